@@ -1,0 +1,194 @@
+"""The exception hierarchy: every error the library raises derives from AmazonConnectorError.
+
+Each error carries a message that says what went wrong and, where we know it, ``hint``: what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class AmazonConnectorError(Exception):
+    """Base class of every error raised by amazon_connector."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+# --- configuration and input -------------------------------------------------------------
+
+
+class ConfigurationError(AmazonConnectorError):
+    """Bad input: a value the user gave is wrong. The message says which and how to fix it."""
+
+    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
+
+
+class UnknownMarketplaceError(ConfigurationError):
+    """A country, code or marketplace ID that is not one of the SP-API marketplaces."""
+
+
+class ConnectionNotFoundError(ConfigurationError):
+    """No connection has that name."""
+
+
+class DuplicateConnectionError(ConfigurationError):
+    """A connection with that name exists already."""
+
+
+class IncompleteConfigurationError(ConfigurationError):
+    """The connection lacks settings needed for the requested action."""
+
+    def __init__(self, message: str, *, missing: Sequence[str] = (), hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.missing = list(missing)
+
+
+# --- store -------------------------------------------------------------------------------
+
+
+class StoreError(AmazonConnectorError):
+    """The connection store cannot be opened, read or written."""
+
+
+class SecretKeyError(StoreError):
+    """The key that encrypts secrets at rest is missing, malformed or not the one used to encrypt."""
+
+
+class ConcurrentUpdateError(StoreError):
+    """Another process changed the connection while this one was editing it."""
+
+
+# --- network -----------------------------------------------------------------------------
+
+
+class TransportError(AmazonConnectorError):
+    """The request never got an HTTP answer: connection refused or reset, DNS failure, timeout."""
+
+
+# --- Login with Amazon -------------------------------------------------------------------
+
+
+class AuthError(AmazonConnectorError):
+    """Authentication or authorisation failed."""
+
+
+class LwaError(AuthError):
+    """Login with Amazon refused a token request; ``error`` is Amazon's code from the body."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str,
+        description: str = "",
+        status: int = 0,
+        request_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.error = error
+        self.description = description
+        self.status = status
+        self.request_id = request_id
+
+    @property
+    def retriable(self) -> bool:
+        return self.error in {"server_error", "temporarily_unavailable"} or self.status >= 500
+
+
+class InvalidGrantError(LwaError):
+    """``invalid_grant``: the refresh token or authorisation code is not (or no longer) valid."""
+
+
+class InvalidClientError(LwaError):
+    """``invalid_client``: the client ID or secret is wrong, or the secret expired."""
+
+
+class InvalidScopeError(LwaError):
+    """``invalid_scope``: the grantless scope is unknown or not allowed."""
+
+
+class UnauthorizedClientError(LwaError):
+    """``unauthorized_client``: the app may not use this grant type."""
+
+
+class AuthorisationError(AuthError):
+    """The consent (website authorisation) flow failed."""
+
+
+class StateError(AuthorisationError):
+    """The ``state`` that came back is unknown, expired or already used."""
+
+
+class AuthorisationCancelledError(AuthorisationError):
+    """The seller cancelled on the consent page, or Amazon reported a consent error."""
+
+
+# --- SP-API ------------------------------------------------------------------------------
+
+
+class ApiError(AmazonConnectorError):
+    """SP-API answered with an error status. ``errors`` is Amazon's ``errors`` list."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        errors: Sequence[Mapping[str, Any]] = (),
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.errors = [dict(e) for e in errors]
+        self.request_id = request_id
+        self.headers = dict(headers or {})
+        self.operation = operation
+
+    @property
+    def code(self) -> str | None:
+        return str(self.errors[0].get("code")) if self.errors else None
+
+
+class InvalidInputError(ApiError):
+    """400/413/415: the request was malformed or a parameter is invalid."""
+
+
+class UnauthorizedError(ApiError):
+    """401: the request's access token is missing or malformed."""
+
+
+class ForbiddenError(ApiError):
+    """403: access denied: expired or invalid token, or the app lacks a role."""
+
+
+class MissingRoleError(ForbiddenError):
+    """403 where the app lacks the role the operation needs; ``role`` names it."""
+
+    def __init__(self, message: str, *, role: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.role = role
+
+
+class NotFoundError(ApiError):
+    """404: the resource does not exist."""
+
+
+class ThrottledError(ApiError):
+    """429: the usage plan's rate was exceeded."""
+
+
+class ServerError(ApiError):
+    """500/503: Amazon failed; the call may be retried."""

@@ -1,0 +1,71 @@
+"""Where a connection's requests go: Amazon production, Amazon's sandbox, or a local emulator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from amazon_connector.errors import ConfigurationError
+from amazon_connector.marketplaces.marketplace import Marketplace
+
+PRODUCTION = "production"
+SANDBOX = "sandbox"
+
+
+def normalise_environment(value: str | None) -> str:
+    """Return ``production``, ``sandbox`` or an emulator base URL without a trailing slash."""
+    text = (value or PRODUCTION).strip()
+    if text.casefold() in (PRODUCTION, SANDBOX):
+        return text.casefold()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"Environment {value!r} is not valid.",
+            field="environment",
+            hint="Use 'production', 'sandbox', or an emulator's base URL such as http://127.0.0.1:8765.",
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"Environment URL {value!r} must not have a query or fragment.", field="environment"
+        )
+    return text.rstrip("/")
+
+
+def is_emulator(environment: str) -> bool:
+    return environment not in (PRODUCTION, SANDBOX)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    """The URLs one connection talks to."""
+
+    lwa_token_url: str
+    seller_central_url: str
+    vendor_central_url: str
+    sp_api: str
+    aws_region: str
+
+    @property
+    def consent_url(self) -> str:
+        return f"{self.seller_central_url}/apps/authorize/consent"
+
+
+def endpoints_for(marketplace: Marketplace, environment: str) -> Endpoints:
+    """Resolve the LWA, Seller Central and SP-API URLs for a marketplace in an environment.
+
+    An emulator URL serves all three, as ``amazon-connector sandbox serve`` does.
+    """
+    env = normalise_environment(environment)
+    if env == PRODUCTION:
+        sp_api = marketplace.endpoint
+    elif env == SANDBOX:
+        sp_api = marketplace.sandbox_endpoint
+    else:
+        return Endpoints(f"{env}/auth/o2/token", env, env, env, marketplace.aws_region)
+    return Endpoints(
+        lwa_token_url=marketplace.lwa_endpoint,
+        seller_central_url=marketplace.seller_central_url,
+        vendor_central_url=marketplace.vendor_central_url,
+        sp_api=sp_api,
+        aws_region=marketplace.aws_region,
+    )
