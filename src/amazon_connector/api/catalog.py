@@ -47,9 +47,7 @@ class Operation:
     def path_pattern(self) -> re.Pattern[str]:
         """Matches concrete paths of this operation; each ``{param}`` matches one path segment."""
         parts = re.split(r"(\{[^}]+\})", self.path)
-        regex = "".join(
-            f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts if p
-        )
+        regex = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts if p)
         return re.compile(f"^{regex}$")
 
     def matches(self, method: str, path: str) -> bool:

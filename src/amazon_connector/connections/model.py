@@ -146,7 +146,9 @@ class ConnectionSettings(BaseModel):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"OAuth redirect URI {v!r} must be an absolute http(s) URL")
         if parts.fragment or "#" in v:
-            raise ValueError(f"OAuth redirect URI {v!r} must not contain a '#' fragment (Amazon error MD5110)")
+            raise ValueError(
+                f"OAuth redirect URI {v!r} must not contain a '#' fragment (Amazon error MD5110)"
+            )
         return v
 
     @field_validator("environment")
@@ -180,7 +182,7 @@ class ConnectionSettings(BaseModel):
         return value.get_secret_value() if isinstance(value, SecretStr) else None
 
 
-class Connection(BaseModel):
+class ConnectionRecord(BaseModel):
     """A stored connection: the settings plus what the store and the actions record about it."""
 
     model_config = ConfigDict(extra="forbid")

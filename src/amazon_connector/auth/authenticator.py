@@ -1,0 +1,73 @@
+"""Access tokens for one application and seller: the refresh-token grant and grantless scopes, cached."""
+
+from __future__ import annotations
+
+import hashlib
+
+from amazon_connector.auth.lwa import (
+    AccessToken,
+    LwaClient,
+    client_credentials_grant,
+    refresh_grant,
+)
+from amazon_connector.auth.token_cache import TokenCache
+from amazon_connector.errors import IncompleteConfigurationError
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+class Authenticator:
+    """Hands out LWA access tokens, fetching one per key at a time through a shared TokenCache."""
+
+    def __init__(self, lwa: LwaClient, cache: TokenCache, refresh_token: str | None) -> None:
+        self.lwa = lwa
+        self.cache = cache
+        self.refresh_token = refresh_token
+
+    @property
+    def subject(self) -> str:
+        """Identifies the grant whose tokens Log Out must forget."""
+        return _digest(self.refresh_token or "")
+
+    def _key(self, identity: str) -> str:
+        c = self.lwa.credentials
+        return _digest(c.token_url, c.client_id, _digest(c.client_secret), identity)
+
+    def _seller_grant(self) -> tuple[str, dict[str, str]]:
+        if not self.refresh_token:
+            raise IncompleteConfigurationError(
+                "The connection has no refresh token.",
+                missing=["Refresh Token"],
+                hint="Authorise the connection (or enter the refresh token in Restricted Data Access Mode).",
+            )
+        return self._key("refresh:" + self.subject), refresh_grant(self.refresh_token)
+
+    def access_token(self) -> AccessToken:
+        key, grant = self._seller_grant()
+        return self.cache.get(key, self.subject, lambda: self.lwa.exchange(grant))
+
+    async def aaccess_token(self) -> AccessToken:
+        key, grant = self._seller_grant()
+        return await self.cache.aget(key, self.subject, lambda: self.lwa.aexchange(grant))
+
+    def grantless_token(self, scope: str) -> AccessToken:
+        grant = client_credentials_grant(scope)
+        subject = _digest("grantless", self.lwa.credentials.client_id)
+        return self.cache.get(self._key("scope:" + scope), subject, lambda: self.lwa.exchange(grant))
+
+    async def agrantless_token(self, scope: str) -> AccessToken:
+        grant = client_credentials_grant(scope)
+        subject = _digest("grantless", self.lwa.credentials.client_id)
+        return await self.cache.aget(self._key("scope:" + scope), subject, lambda: self.lwa.aexchange(grant))
+
+    def invalidate(self) -> None:
+        """Forget the cached seller token (e.g. after Amazon said it expired)."""
+        if self.refresh_token:
+            self.cache.invalidate(self._seller_grant()[0])
+
+    def forget(self) -> None:
+        """Drop every cached token of this refresh token, in memory and in the store."""
+        keys = [self._seller_grant()[0]] if self.refresh_token else []
+        self.cache.forget(self.subject, keys)

@@ -1,0 +1,180 @@
+"""Access-token cache: valid until shortly before expiry, fetched once however many threads or tasks ask.
+
+One implementation serves threads and asyncio tasks alike: the first caller for a key becomes the
+leader and fetches; every other caller, sync or async, waits on the leader's flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
+
+from amazon_connector.auth.lwa import AccessToken
+from amazon_connector.clock import SYSTEM_CLOCK, Clock
+
+REFRESH_MARGIN = 60.0
+"""Seconds before expiry at which a cached token is no longer handed out."""
+
+
+class TokenStore(Protocol):
+    """Where tokens outlive the process (the connection store implements it)."""
+
+    def load_token(self, cache_key: str) -> tuple[str, datetime] | None: ...
+
+    def save_token(self, cache_key: str, subject: str, token: str, expires_at: datetime) -> None: ...
+
+    def forget_tokens(self, subject: str) -> None: ...
+
+
+class _Flight:
+    """One fetch in progress and the callers waiting for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.token: AccessToken | None = None
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[AccessToken]]] = []
+
+    def finish(self, token: AccessToken | None, error: BaseException | None) -> None:
+        with self._lock:
+            self.token, self.error = token, error
+            self.done.set()
+            waiters, self._waiters = self._waiters, []
+        for loop, future in waiters:
+            loop.call_soon_threadsafe(self._resolve, future)
+
+    def _resolve(self, future: asyncio.Future[AccessToken]) -> None:
+        if future.done():
+            return
+        if self.error is not None:
+            future.set_exception(self.error)
+        else:
+            assert self.token is not None
+            future.set_result(self.token)
+
+    def result(self) -> AccessToken:
+        if self.error is not None:
+            raise self.error
+        assert self.token is not None
+        return self.token
+
+    def wait(self) -> AccessToken:
+        self.done.wait()
+        return self.result()
+
+    async def wait_async(self) -> AccessToken:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[AccessToken] = loop.create_future()
+        with self._lock:
+            if not self.done.is_set():
+                self._waiters.append((loop, future))
+                pending = True
+            else:
+                pending = False
+        if not pending:
+            return self.result()
+        return await future
+
+
+class TokenCache:
+    """Caches access tokens by key, in memory and (optionally) in a persistent TokenStore."""
+
+    def __init__(self, store: TokenStore | None = None, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.store = store
+        self.clock = clock
+        self._tokens: dict[str, AccessToken] = {}
+        self._flights: dict[str, _Flight] = {}
+        self._lock = threading.Lock()
+        self.fetches = 0
+        """How many times a token was fetched from Login with Amazon (for tests and metrics)."""
+
+    def _cached(self, key: str) -> AccessToken | None:
+        token = self._tokens.get(key)
+        if token is not None and token.fresh(self.clock.now(), REFRESH_MARGIN):
+            return token
+        return None
+
+    def _from_store(self, key: str) -> AccessToken | None:
+        if self.store is None:
+            return None
+        found = self.store.load_token(key)
+        if found is None:
+            return None
+        value, expires_at = found
+        token = AccessToken(value=value, expires_at=expires_at)
+        if not token.fresh(self.clock.now(), REFRESH_MARGIN):
+            return None
+        with self._lock:
+            self._tokens[key] = token
+        return token
+
+    def _keep(self, key: str, subject: str, token: AccessToken) -> AccessToken:
+        with self._lock:
+            self._tokens[key] = token
+            self.fetches += 1
+        if self.store is not None:
+            self.store.save_token(key, subject, token.value, token.expires_at)
+        return token
+
+    def _join(self, key: str) -> tuple[AccessToken | None, _Flight, bool]:
+        with self._lock:
+            if (token := self._cached(key)) is not None:
+                return token, _Flight(), False
+            flight = self._flights.get(key)
+            if flight is not None:
+                return None, flight, False
+            flight = self._flights[key] = _Flight()
+            return None, flight, True
+
+    def _land(
+        self, key: str, flight: _Flight, token: AccessToken | None, error: BaseException | None
+    ) -> None:
+        with self._lock:
+            self._flights.pop(key, None)
+        flight.finish(token, error)
+
+    def get(self, key: str, subject: str, fetch: Callable[[], AccessToken]) -> AccessToken:
+        """The cached token for ``key``, or the one ``fetch`` returns (called by one caller at a time)."""
+        token, flight, leader = self._join(key)
+        if token is not None:
+            return token
+        if not leader:
+            return flight.wait()
+        try:
+            token = self._from_store(key) or self._keep(key, subject, fetch())
+        except BaseException as exc:
+            self._land(key, flight, None, exc)
+            raise
+        self._land(key, flight, token, None)
+        return token
+
+    async def aget(self, key: str, subject: str, fetch: Callable[[], Awaitable[AccessToken]]) -> AccessToken:
+        """The async twin of get."""
+        token, flight, leader = self._join(key)
+        if token is not None:
+            return token
+        if not leader:
+            return await flight.wait_async()
+        try:
+            token = self._from_store(key) or self._keep(key, subject, await fetch())
+        except BaseException as exc:
+            self._land(key, flight, None, exc)
+            raise
+        self._land(key, flight, token, None)
+        return token
+
+    def invalidate(self, key: str) -> None:
+        with self._lock:
+            self._tokens.pop(key, None)
+
+    def forget(self, subject: str, keys: list[str]) -> None:
+        """Drop every token issued for ``subject`` (e.g. on Log Out)."""
+        with self._lock:
+            for key in keys:
+                self._tokens.pop(key, None)
+        if self.store is not None:
+            self.store.forget_tokens(subject)

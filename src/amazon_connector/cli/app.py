@@ -1,0 +1,127 @@
+"""The `amazon-connector` command: a thin skin over the library, one command per library call."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from amazon_connector import __version__
+from amazon_connector.cli import connections, demo, sandbox
+from amazon_connector.cli.context import State, fail
+from amazon_connector.connections.secretbox import generate_key
+from amazon_connector.errors import AmazonConnectorError
+from amazon_connector.marketplaces import all_marketplaces
+from amazon_connector.redaction import RedactingFilter
+
+app = typer.Typer(
+    name="amazon-connector",
+    help="Connect Amazon Selling Partner API marketplaces to your own systems.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+app.add_typer(connections.app, name="connections", help="Add, authorise, test and manage connections.")
+app.add_typer(sandbox.app, name="sandbox", help="The local SP-API emulator.")
+key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
+app.command("demo")(demo.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"amazon-connector {__version__}")
+        raise typer.Exit
+
+
+def _configure_logging(verbose: bool, log_file: Path | None) -> None:
+    if not (verbose or log_file):
+        return
+    handler: logging.Handler = (
+        logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
+    )
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("amazon_connector")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(envvar="AMAZON_CONNECTOR_HOME", help="Data directory (store, key file, certificates)."),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            envvar="AMAZON_CONNECTOR_DATABASE_URL",
+            help="Store URL: sqlite:///path.db (default in the data directory) or postgresql+psycopg://…",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the library's log (extended logging) on stderr.")
+    ] = False,
+    log_file: Annotated[Path | None, typer.Option(help="Write the library's log to this file.")] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Global options; every command below uses them."""
+    _configure_logging(verbose, log_file)
+    ctx.obj = State(home=home, database=database)
+
+
+@app.command("marketplaces")
+def marketplaces() -> None:
+    """List the 23 SP-API marketplaces: country, codes, marketplace ID, region, Seller Central."""
+    from amazon_connector.cli.output import table
+
+    table(
+        ["Code", "Country", "Marketplace ID", "Region", "Seller Central"],
+        [
+            [
+                m.code + (f"/{m.alt_code}" if m.alt_code else ""),
+                m.country,
+                m.marketplace_id,
+                m.region,
+                m.seller_central_url,
+            ]
+            for m in all_marketplaces()
+        ],
+    )
+
+
+@key_app.command("generate")
+def key_generate() -> None:
+    """Print a new random key for $AMAZON_CONNECTOR_KEY (keep it somewhere safe)."""
+    typer.echo(generate_key())
+
+
+def main() -> None:
+    """Entry point: run the CLI; library errors become one clear message and exit code 1."""
+    try:
+        code = app(standalone_mode=False)
+    except AmazonConnectorError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,418 @@
+"""`amazon-connector connections …`: the connection dialog on the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from amazon_connector.cli.context import console, err_console, state
+from amazon_connector.cli.output import (
+    print_json,
+    print_step,
+    secret_text,
+    status_text,
+    table,
+    warn_secret,
+)
+from amazon_connector.connections import AuthorisationFlow, Connection, ConnectionRecord, Mode, secret_age
+from amazon_connector.connections.model import FIELD_RULES, SECRET_FIELDS
+from amazon_connector.errors import AmazonConnectorError, ConfigurationError
+
+app = typer.Typer(no_args_is_help=True)
+
+SECRET_ENV = {
+    "client_secret": "AMAZON_CONNECTOR_CLIENT_SECRET",
+    "refresh_token": "AMAZON_CONNECTOR_REFRESH_TOKEN",
+    "aws_secret_access_key": "AMAZON_CONNECTOR_AWS_SECRET_ACCESS_KEY",
+}
+
+# Options shared by `add` and `edit` (None = not given).
+Country = Annotated[str | None, typer.Option(help="Country code (UK/GB, DE, US, …), name or marketplace ID.")]
+ModeOpt = Annotated[
+    Mode | None,
+    typer.Option("--mode", help="standard = Authorise; restricted = Restricted Data Access Mode."),
+]
+AppId = Annotated[str | None, typer.Option(help="App ID (amzn1.sp.solution.… or amzn1.sellerapps.app.…).")]
+ClientId = Annotated[str | None, typer.Option(help="LWA Client Identifier (amzn1.application-oa2-client.…).")]
+ClientSecret = Annotated[
+    str | None, typer.Option(help=f"LWA Client Secret; better: ${SECRET_ENV['client_secret']} or the prompt.")
+]
+RefreshToken = Annotated[
+    str | None, typer.Option(help=f"Refresh Token (restricted mode); better: ${SECRET_ENV['refresh_token']}.")
+]
+SellingPartner = Annotated[str | None, typer.Option(help="Selling partner (merchant) ID.")]
+RedirectUri = Annotated[str | None, typer.Option(help="OAuth redirect URI registered for the app.")]
+Draft = Annotated[
+    bool | None, typer.Option("--draft/--published", help="The app is a draft (adds version=beta).")
+]
+AwsKey = Annotated[str | None, typer.Option(help="Legacy AWS IAM User Access Key (optional).")]
+AwsSecret = Annotated[
+    str | None,
+    typer.Option(
+        help=f"Legacy AWS IAM User Secret Access Key; better: ${SECRET_ENV['aws_secret_access_key']}."
+    ),
+]
+RoleArn = Annotated[str | None, typer.Option(help="Legacy AWS IAM Role ARN (optional).")]
+Environment = Annotated[
+    str | None,
+    typer.Option(help="production (default), sandbox, or an emulator URL such as http://127.0.0.1:8765."),
+]
+Retries = Annotated[
+    int | None, typer.Option(help="Advanced: number of retries on throttling, 0-10 (default 3).")
+]
+RetryWait = Annotated[
+    int | None, typer.Option(help="Advanced: retry wait time in seconds, 1-30 (default 3).")
+]
+Pagination = Annotated[
+    bool | None, typer.Option("--pagination/--no-pagination", help="Advanced: merge all pages.")
+]
+ExtendedLogging = Annotated[
+    bool | None,
+    typer.Option("--extended-logging/--no-extended-logging", help="Advanced: log requests, redacted."),
+]
+Name = Annotated[str, typer.Argument(help="The connection's name.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and os.environ.get("CI") != "true"
+
+
+def _settings(**given: Any) -> dict[str, Any]:
+    """The options that were given, advanced ones grouped, secrets taken from env vars when absent."""
+    advanced = {k: given.pop(k) for k in ("retries", "retry_wait", "pagination", "extended_logging")}
+    out = {k: v for k, v in given.items() if v is not None}
+    for field, env in SECRET_ENV.items():
+        if field not in out and os.environ.get(env):
+            out[field] = os.environ[env]
+    if adv := {k: v for k, v in advanced.items() if v is not None}:
+        out["advanced"] = adv
+    return out
+
+
+def _prompt_secrets(values: dict[str, Any], mode: Mode, has: set[str]) -> None:
+    """Ask (hidden) for the secrets the mode needs that were given neither by flag nor env var."""
+    if not _interactive():
+        return
+    wanted = ["client_secret"] + (["refresh_token"] if mode is Mode.RESTRICTED else [])
+    if values.get("aws_access_key_id"):
+        wanted.append("aws_secret_access_key")
+    for field in wanted:
+        if field in values or field in has:
+            continue
+        label = FIELD_RULES[field][0]
+        answer = typer.prompt(
+            f"{label} (hidden; Enter to skip)", default="", hide_input=True, show_default=False
+        )
+        if answer:
+            values[field] = answer
+
+
+def _after_save(connection: Connection) -> None:
+    record = connection.record
+    console.print(f"Saved {connection.name!r}: {status_text(record.status)} — {record.status_detail}")
+    settings = connection.settings
+    if settings.aws_access_key_id or settings.aws_secret_access_key or settings.aws_role_arn:
+        console.print(
+            "[dim]Note: the AWS IAM keys and Role ARN are stored encrypted, but Amazon has not required IAM or "
+            "SigV4 signing since 2023-10-02 and ignores signatures; calls authenticate with LWA tokens only.[/]"
+        )
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Name,
+    country: Country = None,
+    mode: ModeOpt = None,
+    app_id: AppId = None,
+    client_id: ClientId = None,
+    client_secret: ClientSecret = None,
+    refresh_token: RefreshToken = None,
+    selling_partner_id: SellingPartner = None,
+    redirect_uri: RedirectUri = None,
+    draft: Draft = None,
+    aws_access_key_id: AwsKey = None,
+    aws_secret_access_key: AwsSecret = None,
+    aws_role_arn: RoleArn = None,
+    environment: Environment = None,
+    retries: Retries = None,
+    retry_wait: RetryWait = None,
+    pagination: Pagination = None,
+    extended_logging: ExtendedLogging = None,
+) -> None:
+    """Add a connection. Anything left out can be set later; it is then saved as Configuration Incomplete."""
+    values = _settings(**{k: v for k, v in locals().items() if k not in ("ctx", "name")})
+    _prompt_secrets(values, mode or Mode.STANDARD, set())
+    _after_save(state(ctx).connections().add(name, **values))
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    name: Name,
+    rename: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    country: Country = None,
+    mode: ModeOpt = None,
+    app_id: AppId = None,
+    client_id: ClientId = None,
+    client_secret: ClientSecret = None,
+    refresh_token: RefreshToken = None,
+    selling_partner_id: SellingPartner = None,
+    redirect_uri: RedirectUri = None,
+    draft: Draft = None,
+    aws_access_key_id: AwsKey = None,
+    aws_secret_access_key: AwsSecret = None,
+    aws_role_arn: RoleArn = None,
+    environment: Environment = None,
+    retries: Retries = None,
+    retry_wait: RetryWait = None,
+    pagination: Pagination = None,
+    extended_logging: ExtendedLogging = None,
+    clear: Annotated[
+        list[str] | None, typer.Option(help="Clear a setting (e.g. --clear aws_role_arn); repeatable.")
+    ] = None,
+) -> None:
+    """Change a connection's settings (the General and Advanced nodes)."""
+    given = {k: v for k, v in locals().items() if k not in ("ctx", "name", "rename", "clear")}
+    values = _settings(**given)
+    for field in clear or []:
+        values[field.replace("-", "_")] = None
+    if rename:
+        values["name"] = rename
+    _after_save(state(ctx).connections().edit(name, **values))
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """List connections with their status, client-secret age and last test."""
+    items = state(ctx).connections().list()
+    now = state(ctx).connections().clock.now()
+    if as_json:
+        print_json([_summary(c, now) for c in items])
+        return
+    if not items:
+        console.print(
+            "No connections yet. Add one with `amazon-connector connections add NAME --country UK …`."
+        )
+        return
+    table(
+        ["Name", "Country", "Mode", "Status", "Environment", "Secret age", "Last test"],
+        [
+            [
+                c.name,
+                c.settings.country or "—",
+                c.settings.mode,
+                status_text(c.status),
+                c.settings.environment,
+                secret_text(secret_age(c.record.client_secret_set_at, now)),
+                _last_test(c.record),
+            ]
+            for c in items
+        ],
+    )
+    for c in items:
+        warn_secret(c.name, secret_age(c.record.client_secret_set_at, now))
+
+
+def _last_test(record: ConnectionRecord) -> str:
+    if record.last_test_at is None:
+        return "never"
+    mark = "[green]✓[/]" if record.last_test_ok else "[red]✗[/]"
+    return f"{mark} {record.last_test_at:%Y-%m-%d %H:%M}"
+
+
+def _summary(connection: Connection, now: Any) -> dict[str, Any]:
+    record = connection.record
+    data = record.settings.model_dump(mode="json", exclude=set(SECRET_FIELDS))
+    for field in SECRET_FIELDS:
+        data[field] = "set" if record.settings.secret(field) else None
+    age = secret_age(record.client_secret_set_at, now)
+    data.update(
+        status=str(record.status),
+        status_detail=record.status_detail,
+        client_secret_set_at=record.client_secret_set_at,
+        client_secret_expires_at=age.expires_at if age else None,
+        client_secret_warning=age.message if age and age.level != "ok" else None,
+        authorised_at=record.authorised_at,
+        last_test_ok=record.last_test_ok,
+        last_test_at=record.last_test_at,
+        last_test_summary=record.last_test_summary,
+    )
+    return data
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: Name, as_json: AsJson = False) -> None:
+    """Show one connection's settings (secrets only as set / not set)."""
+    connections = state(ctx).connections()
+    connection = connections.get(name)
+    data = _summary(connection, connections.clock.now())
+    if as_json:
+        print_json(data)
+        return
+    advanced = data.pop("advanced")
+    table(["Setting", "Value"], [[k, "—" if v is None else v] for k, v in data.items()], title=name)
+    table(["Advanced", "Value"], [[k, v] for k, v in advanced.items()])
+    warn_secret(name, secret_age(connection.record.client_secret_set_at, connections.clock.now()))
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: Name,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove a connection and everything stored for it."""
+    connections = state(ctx).connections()
+    connections.get(name)
+    if not yes:
+        if not _interactive():
+            raise ConfigurationError(f"Removing {name!r} needs confirmation.", hint="Add --yes.")
+        typer.confirm(f"Remove connection {name!r}?", abort=True)
+    connections.remove(name)
+    console.print(f"Removed {name!r}.")
+
+
+@app.command("authorise")
+def authorise(
+    ctx: typer.Context,
+    name: Name,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open the consent page.")] = True,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for Amazon's redirect.")] = True,
+    complete: Annotated[
+        str | None, typer.Option("--complete", help="Finish with the address the browser landed on.")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Seconds to wait (default: the 5-minute state life).")
+    ] = None,
+) -> None:
+    """Authorise: the consent page in Seller Central (standard), or verify the refresh token (restricted)."""
+    connection = state(ctx).connections().get(name)
+    if complete:
+        _done(connection.complete_authorisation(complete))
+        return
+    result = connection.authorise(listen=wait)
+    if isinstance(result, ConnectionRecord):
+        console.print("[green]✓[/] Login with Amazon accepted the client credentials and refresh token.")
+        _done(result)
+        return
+    with result as flow:
+        _run_flow(flow, name, browser=browser, wait=wait, timeout=timeout)
+
+
+app.command("authorize", help="Alias of authorise.")(authorise)
+
+
+def _run_flow(
+    flow: AuthorisationFlow, name: str, *, browser: bool, wait: bool, timeout: float | None
+) -> None:
+    console.print(f"Consent page (valid 5 minutes):\n{flow.url}", soft_wrap=True)
+    if browser and wait:
+        webbrowser.open(flow.url)
+    if not wait:
+        console.print(
+            f"After Confirm, finish with: amazon-connector connections authorise {name} --complete 'ADDRESS'"
+        )
+        return
+    if flow.listening:
+        console.print(f"Waiting for Amazon's redirect to {flow.redirect_uri} …")
+        if _interactive():
+            console.print("(Or paste the address your browser landed on and press Enter.)")
+            threading.Thread(target=_read_pasted, args=(flow,), daemon=True).start()
+        _done(flow.wait(timeout))
+        return
+    if not _interactive():
+        raise ConfigurationError(
+            f"Nothing can listen on {flow.redirect_uri} and there is no terminal to paste into.",
+            hint=f"Run: amazon-connector connections authorise {name} --complete 'ADDRESS'",
+        )
+    _done(flow.complete(typer.prompt("Paste the address your browser landed on")))
+
+
+def _read_pasted(flow: AuthorisationFlow) -> None:
+    while not flow.done:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        if not line.strip():
+            continue
+        try:
+            flow.complete(line)
+        except AmazonConnectorError as exc:
+            err_console.print(f"[red]✗[/] {exc}")
+
+
+def _done(record: ConnectionRecord) -> None:
+    spid = record.settings.selling_partner_id
+    console.print(
+        f"[green]✓[/] {record.name!r} authorised{f' for selling partner {spid}' if spid else ''}: "
+        f"{status_text(record.status)}. Next: amazon-connector connections test {record.name}"
+    )
+
+
+@app.command("test")
+def test_connection(ctx: typer.Context, name: Name, as_json: AsJson = False) -> None:
+    """Test Connection: token exchange, marketplaces, country, restricted access, secret age. Exit 0 only
+    when every step passes."""
+    connection = state(ctx).connections().get(name)
+    report = connection.test(on_step=None if as_json else print_step)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        console.print(f"[bold]{'✓ Connection works' if report.ok else '✗ Test failed'}[/]: {report.summary}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("logout")
+def logout(ctx: typer.Context, name: Name) -> None:
+    """Log Out: forget the refresh token and cached tokens, keep every other setting."""
+    record = state(ctx).connections().get(name).logout()
+    console.print(f"Logged out {name!r}: {status_text(record.status)}. Authorise again to reconnect.")
+
+
+app.command("log-out", hidden=True)(logout)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    names: Annotated[list[str] | None, typer.Argument(help="Connections to export (default: all).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+) -> None:
+    """Export connections without their credentials."""
+    text = json.dumps(state(ctx).connections().export(names), indent=2)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        console.print(f"Wrote {output}.")
+    else:
+        typer.echo(text)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(help="An export file, or - for stdin.", allow_dash=True)],
+    skip_existing: Annotated[bool, typer.Option(help="Skip connections whose names exist already.")] = False,
+) -> None:
+    """Import exported connections; they arrive Configuration Incomplete until credentials are added."""
+    try:
+        text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
+        document = json.loads(text)
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot read {source}: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise ConfigurationError(f"{source} is not JSON: {exc}.") from None
+    if not isinstance(document, dict):
+        raise ConfigurationError(f"{source} is not an amazon-connector export.")
+    added = state(ctx).connections().import_(document, skip_existing=skip_existing)
+    console.print(f"Imported {len(added)} connection(s): {', '.join(c.name for c in added) or 'none'}.")

@@ -1,0 +1,149 @@
+"""`amazon-connector demo`: the main job, end to end, with no input needed.
+
+Against the built-in emulator unless Amazon credentials are in the environment; then against Amazon.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from amazon_connector.cli.context import console, state
+from amazon_connector.cli.output import print_step, status_text, table
+from amazon_connector.connections import AuthorisationFlow, Connection, Connections, TestReport
+
+AMAZON_ENV = {
+    "country": "AMAZON_CONNECTOR_COUNTRY",
+    "app_id": "AMAZON_CONNECTOR_APP_ID",
+    "client_id": "AMAZON_CONNECTOR_CLIENT_ID",
+    "client_secret": "AMAZON_CONNECTOR_CLIENT_SECRET",
+    "refresh_token": "AMAZON_CONNECTOR_REFRESH_TOKEN",
+}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _heading(text: str) -> None:
+    console.rule(f"[bold]{text}")
+
+
+def _test(connection: Connection) -> TestReport:
+    _heading(f"Test Connection: {connection.name}")
+    report = connection.test(on_step=print_step)
+    console.print(f"[bold]{'✓ works' if report.ok else '✗ failed'}[/]: {report.summary}")
+    return report
+
+
+def _summary(connections: Connections) -> None:
+    table(
+        ["Name", "Country", "Mode", "Status", "Last test"],
+        [
+            [c.name, c.settings.country, c.settings.mode, status_text(c.status), c.record.last_test_summary]
+            for c in connections.list()
+        ],
+        title="Connections",
+    )
+
+
+def demo(
+    ctx: typer.Context,
+    keep: Annotated[
+        bool, typer.Option(help="Keep the demo's store (in the data directory) instead of a temporary one.")
+    ] = False,
+) -> None:
+    """Run the main job: start the emulator, add connections, authorise through the consent page, test them.
+
+    With AMAZON_CONNECTOR_COUNTRY, _APP_ID, _CLIENT_ID, _CLIENT_SECRET and _REFRESH_TOKEN set, it
+    connects to Amazon instead (Restricted Data Access Mode, self-authorised refresh token)."""
+    given = {field: os.environ.get(env) for field, env in AMAZON_ENV.items()}
+    if all(given.values()):
+        raise typer.Exit(_demo_amazon(state(ctx).connections(), given))
+    if keep:
+        raise typer.Exit(_demo_emulator(state(ctx).connections()))
+    with (
+        tempfile.TemporaryDirectory(prefix="amazon-connector-demo-") as tmp,
+        Connections.open(home=Path(tmp)) as c,
+    ):
+        raise typer.Exit(_demo_emulator(c))
+
+
+def _demo_amazon(connections: Connections, given: dict[str, Any]) -> int:
+    _heading("Amazon (production): Restricted Data Access Mode")
+    name = f"demo-{str(given['country']).lower()}"
+    if name in connections.names():
+        connection = connections.edit(name, mode="restricted", **given)
+    else:
+        connection = connections.add(name, mode="restricted", **given)
+    connection.authorise()
+    report = _test(connection)
+    _summary(connections)
+    return 0 if report.ok else 1
+
+
+def _demo_emulator(connections: Connections) -> int:
+    from amazon_connector.sandbox.robot import approve
+    from amazon_connector.sandbox.server import running_emulator
+    from amazon_connector.sandbox.world import demo_world
+
+    redirect_uri = f"http://127.0.0.1:{_free_port()}/amazon-connector/callback"
+    with running_emulator(demo_world(redirect_uris=[redirect_uri])) as emulator:
+        apps = {app["name"]: app for app in emulator.world.credentials()}
+        console.print(f"Emulator of Amazon (LWA, Seller Central, SP-API) at {emulator.url}")
+
+        _heading("Add a connection (General node): UK, Authorise mode")
+        public = apps["Demo Public App"]
+        seller = next(s for s in public["sellers"] if "UK" in s["countries"])
+        uk = connections.add(
+            "demo-uk",
+            country="UK",
+            app_id=public["app_id"],
+            client_id=public["client_id"],
+            client_secret=public["client_secret"],
+            redirect_uri=redirect_uri,
+            environment=emulator.url,
+        )
+        console.print(f"{uk.name}: {status_text(uk.status)}")
+
+        _heading("Authorise through the consent page")
+        flow = uk.authorise()
+        assert isinstance(flow, AuthorisationFlow)
+        with flow:
+            console.print(f"Consent page: {flow.url.split('?')[0]}?… (state, application_id, redirect_uri)")
+            console.print(f"The seller {seller['store_name']} signs in and clicks Confirm …")
+            approve(flow.url, selling_partner_id=seller["selling_partner_id"])
+            record = flow.wait(30)
+        console.print(f"✓ authorised for {record.settings.selling_partner_id}: {status_text(record.status)}")
+        reports = [_test(connections.get("demo-uk"))]
+
+        _heading("Add a connection in Restricted Data Access Mode: DE")
+        private = apps["Demo Private App (restricted)"]
+        eu_seller = next(s for s in private["sellers"] if "DE" in s["countries"])
+        de = connections.add(
+            "demo-de-restricted",
+            country="DE",
+            mode="restricted",
+            app_id=private["app_id"],
+            client_id=private["client_id"],
+            client_secret=private["client_secret"],
+            refresh_token=eu_seller["refresh_token"],
+            environment=emulator.url,
+        )
+        de.authorise()
+        reports.append(_test(connections.get("demo-de-restricted")))
+
+        _heading("Result")
+        _summary(connections)
+    ok = all(r.ok for r in reports)
+    console.print(
+        "[bold green]Demo finished: every connection tested OK.[/]" if ok else "[bold red]Demo failed.[/]"
+    )
+    return 0 if ok else 1

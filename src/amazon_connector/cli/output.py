@@ -1,0 +1,59 @@
+"""Printing: tables, JSON, and the colours of statuses and check outcomes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from amazon_connector.cli.context import console
+from amazon_connector.connections import CheckStep, Outcome, SecretAge, SecretLevel, Status
+
+STATUS_STYLE = {Status.READY: "green", Status.NOT_AUTHORISED: "yellow", Status.INCOMPLETE: "red"}
+OUTCOME_MARK = {Outcome.PASS: "[green]✓[/]", Outcome.WARN: "[yellow]⚠[/]", Outcome.FAIL: "[red]✗[/]"}
+SECRET_STYLE = {
+    SecretLevel.OK: "",
+    SecretLevel.WARNING: "yellow",
+    SecretLevel.URGENT: "bold red",
+    SecretLevel.EXPIRED: "bold red",
+}
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
+    t = Table(*headers, title=title, show_lines=False)
+    for row in rows:
+        t.add_row(*(str(c) if c is not None else "" for c in row))
+    console.print(t)
+
+
+def print_json(data: Any) -> None:
+    console.print_json(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def status_text(status: Status) -> str:
+    return f"[{STATUS_STYLE[status]}]{status}[/]"
+
+
+def secret_text(age: SecretAge | None) -> str:
+    if age is None:
+        return ""
+    style = SECRET_STYLE[age.level]
+    text = f"{age.days_old} d, {age.days_left} left"
+    return f"[{style}]{text}[/]" if style else text
+
+
+def print_step(step: CheckStep) -> None:
+    line = f"{OUTCOME_MARK[step.outcome]} {step.name}: {step.detail}"
+    if step.request_id and step.outcome is Outcome.FAIL:
+        line += f" [dim](x-amzn-RequestId {step.request_id})[/]"
+    console.print(line, soft_wrap=True)
+
+
+def warn_secret(name: str, age: SecretAge | None) -> None:
+    """Say the secret-age warning for a connection, loudly when it is urgent."""
+    if age is None or age.level is SecretLevel.OK:
+        return
+    style = SECRET_STYLE[age.level]
+    console.print(f"[{style}]⚠ {name}: {age.message}[/]", soft_wrap=True)

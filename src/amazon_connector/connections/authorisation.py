@@ -1,0 +1,160 @@
+"""Authorise (the website authorisation workflow) and its Restricted Data Access Mode counterpart."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from amazon_connector.auth.consent import (
+    STATE_LIFETIME,
+    consent_url,
+    is_amazon_callback,
+    login_hop_url,
+    new_state,
+    parse_callback,
+)
+from amazon_connector.auth.listener import listens_locally, start_listener
+from amazon_connector.auth.lwa import code_grant
+from amazon_connector.connections.model import ConnectionRecord
+from amazon_connector.errors import AmazonConnectorError, AuthorisationError, StateError
+from amazon_connector.serving import ServerThread
+
+if TYPE_CHECKING:
+    from amazon_connector.connections.connection import Connection
+
+
+def complete_authorisation(connection: Connection, landed_url: str) -> ConnectionRecord:
+    """Check the state in the address the browser landed on, exchange the code at once, store the
+    refresh token and selling partner ID. Works in another process than the one that started."""
+    callback = parse_callback(landed_url)
+    pending = connection.store.consume_state(callback.state)
+    if pending is None:
+        raise StateError(
+            "The state in that address is unknown or was already used.",
+            hint="Each authorisation can be completed once; run authorise again.",
+        )
+    if pending.expires_at <= connection.clock.now():
+        raise StateError(
+            "The authorisation expired: more than 5 minutes passed since it started.",
+            hint="Run authorise again and confirm on the consent page within 5 minutes.",
+        )
+    if pending.connection_id != connection.record.id:
+        raise StateError("That address belongs to the authorisation of another connection.")
+    token = connection.lwa.exchange(code_grant(callback.code, pending.redirect_uri))
+    if not token.refresh_token:
+        raise AuthorisationError("Login with Amazon returned no refresh token for the authorisation code.")
+    return connection.store_authorisation(token.refresh_token, callback.selling_partner_id)
+
+
+class AuthorisationFlow:
+    """One authorisation in progress: the consent URL to open, and how the answer comes back.
+
+    The answer arrives at the loopback listener (when the redirect URI is a loopback address), or is
+    given to complete() as the address the browser landed on.
+    """
+
+    def __init__(self, connection: Connection, *, listen: bool = True) -> None:
+        self.connection = connection
+        settings = connection.settings
+        self.redirect_uri = settings.effective_redirect_uri
+        self.state = new_state()
+        self.expires_at: datetime = connection.clock.now() + timedelta(seconds=STATE_LIFETIME)
+        connection.store.save_state(self.state, connection.record.id, self.redirect_uri, self.expires_at)
+        assert settings.app_id is not None
+        self.url = consent_url(
+            connection.endpoints.consent_url,
+            app_id=settings.app_id,
+            state=self.state,
+            redirect_uri=self.redirect_uri,
+            draft=settings.draft_app,
+        )
+        self.result: ConnectionRecord | None = None
+        self.error: AmazonConnectorError | None = None
+        self._done = threading.Event()
+        self._server: ServerThread | None = None
+        if listen and listens_locally(self.redirect_uri):
+            self._server = start_listener(
+                self.redirect_uri, self._on_callback, self._on_login, tls_dir=connection.home / "tls"
+            )
+
+    @property
+    def listening(self) -> bool:
+        return self._server is not None
+
+    # --- what comes back -----------------------------------------------------------------------
+
+    def complete(self, landed_url: str) -> ConnectionRecord:
+        """Finish with the address the browser landed on (see complete_authorisation)."""
+        record = complete_authorisation(self.connection, landed_url)
+        self.result = record
+        self._done.set()
+        return record
+
+    def _on_callback(self, url: str) -> str:
+        try:
+            record = self.complete(url)
+        except AmazonConnectorError as exc:
+            if isinstance(exc, StateError):
+                raise  # a stray or replayed redirect: keep waiting for the real one
+            self.error = exc
+            self._done.set()
+            raise
+        spid = record.settings.selling_partner_id or "the seller"
+        return f"Connection {record.name!r} is authorised for {spid}. You can close this window."
+
+    def _on_login(self, params: Mapping[str, str]) -> str:
+        callback_uri = params.get("amazon_callback_uri", "")
+        amazon_state = params.get("amazon_state", "")
+        if not amazon_state or not is_amazon_callback(
+            callback_uri, self.connection.endpoints.seller_central_url
+        ):
+            raise AuthorisationError(
+                "The Log-in URI was called without a valid amazon_callback_uri and amazon_state."
+            )
+        if self._done.is_set() or self.connection.clock.now() >= self.expires_at:
+            raise StateError("This authorisation is over; run authorise again.")
+        return login_hop_url(
+            callback_uri,
+            amazon_state=amazon_state,
+            state=self.state,
+            redirect_uri=self.redirect_uri,
+            draft=self.connection.settings.draft_app,
+        )
+
+    def wait(self, timeout: float | None = None) -> ConnectionRecord:
+        """Block until the listener received Amazon's redirect, or the state expired."""
+        if self._server is None:
+            raise AuthorisationError(
+                f"Nothing listens on {self.redirect_uri}: it is not a loopback address with a port.",
+                hint="Paste the address the browser landed on instead (complete()).",
+            )
+        limit = max(0.0, (self.expires_at - self.connection.clock.now()).total_seconds())
+        if not self._done.wait(limit if timeout is None else min(timeout, limit)):
+            raise AuthorisationError(
+                "No answer came back from the consent page in time.",
+                hint="If you clicked Cancel nothing is sent back; run authorise again and click Confirm.",
+            )
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> AuthorisationFlow:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,183 @@
+"""Test Connection: each step's result, as it happens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from amazon_connector.connections.model import Mode
+from amazon_connector.connections.secret_age import SecretLevel, secret_age
+from amazon_connector.errors import AmazonConnectorError, ApiError, ForbiddenError, LwaError
+
+if TYPE_CHECKING:
+    from amazon_connector.connections.connection import Connection
+
+RDT_RESOURCE = {
+    "method": "GET",
+    "path": "/orders/v0/orders",
+    "dataElements": ["buyerInfo", "shippingAddress"],
+}
+RESTRICTED_ROLE = "Direct-to-Consumer Shipping (Restricted)"
+
+
+class Outcome(StrEnum):
+    PASS = "pass"  # noqa: S105 (an outcome, not a password)
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckStep:
+    name: str
+    outcome: Outcome
+    detail: str
+    request_id: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome is not Outcome.FAIL
+
+
+@dataclass(slots=True)
+class TestReport:
+    connection: str
+    started_at: datetime
+    steps: list[CheckStep] = field(default_factory=list)
+
+    __test__ = False  # not a pytest test class
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.steps) and all(step.passed for step in self.steps)
+
+    @property
+    def summary(self) -> str:
+        failed = [s.name for s in self.steps if not s.passed]
+        return "all checks passed" if not failed else "failed: " + ", ".join(failed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "connection": self.connection,
+            "ok": self.ok,
+            "started_at": self.started_at.isoformat(),
+            "steps": [
+                {"name": s.name, "outcome": str(s.outcome), "detail": s.detail, "request_id": s.request_id}
+                for s in self.steps
+            ],
+        }
+
+
+def _failure(name: str, exc: AmazonConnectorError) -> CheckStep:
+    request_id = exc.request_id if isinstance(exc, ApiError | LwaError) else None
+    return CheckStep(name, Outcome.FAIL, str(exc), request_id)
+
+
+def run_checks(connection: Connection) -> Iterator[CheckStep]:
+    """Yield each step of Test Connection; stop at the first failure that makes later steps meaningless."""
+    settings = connection.settings
+    missing = settings.missing()
+    if missing:
+        yield CheckStep("Settings", Outcome.FAIL, f"Configuration Incomplete: missing {', '.join(missing)}.")
+        return
+    if settings.refresh_token is None:
+        yield CheckStep("Settings", Outcome.FAIL, "Not authorised: run authorise first.")
+        return
+
+    try:
+        token = connection.authenticator.access_token()
+    except AmazonConnectorError as exc:
+        yield _failure("Token exchange", exc)
+        return
+    minutes = int((token.expires_at - connection.clock.now()).total_seconds() // 60)
+    yield CheckStep(
+        "Token exchange", Outcome.PASS, f"Login with Amazon issued an access token ({minutes} min left)."
+    )
+
+    try:
+        response = connection.request("sellers.getMarketplaceParticipations")
+    except AmazonConnectorError as exc:
+        yield _failure("getMarketplaceParticipations", exc)
+        return
+    participations = response.data if isinstance(response.data, list) else []
+    codes = [str(p.get("marketplace", {}).get("countryCode", "?")) for p in participations]
+    yield CheckStep(
+        "getMarketplaceParticipations",
+        Outcome.PASS,
+        f"The seller has {len(participations)} marketplace(s): {', '.join(codes) or 'none'}.",
+        response.request_id,
+    )
+
+    yield _country_step(connection, participations)
+
+    if settings.mode is Mode.RESTRICTED:
+        yield _restricted_step(connection)
+
+    age = secret_age(connection.record.client_secret_set_at, connection.clock.now())
+    if age is not None:
+        outcome = Outcome.PASS if age.level is SecretLevel.OK else Outcome.WARN
+        yield CheckStep("Client secret age", outcome, age.message)
+
+
+def _country_step(connection: Connection, participations: list[Any]) -> CheckStep:
+    marketplace = connection.marketplace
+    for p in participations:
+        market = p.get("marketplace", {}) if isinstance(p, dict) else {}
+        if market.get("id") == marketplace.marketplace_id:
+            if p.get("participation", {}).get("isParticipating", False):
+                store = p.get("storeName") or "the seller's store"
+                return CheckStep(
+                    "Country", Outcome.PASS, f"{marketplace} is among the seller's marketplaces ({store})."
+                )
+            return CheckStep(
+                "Country",
+                Outcome.FAIL,
+                f"The seller is registered in {marketplace} but does not participate there (selling is off).",
+            )
+    return CheckStep(
+        "Country",
+        Outcome.FAIL,
+        f"{marketplace} is not among the seller's marketplaces. Choose one of the seller's countries, or "
+        "authorise with the seller account that sells there.",
+    )
+
+
+def _restricted_step(connection: Connection) -> CheckStep:
+    name = "Restricted Data Token"
+    try:
+        response = connection.request(
+            "tokens.createRestrictedDataToken", body={"restrictedResources": [RDT_RESOURCE]}
+        )
+    except ForbiddenError as exc:
+        return CheckStep(
+            name,
+            Outcome.FAIL,
+            f"Amazon refused a Restricted Data Token for getOrders (buyerInfo, shippingAddress): the app lacks "
+            f"the {RESTRICTED_ROLE} role. Request it in Developer Central (Develop Apps > Edit App > Roles), "
+            f"then authorise again. ({exc})",
+            exc.request_id,
+        )
+    except AmazonConnectorError as exc:
+        return _failure(name, exc)
+    body = response.data if isinstance(response.data, dict) else {}
+    if not str(body.get("restrictedDataToken", "")).startswith("Atz.sprdt|"):
+        return CheckStep(
+            name, Outcome.FAIL, "Amazon's answer held no Restricted Data Token.", response.request_id
+        )
+    return CheckStep(
+        name,
+        Outcome.PASS,
+        "Created a Restricted Data Token for getOrders with buyerInfo and shippingAddress: restricted access works.",
+        response.request_id,
+    )
+
+
+def collect(connection: Connection, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
+    report = TestReport(connection.name, connection.clock.now())
+    for step in run_checks(connection):
+        report.steps.append(step)
+        if on_step is not None:
+            on_step(step)
+    return report

@@ -1,0 +1,157 @@
+"""The Connections list: add, edit, remove, list, export and import, over one store."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pydantic import ValidationError
+
+from amazon_connector.auth.token_cache import TokenCache
+from amazon_connector.clock import SYSTEM_CLOCK, Clock
+from amazon_connector.connections.connection import Connection
+from amazon_connector.connections.model import SECRET_FIELDS, ConnectionSettings, to_configuration_error
+from amazon_connector.connections.store import Store, default_home
+from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
+
+EXPORT_FORMAT = "amazon-connector/connections"
+EXPORT_VERSION = 1
+NOT_EXPORTED = (*SECRET_FIELDS, "aws_access_key_id")
+"""Credentials stay behind when connections are exported."""
+
+# Changing one of these invalidates an earlier authorisation.
+_AUTHORISATION_FIELDS = ("client_id", "app_id", "refresh_token", "environment")
+
+
+def _settings(data: Mapping[str, Any]) -> ConnectionSettings:
+    try:
+        return ConnectionSettings.model_validate(dict(data))
+    except ValidationError as exc:
+        raise to_configuration_error(exc) from None
+
+
+class Connections:
+    """Every configured connection, backed by a Store."""
+
+    def __init__(self, store: Store, *, home: Path | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.store = store
+        self.home = home or default_home()
+        self.clock = clock
+        self.token_cache = TokenCache(store, clock=clock)
+
+    @classmethod
+    def open(
+        cls,
+        database_url: str | None = None,
+        *,
+        home: Path | str | None = None,
+        key: bytes | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> Connections:
+        """Open the store (default: SQLite in the user's data directory; see Store.open)."""
+        home_path = Path(home) if home else default_home()
+        return cls(
+            Store.open(database_url, home=home_path, key=key, clock=clock), home=home_path, clock=clock
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Connections:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- the list ----------------------------------------------------------------------------
+
+    def add(self, name: str, **settings: Any) -> Connection:
+        """Save a new connection; any setting may be left out (it is then Configuration Incomplete)."""
+        return Connection(self, self.store.add(_settings({"name": name, **settings})))
+
+    def get(self, name: str) -> Connection:
+        return Connection(self, self.store.get(name))
+
+    def __getitem__(self, name: str) -> Connection:
+        return self.get(name)
+
+    def list(self) -> builtins.list[Connection]:
+        return [Connection(self, record) for record in self.store.list()]
+
+    def names(self) -> builtins.list[str]:
+        return self.store.names()
+
+    def edit(self, name: str, **changes: Any) -> Connection:
+        """Change settings; ``None`` clears a setting, ``advanced`` takes a partial mapping."""
+        record = self.store.get(name)
+        data = record.settings.model_dump()
+        for field in SECRET_FIELDS:
+            data[field] = record.settings.secret(field)
+        advanced = changes.pop("advanced", None)
+        if advanced:
+            data["advanced"] = {**data["advanced"], **dict(advanced)}
+        unknown = set(changes) - set(ConnectionSettings.model_fields)
+        if unknown:
+            raise ConfigurationError(
+                f"Unknown setting(s): {', '.join(sorted(unknown))}.", field=sorted(unknown)[0]
+            )
+        data.update(changes)
+        settings = _settings(data)
+        extra: dict[str, Any] = {}
+        old, new = record.settings, settings
+        region_changed = (
+            old.marketplace and new.marketplace
+        ) and old.marketplace.region != new.marketplace.region
+        if region_changed or any(
+            (old.secret(f) if f in SECRET_FIELDS else getattr(old, f))
+            != (new.secret(f) if f in SECRET_FIELDS else getattr(new, f))
+            for f in _AUTHORISATION_FIELDS
+        ):
+            extra["authorised_at"] = None
+        return Connection(self, self.store.save(record, settings, **extra))
+
+    def remove(self, name: str) -> None:
+        self.store.remove(name)
+
+    # --- export / import -------------------------------------------------------------------
+
+    def export(self, names: Iterable[str] | None = None) -> dict[str, Any]:
+        """Connections without their credentials (client secret, refresh token, AWS keys)."""
+        wanted = list(names) if names else self.names()
+        items = [
+            self.store.get(n).settings.model_dump(mode="json", exclude=set(NOT_EXPORTED)) for n in wanted
+        ]
+        return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "connections": items}
+
+    def import_(
+        self, document: Mapping[str, Any], *, skip_existing: bool = False
+    ) -> builtins.list[Connection]:
+        """Add the exported connections; they arrive Configuration Incomplete (no credentials)."""
+        if document.get("format") != EXPORT_FORMAT or not isinstance(document.get("connections"), list):
+            raise ConfigurationError(
+                "This is not an amazon-connector export.",
+                hint="Import a file written by `amazon-connector connections export`.",
+            )
+        if document.get("version") != EXPORT_VERSION:
+            raise ConfigurationError(f"Export version {document.get('version')!r} is not supported.")
+        incoming: builtins.list[ConnectionSettings] = []
+        for index, item in enumerate(document["connections"]):
+            if not isinstance(item, dict):
+                raise ConfigurationError(f"Entry {index + 1} of the export is not an object.")
+            try:
+                incoming.append(_settings({k: v for k, v in item.items() if k not in NOT_EXPORTED}))
+            except ConfigurationError as exc:
+                raise ConfigurationError(f"Entry {index + 1} ({item.get('name')!r}): {exc}") from None
+        existing: set[str] = set(self.names())
+        clashes = [s.name for s in incoming if s.name in existing]
+        if clashes and not skip_existing:
+            raise DuplicateConnectionError(
+                f"Connections named {', '.join(clashes)} exist already; nothing was imported.",
+                hint="Remove or rename them first, or import with --skip-existing.",
+            )
+        return [Connection(self, self.store.add(s)) for s in incoming if s.name not in existing]

@@ -1,0 +1,197 @@
+"""A live connection: its settings plus the actions Authorise, Test Connection and Log Out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from amazon_connector.api.catalog import catalog
+from amazon_connector.auth.authenticator import Authenticator
+from amazon_connector.auth.lwa import LwaClient, LwaCredentials
+from amazon_connector.connections.authorisation import AuthorisationFlow, complete_authorisation
+from amazon_connector.connections.check import CheckStep, TestReport, collect
+from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
+from amazon_connector.errors import IncompleteConfigurationError
+from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
+from amazon_connector.runtime.http import HttpClients
+from amazon_connector.runtime.spapi import ApiResponse, build_request, parse_response
+
+if TYPE_CHECKING:
+    from amazon_connector.clock import Clock
+    from amazon_connector.connections.collection import Connections
+    from amazon_connector.connections.store import Store
+
+
+class Connection:
+    """One seller account in one country, bound to the store it lives in."""
+
+    def __init__(self, owner: Connections, record: ConnectionRecord) -> None:
+        self._owner = owner
+        self.record = record
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.name!r} {self.record.settings.country or '?'} {self.status}>"
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def settings(self) -> ConnectionSettings:
+        return self.record.settings
+
+    @property
+    def status(self) -> Status:
+        return self.record.status
+
+    @property
+    def store(self) -> Store:
+        return self._owner.store
+
+    @property
+    def clock(self) -> Clock:
+        return self._owner.clock
+
+    @property
+    def home(self) -> Path:
+        return self._owner.home
+
+    def _require(self) -> None:
+        missing = self.settings.missing()
+        if missing:
+            raise IncompleteConfigurationError(
+                f"Connection {self.name!r} is Configuration Incomplete: missing {', '.join(missing)}.",
+                missing=missing,
+                hint=f"Set them with `amazon-connector connections edit {self.name}`.",
+            )
+
+    @property
+    def marketplace(self) -> Marketplace:
+        self._require()
+        market = self.settings.marketplace
+        assert market is not None
+        return market
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return endpoints_for(self.marketplace, self.settings.environment)
+
+    @cached_property
+    def http(self) -> HttpClients:
+        return HttpClients(extended_logging=self.settings.advanced.extended_logging)
+
+    @cached_property
+    def lwa(self) -> LwaClient:
+        self._require()
+        s = self.settings
+        secret = s.secret("client_secret")
+        assert s.client_id is not None
+        assert secret is not None
+        return LwaClient(
+            LwaCredentials(self.endpoints.lwa_token_url, s.client_id, secret), self.http, clock=self.clock
+        )
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        return Authenticator(self.lwa, self._owner.token_cache, self.settings.secret("refresh_token"))
+
+    def _reload(self, record: ConnectionRecord) -> ConnectionRecord:
+        self.record = record
+        for name in ("lwa", "authenticator"):
+            self.__dict__.pop(name, None)
+        return record
+
+    # --- SP-API --------------------------------------------------------------------------------
+
+    def request(
+        self,
+        operation: str,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> ApiResponse:
+        """One SP-API request with the seller's access token (the runtime adds limits and retries)."""
+        op = catalog().get(operation)
+        token = self.authenticator.access_token()
+        http_request = build_request(
+            self.endpoints.sp_api, op, token.value, path_params=path_params, query=query, body=body
+        )
+        return parse_response(op, self.http.send(http_request, service=f"SP-API {op.operation_id}"))
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def authorise(self, *, listen: bool = True) -> AuthorisationFlow | ConnectionRecord:
+        """Standard mode: start the consent flow and return it. Restricted mode: verify the refresh
+        token with Login with Amazon and return the updated record."""
+        self._require()
+        if self.settings.mode is Mode.RESTRICTED:
+            self.authenticator.access_token()
+            return self._reload(
+                self.store.save(
+                    self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
+                )
+            )
+        return AuthorisationFlow(self, listen=listen)
+
+    authorize = authorise
+
+    def complete_authorisation(self, landed_url: str) -> ConnectionRecord:
+        """Finish an authorisation with the address the browser landed on (any process may do it)."""
+        return complete_authorisation(self, landed_url)
+
+    def store_authorisation(self, refresh_token: str, selling_partner_id: str | None) -> ConnectionRecord:
+        """Keep what a completed consent flow produced."""
+        current = self.store.get_by_id(self.record.id)
+        changes: dict[str, Any] = {"refresh_token": refresh_token}
+        if selling_partner_id:
+            changes["selling_partner_id"] = selling_partner_id
+        settings = current.settings.model_copy(update={})
+        for key, value in changes.items():
+            setattr(settings, key, value)
+        return self._reload(
+            self.store.save(current, settings, authorised_at=self.clock.now(), logged_out_at=None)
+        )
+
+    def test(self, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
+        """Run Test Connection; ``on_step`` sees each step as it finishes. The result is recorded."""
+        report = collect(self, on_step)
+        current = self.store.get_by_id(self.record.id)
+        self._reload(
+            self.store.save(
+                current,
+                current.settings,
+                last_test_ok=report.ok,
+                last_test_at=report.started_at,
+                last_test_summary=report.summary,
+            )
+        )
+        return report
+
+    def logout(self) -> ConnectionRecord:
+        """Forget the refresh token and cached tokens; keep every other setting."""
+        if self.settings.refresh_token is not None:
+            self.authenticator.forget()
+        current = self.store.get_by_id(self.record.id)
+        settings = current.settings.model_copy()
+        settings.refresh_token = None
+        return self._reload(
+            self.store.save(
+                current,
+                settings,
+                authorised_at=None,
+                logged_out_at=self.clock.now(),
+                last_test_ok=None,
+                last_test_at=None,
+                last_test_summary=None,
+            )
+        )
+
+    log_out = logout
+
+    def close(self) -> None:
+        self.http.close()

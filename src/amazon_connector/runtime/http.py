@@ -1,0 +1,104 @@
+"""HTTP plumbing shared by LWA, SP-API and document calls: clients, timeouts, transport errors."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import threading
+from typing import Any
+
+import httpx
+
+from amazon_connector import __version__
+from amazon_connector.errors import TransportError
+from amazon_connector.redaction import log_exchange
+
+USER_AGENT = f"amazon-connector/{__version__} (Language=Python/{platform.python_version()}; Platform={platform.system()})"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+http_log = logging.getLogger("amazon_connector.http")
+
+
+class HttpClients:
+    """A pair of pooled httpx clients (sync and async) with one configuration, created on first use."""
+
+    def __init__(
+        self,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        extended_logging: bool = False,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.extended_logging = extended_logging
+        self._transport = transport
+        self._async_transport = async_transport
+        self._sync: httpx.Client | None = None
+        self._async: httpx.AsyncClient | None = None
+        self._lock = threading.Lock()
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "timeout": self.timeout,
+            "headers": {"User-Agent": USER_AGENT},
+            "follow_redirects": False,
+        }
+
+    @property
+    def sync(self) -> httpx.Client:
+        with self._lock:
+            if self._sync is None:
+                self._sync = httpx.Client(transport=self._transport, **self._options())
+            return self._sync
+
+    @property
+    def async_(self) -> httpx.AsyncClient:
+        with self._lock:
+            if self._async is None:
+                self._async = httpx.AsyncClient(transport=self._async_transport, **self._options())
+            return self._async
+
+    def send(self, request: httpx.Request, *, service: str) -> httpx.Response:
+        """Send and read the whole response; transport failures become TransportError."""
+        try:
+            response = self.sync.send(request)
+            response.read()
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, request, service) from None
+        if self.extended_logging:
+            log_exchange(http_log, request, response)
+        return response
+
+    async def asend(self, request: httpx.Request, *, service: str) -> httpx.Response:
+        """The async twin of send."""
+        try:
+            response = await self.async_.send(request)
+            await response.aread()
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, request, service) from None
+        if self.extended_logging:
+            log_exchange(http_log, request, response)
+        return response
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sync is not None:
+                self._sync.close()
+                self._sync = None
+
+    async def aclose(self) -> None:
+        self.close()
+        with self._lock:
+            client, self._async = self._async, None
+        if client is not None:
+            await client.aclose()
+
+
+def _transport_error(exc: httpx.HTTPError, request: httpx.Request, service: str) -> TransportError:
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
+    return TransportError(
+        f"The request to {service} ({request.method} {request.url.host}{request.url.path}) {kind}: "
+        f"{exc.__class__.__name__}{': ' + str(exc) if str(exc) else ''}",
+        hint="Check the network and the connection's environment URL; the request can be retried.",
+    )

@@ -1,0 +1,93 @@
+"""Run an ASGI app with uvicorn on a background thread: the emulator and the redirect listener use it."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from amazon_connector.errors import ConfigurationError
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def bind_address(host: str) -> str:
+    """The address to bind for a loopback host name (``localhost`` binds 127.0.0.1 only)."""
+    return "127.0.0.1" if host == "localhost" else host.strip("[]")
+
+
+class ServerThread:
+    """A uvicorn server running ``app`` on a daemon thread until stop()."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        certfile: Path | None = None,
+        keyfile: Path | None = None,
+        allow_remote: bool = False,
+    ) -> None:
+        if not allow_remote and not is_loopback(host):
+            raise ConfigurationError(
+                f"Refusing to listen on {host}: only loopback addresses are allowed.",
+                hint="Use 127.0.0.1 or localhost.",
+            )
+        config = uvicorn.Config(
+            app,
+            host=bind_address(host),
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ssl_certfile=str(certfile) if certfile else None,
+            ssl_keyfile=str(keyfile) if keyfile else None,
+        )
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, name="amazon-connector-server", daemon=True)
+        self.host = host
+        self.port = port
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self._thread.is_alive():
+                raise ConfigurationError(
+                    f"Cannot listen on {self.host}:{self.port}: the address is in use or not available.",
+                    hint="Free the port or choose another one.",
+                )
+            if time.monotonic() > deadline:
+                raise ConfigurationError(
+                    f"The server on {self.host}:{self.port} did not start in {timeout} s."
+                )
+            time.sleep(0.01)
+        sockets = self.server.servers[0].sockets
+        self.port = int(sockets[0].getsockname()[1])
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

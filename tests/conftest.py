@@ -1,0 +1,91 @@
+"""Shared fixtures: a private data directory per test, and stores in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from amazon_connector.connections import Connections
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data directory; nothing touches the user's real store."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("AMAZON_CONNECTOR_HOME", str(home))
+    for var in ("AMAZON_CONNECTOR_KEY", "AMAZON_CONNECTOR_KEY_FILE", "AMAZON_CONNECTOR_DATABASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def home(_isolated_home: Path) -> Path:
+    return _isolated_home
+
+
+@pytest.fixture
+def connections(home: Path) -> Iterator[Connections]:
+    with Connections.open(home=home) as c:
+        yield c
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def redirect_uri() -> str:
+    """A loopback redirect URI on a free port, registered with every app of the emulator's world."""
+    return f"http://127.0.0.1:{free_port()}/amazon-connector/callback"
+
+
+@pytest.fixture
+def https_redirect_uri() -> str:
+    return f"https://localhost:{free_port()}/amazon-connector/callback"
+
+
+@pytest.fixture
+def emulator_clock():
+    from amazon_connector.clock import ManualClock
+
+    return ManualClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def emulator(redirect_uri: str, https_redirect_uri: str, emulator_clock):
+    from amazon_connector.sandbox.server import running_emulator
+
+    from amazon_connector.sandbox.world import demo_world
+
+    world = demo_world(redirect_uris=[redirect_uri, https_redirect_uri])
+    with running_emulator(world, clock=emulator_clock) as running:
+        yield running
+
+
+@pytest.fixture
+def apps(emulator) -> dict[str, dict[str, Any]]:
+    return {app["name"]: app for app in emulator.world.credentials()}
+
+
+def seller_in(app: dict[str, Any], country: str) -> dict[str, Any]:
+    return next(s for s in app["sellers"] if country in s["countries"])
+
+
+def app_settings(app: dict[str, Any], emulator: Any, **more: Any) -> dict[str, Any]:
+    """Connection settings for one of the emulator's apps."""
+    return {
+        "app_id": app["app_id"],
+        "client_id": app["client_id"],
+        "client_secret": app["client_secret"],
+        "draft_app": app["draft"],
+        "environment": emulator.url,
+        **more,
+    }

@@ -1,0 +1,151 @@
+"""Authorise over real HTTP: the consent page driven end to end, the listener, the paste fallback, errors."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from amazon_connector.sandbox.robot import approve, cancel
+
+from amazon_connector import AuthorisationFlow, Connections, Status
+from amazon_connector.clock import ManualClock
+from amazon_connector.errors import AuthorisationError, InvalidGrantError, StateError
+from tests.conftest import app_settings, seller_in
+
+
+def _flow(connection) -> AuthorisationFlow:
+    flow = connection.authorise()
+    assert isinstance(flow, AuthorisationFlow)
+    return flow
+
+
+def test_consent_flow_end_to_end_through_the_listener(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Public App"]
+    seller = seller_in(app, "UK")
+    uk = connections.add("uk", country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    assert uk.status is Status.NOT_AUTHORISED
+    with _flow(uk) as flow:
+        query = parse_qs(urlsplit(flow.url).query)
+        assert flow.url.startswith(f"{emulator.url}/apps/authorize/consent?")
+        assert query["application_id"] == [app["app_id"]]
+        assert query["redirect_uri"] == [redirect_uri]
+        assert len(query["state"][0]) >= 32
+        assert "version" not in query
+        assert flow.listening
+        landed = approve(flow.url, selling_partner_id=seller["selling_partner_id"])
+        assert landed.startswith(redirect_uri)
+        record = flow.wait(10)
+    assert record.status is Status.READY
+    assert record.settings.selling_partner_id == seller["selling_partner_id"]
+    assert record.settings.secret("refresh_token").startswith("Atzr|")
+    report = connections.get("uk").test()
+    assert report.ok, report.steps
+
+
+def test_draft_app_adds_version_beta(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Draft App"]
+    c = connections.add("draft", country="US", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    with _flow(c) as flow:
+        assert parse_qs(urlsplit(flow.url).query)["version"] == ["beta"]
+        approve(flow.url, selling_partner_id=seller_in(app, "US")["selling_partner_id"])
+        assert flow.wait(10).status is Status.READY
+
+
+def test_log_in_uri_hop(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Log-in URI App"]
+    assert app["login_uri"]
+    c = connections.add("hop", country="JP", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    with _flow(c) as flow:
+        approve(flow.url, selling_partner_id=seller_in(app, "JP")["selling_partner_id"])
+        assert flow.wait(10).status is Status.READY
+
+
+def test_https_listener_with_a_local_certificate(connections, emulator, apps, https_redirect_uri, home):
+    app = apps["Demo Public App"]
+    c = connections.add("tls", country="DE", redirect_uri=https_redirect_uri, **app_settings(app, emulator))
+    with _flow(c) as flow:
+        approve(flow.url, selling_partner_id=seller_in(app, "DE")["selling_partner_id"], verify=False)
+        assert flow.wait(10).status is Status.READY
+    assert (home / "tls" / "localhost-key.pem").stat().st_mode & 0o777 == 0o600
+
+
+def _landed_without_listener(connections, emulator, apps, redirect_uri, name="paste"):
+    """Start an authorisation with nobody listening and return where the browser would land."""
+    app = apps["Demo Public App"]
+    c = connections.add(name, country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    flow = c.authorise(listen=False)
+    assert isinstance(flow, AuthorisationFlow)
+    assert not flow.listening
+    return (
+        c,
+        flow,
+        approve(flow.url, selling_partner_id=seller_in(app, "UK")["selling_partner_id"], follow=False),
+    )
+
+
+def test_paste_fallback_and_replay_is_refused(connections, emulator, apps, redirect_uri):
+    c, flow, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
+    record = flow.complete(landed)
+    assert record.status is Status.READY
+    with pytest.raises(StateError, match="already used"):
+        c.complete_authorisation(landed)
+
+
+def test_completion_from_another_process_view(connections, emulator, apps, redirect_uri, home):
+    _, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
+    with Connections.open(home=home) as other:
+        assert other.get("paste").complete_authorisation(landed).status is Status.READY
+
+
+def test_wrong_state_is_refused(connections, emulator, apps, redirect_uri):
+    c, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
+    tampered = landed.replace("state=", "state=x")
+    with pytest.raises(StateError, match="unknown"):
+        c.complete_authorisation(tampered)
+    with pytest.raises(AuthorisationError, match="spapi_oauth_code"):
+        c.complete_authorisation("http://127.0.0.1/amazon-connector/callback?foo=1")
+
+
+def test_expired_state_is_refused(home, emulator, apps, redirect_uri, emulator_clock):
+    clock = ManualClock(emulator_clock.now())
+    with Connections.open(home=home, clock=clock) as connections:
+        c, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
+        clock.advance(301)
+        with pytest.raises(StateError, match="expired"):
+            c.complete_authorisation(landed)
+
+
+def test_expired_code_says_codes_live_five_minutes(connections, emulator, apps, redirect_uri, emulator_clock):
+    c, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
+    emulator_clock.advance(301)
+    with pytest.raises(InvalidGrantError) as info:
+        c.complete_authorisation(landed)
+    assert info.value.error == "invalid_grant"
+    assert "5 minutes" in str(info.value.hint)
+
+
+def test_cancel_sends_nothing_back(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Public App"]
+    c = connections.add("cancel", country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    with _flow(c) as flow:
+        cancel(flow.url)
+        with pytest.raises(AuthorisationError, match="No answer came back"):
+            flow.wait(0.5)
+    assert connections.get("cancel").status is Status.NOT_AUTHORISED
+
+
+def test_log_out_then_authorise_again(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Public App"]
+    c = connections.add("again", country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    for _ in range(2):
+        with _flow(c) as flow:
+            approve(flow.url, selling_partner_id=seller_in(app, "UK")["selling_partner_id"])
+            flow.wait(10)
+        c = connections.get("again")
+        assert c.test().ok
+        c.logout()
+        c = connections.get("again")
+        assert c.status is Status.INCOMPLETE
+        assert c.record.status_detail.endswith("logged out; authorise again")
+        assert c.settings.refresh_token is None
+        assert c.settings.client_id == app["client_id"]
+        assert c.settings.selling_partner_id is not None
+        assert not c.test().ok

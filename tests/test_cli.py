@@ -1,0 +1,190 @@
+"""The command-line tool, run as a user runs it, against the emulator over real HTTP."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from amazon_connector.sandbox.robot import approve
+
+from tests.conftest import seller_in
+
+
+@pytest.fixture
+def cli(home):
+    env = {**os.environ, "AMAZON_CONNECTOR_HOME": str(home), "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("AMAZON_CONNECTOR_CLIENT_SECRET", None)
+
+    def run(
+        *args: str, expect: int = 0, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "amazon_connector", *args],
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == expect, (result.stdout, result.stderr)
+        return result
+
+    run.env = env  # type: ignore[attr-defined]
+    return run
+
+
+def _add_uk(cli, emulator, app, redirect_uri):
+    return cli(
+        "connections", "add", "uk-store", "--country", "UK",
+        "--app-id", app["app_id"], "--client-id", app["client_id"],
+        "--redirect-uri", redirect_uri, "--environment", emulator.url,
+        extra_env={"AMAZON_CONNECTOR_CLIENT_SECRET": app["client_secret"]},
+    )  # fmt: skip
+
+
+def test_add_authorise_test_logout(cli, emulator, apps, redirect_uri, tmp_path):
+    app = apps["Demo Public App"]
+    out = _add_uk(cli, emulator, app, redirect_uri).stdout
+    assert "Not authorised" in out
+    shown = cli("connections", "show", "uk-store", "--json").stdout
+    assert app["client_secret"] not in shown
+    assert json.loads(shown)["client_secret"] == "set"
+
+    started = cli("connections", "authorise", "uk-store", "--no-browser", "--no-wait").stdout
+    url = re.search(r"(http://127\.0\.0\.1:\d+/apps/authorize/consent\?\S+)", started)
+    assert url, started
+    landed = approve(
+        url.group(1), selling_partner_id=seller_in(app, "UK")["selling_partner_id"], follow=False
+    )
+    done = cli("connections", "authorize", "uk-store", "--complete", landed).stdout
+    assert "authorised" in done
+    assert "Ready" in done
+
+    tested = cli("connections", "test", "uk-store").stdout
+    assert "✓ Token exchange" in tested
+    assert "✓ Country" in tested
+    assert "Connection works" in tested
+    listed = cli("connections", "list").stdout
+    assert "uk-store" in listed
+    assert "Ready" in listed
+
+    out = cli("connections", "logout", "uk-store").stdout
+    assert "Configuration Incomplete" in out
+    failed = cli("connections", "test", "uk-store", expect=1).stdout
+    assert "✗ Settings" in failed
+
+    export = tmp_path / "export.json"
+    cli("connections", "export", "-o", str(export))
+    assert app["client_secret"] not in export.read_text()
+    cli("connections", "remove", "uk-store", "--yes")
+    assert "No connections yet" in cli("connections", "list").stdout
+    cli("connections", "import", str(export))
+    assert "Configuration Incomplete" in cli("connections", "list").stdout
+
+
+def test_authorise_waits_for_the_listener(cli, emulator, apps, redirect_uri):
+    app = apps["Demo Public App"]
+    _add_uk(cli, emulator, app, redirect_uri)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "amazon_connector", "connections", "authorise", "uk-store", "--no-browser"],
+        env=cli.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = None
+    for line in proc.stdout:
+        if "/apps/authorize/consent?" in line:
+            url = line.strip()
+        if "Waiting for Amazon's redirect" in line:
+            break
+    assert url
+    approve(url, selling_partner_id=seller_in(app, "UK")["selling_partner_id"])
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Ready" in out
+
+
+def test_restricted_mode_from_the_shell(cli, emulator, apps):
+    app = apps["Demo Private App"]
+    seller = seller_in(app, "UK")
+    out = cli(
+        "connections", "add", "fbm", "--country", "GB", "--mode", "restricted",
+        "--app-id", app["app_id"], "--client-id", app["client_id"], "--environment", emulator.url,
+        "--aws-access-key-id", "AKIAIOSFODNN7EXAMPLE", "--aws-role-arn", "arn:aws:iam::123456789012:role/SP",
+        extra_env={
+            "AMAZON_CONNECTOR_CLIENT_SECRET": app["client_secret"],
+            "AMAZON_CONNECTOR_REFRESH_TOKEN": seller["refresh_token"],
+        },
+    ).stdout  # fmt: skip
+    assert "ignores signatures" in out
+    assert "Ready" in cli("connections", "authorise", "fbm").stdout
+    result = cli("connections", "test", "fbm", "--json", expect=1)
+    report = json.loads(result.stdout)
+    rdt = next(s for s in report["steps"] if s["name"] == "Restricted Data Token")
+    assert rdt["outcome"] == "fail"
+    assert "Direct-to-Consumer Shipping" in rdt["detail"]
+    assert seller["refresh_token"] not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("connections", "add", "x", "--country", "Atlantis"), "not an Amazon marketplace"),
+        (("connections", "add", "x", "--client-id", "nope"), "Client Identifier"),
+        (("connections", "add", "x", "--retries", "11"), "retries"),
+        (("connections", "show", "nope"), "No connection is named 'nope'"),
+        (("connections", "remove", "nope", "--yes"), "No connection is named"),
+        (("connections", "authorise", "nope"), "No connection is named"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(cli, args, message):
+    result = cli(*args, expect=1)
+    assert message in result.stderr
+
+
+def test_incomplete_connection_is_saved_and_explained(cli):
+    out = cli("connections", "add", "later", "--country", "FR").stdout
+    assert "Configuration Incomplete: missing App ID, Client Identifier, Client Secret" in out
+    err = cli("connections", "authorise", "later", expect=1).stderr
+    assert "connections edit later" in err
+
+
+def test_sandbox_credentials(cli, emulator):
+    data = json.loads(cli("sandbox", "credentials", "--url", emulator.url).stdout)
+    assert {
+        "app_id",
+        "client_id",
+        "client_secret",
+        "redirect_uris",
+        "draft",
+        "restricted_roles",
+        "sellers",
+    } <= set(data[0])
+    missing = cli("sandbox", "credentials", "--port", "1", expect=1)
+    assert "127.0.0.1:1" in missing.stderr
+
+
+def test_marketplaces_and_key(cli):
+    out = cli("marketplaces").stdout
+    assert "A1F83G8C2ARO7P" in out
+    assert "UK/GB" in out
+    assert len(cli("key", "generate").stdout.strip()) == 44
+
+
+def test_store_files_are_private(cli, home):
+    cli("connections", "add", "x")
+    assert Path(home / "connections.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_demo_runs_the_main_job_without_input(cli):
+    out = cli("demo").stdout
+    assert "Demo finished: every connection tested OK." in out
+    assert "Restricted Data Token" in out

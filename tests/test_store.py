@@ -1,0 +1,152 @@
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from amazon_connector.connections import Connections, Status, Store
+from amazon_connector.connections.secretbox import generate_key
+from amazon_connector.errors import (
+    ConcurrentUpdateError,
+    ConfigurationError,
+    ConnectionNotFoundError,
+    DuplicateConnectionError,
+    SecretKeyError,
+    StoreError,
+)
+from tests.values import APP_ID, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+
+
+def test_add_get_list_and_unique_names(connections):
+    c = connections.add(
+        "uk-store", country="UK", app_id=APP_ID, client_id=CLIENT_ID, client_secret=CLIENT_SECRET
+    )
+    assert c.status is Status.NOT_AUTHORISED
+    assert connections.get("uk-store").settings.secret("client_secret") == CLIENT_SECRET
+    connections.add("draft-only")
+    assert [x.name for x in connections.list()] == ["draft-only", "uk-store"]
+    assert connections.get("draft-only").status is Status.INCOMPLETE
+    with pytest.raises(DuplicateConnectionError, match="exists already"):
+        connections.add("uk-store")
+    with pytest.raises(ConnectionNotFoundError) as info:
+        connections.get("nope")
+    assert "draft-only, uk-store" in str(info.value.hint)
+
+
+def test_files_are_private_and_secrets_encrypted(connections, home):
+    connections.add(
+        "eu",
+        country="DE",
+        mode="restricted",
+        app_id=APP_ID,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        refresh_token=REFRESH_TOKEN,
+        aws_secret_access_key=AWS_SECRET,
+    )
+    for name in ("connections.db", "secret.key"):
+        assert stat.S_IMODE(os.stat(home / name).st_mode) == 0o600
+    raw = b"".join(p.read_bytes() for p in home.iterdir() if p.name.startswith("connections.db"))
+    for secret in (CLIENT_SECRET, REFRESH_TOKEN, AWS_SECRET, "Atzr|", "amzn1.oa2-cs"):
+        assert secret.encode() not in raw
+
+
+def test_a_different_key_is_refused(home, monkeypatch):
+    Connections.open(home=home).close()
+    monkeypatch.setenv("AMAZON_CONNECTOR_KEY", generate_key())
+    with pytest.raises(SecretKeyError, match="different encryption key"):
+        Connections.open(home=home)
+    monkeypatch.setenv("AMAZON_CONNECTOR_KEY", "too-short")
+    with pytest.raises(SecretKeyError, match="not valid"):
+        Connections.open(home=home)
+
+
+def test_key_from_environment(home, monkeypatch):
+    monkeypatch.setenv("AMAZON_CONNECTOR_KEY", generate_key())
+    with Connections.open(home=home) as c:
+        c.add("x", client_secret=CLIENT_SECRET)
+    assert not (home / "secret.key").exists()
+
+
+def test_edit_validates_and_keeps_the_rest(connections):
+    connections.add("uk", country="UK", client_secret=CLIENT_SECRET)
+    edited = connections.edit("uk", country="FR", advanced={"retries": 7})
+    assert edited.settings.country == "FR"
+    assert edited.settings.advanced.retries == 7
+    assert edited.settings.advanced.retry_wait == 3
+    assert edited.settings.secret("client_secret") == CLIENT_SECRET
+    with pytest.raises(ConfigurationError, match="advanced.retries"):
+        connections.edit("uk", advanced={"retries": 11})
+    with pytest.raises(ConfigurationError, match="Unknown setting"):
+        connections.edit("uk", colour="blue")
+    assert connections.get("uk").settings.advanced.retries == 7
+
+
+def test_concurrent_edit_is_detected(connections):
+    connections.add("uk", country="UK")
+    stale = connections.store.get("uk")
+    connections.edit("uk", country="DE")
+    with pytest.raises(ConcurrentUpdateError):
+        connections.store.save(stale, stale.settings)
+    assert connections.get("uk").settings.country == "DE"
+
+
+def test_export_has_no_credentials_and_imports_back(connections, tmp_path):
+    connections.add(
+        "uk",
+        country="UK",
+        mode="restricted",
+        app_id=APP_ID,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        refresh_token=REFRESH_TOKEN,
+        advanced={"retries": 5},
+    )
+    document = connections.export()
+    text = json.dumps(document)
+    assert CLIENT_SECRET not in text
+    assert REFRESH_TOKEN not in text
+    with pytest.raises(DuplicateConnectionError, match="nothing was imported"):
+        connections.import_(document)
+    with Connections.open(home=tmp_path / "other") as other:
+        (imported,) = other.import_(document)
+        assert imported.status is Status.INCOMPLETE
+        assert imported.settings.advanced.retries == 5
+        assert imported.settings.client_id == CLIENT_ID
+        assert other.import_(document, skip_existing=True) == []
+    with pytest.raises(ConfigurationError, match="not an amazon-connector export"):
+        connections.import_({"connections": "x"})
+
+
+def test_bad_database_url_is_a_clear_error(home):
+    with pytest.raises(StoreError, match="not a database URL"):
+        Store.open("not a url", home=home)
+
+
+def test_two_processes_writing_at_once_leave_the_store_intact(home):
+    script = textwrap.dedent(
+        """
+        import sys
+        from amazon_connector.connections import Connections
+        prefix = sys.argv[1]
+        with Connections.open() as c:
+            for i in range(40):
+                c.add(f"{prefix}-{i}", country="UK", client_secret="amzn1.oa2-cs.v1." + "cd" * 32)
+                c.edit(f"{prefix}-{i}", country="DE")
+        """
+    )
+    env = {**os.environ, "AMAZON_CONNECTOR_HOME": str(home)}
+    Connections.open(home=home).close()  # create the key file first
+    procs = [subprocess.Popen([sys.executable, "-c", script, p], env=env) for p in ("a", "b")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    with Connections.open(home=home) as c:
+        names = c.names()
+        assert len(names) == 80
+        assert {x.settings.country for x in c.list()} == {"DE"}
+    db = sqlite3.connect(home / "connections.db")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    db.close()
