@@ -49,7 +49,7 @@ def redirect_uri() -> str:
 
 @pytest.fixture
 def https_redirect_uri() -> str:
-    return f"https://localhost:{free_port()}/amazon-connector/callback"
+    return f"https://127.0.0.1:{free_port()}/amazon-connector/callback"
 
 
 @pytest.fixture
@@ -62,7 +62,6 @@ def emulator_clock():
 @pytest.fixture
 def emulator(redirect_uri: str, https_redirect_uri: str, emulator_clock):
     from amazon_connector.sandbox.server import running_emulator
-
     from amazon_connector.sandbox.world import demo_world
 
     world = demo_world(redirect_uris=[redirect_uri, https_redirect_uri])

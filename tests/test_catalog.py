@@ -37,7 +37,9 @@ def test_lookup_by_name_and_request():
         c.get("rotateApplicationClientSecret").grantless_scope
         == "sellingpartnerapi::client_credential:rotation"
     )
-    assert c.match("GET", "/orders/v0/orders/123-1234567-1234567").operation_id == "getOrder"
+    order = c.match("GET", "/orders/v0/orders/123-1234567-1234567")
+    assert order is not None
+    assert order.operation_id == "getOrder"
     assert c.match("GET", "/nothing/here") is None
 
 

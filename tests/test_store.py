@@ -79,7 +79,7 @@ def test_edit_validates_and_keeps_the_rest(connections):
     assert edited.settings.advanced.retries == 7
     assert edited.settings.advanced.retry_wait == 3
     assert edited.settings.secret("client_secret") == CLIENT_SECRET
-    with pytest.raises(ConfigurationError, match="advanced.retries"):
+    with pytest.raises(ConfigurationError, match=r"advanced\.retries"):
         connections.edit("uk", advanced={"retries": 11})
     with pytest.raises(ConfigurationError, match="Unknown setting"):
         connections.edit("uk", colour="blue")

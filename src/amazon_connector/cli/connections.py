@@ -359,7 +359,7 @@ def _done(record: ConnectionRecord) -> None:
 
 
 @app.command("test")
-def test_connection(ctx: typer.Context, name: Name, as_json: AsJson = False) -> None:
+def check_connection(ctx: typer.Context, name: Name, as_json: AsJson = False) -> None:
     """Test Connection: token exchange, marketplaces, country, restricted access, secret age. Exit 0 only
     when every step passes."""
     connection = state(ctx).connections().get(name)

@@ -16,6 +16,7 @@ from amazon_connector.connections.connection import Connection
 from amazon_connector.connections.model import SECRET_FIELDS, ConnectionSettings, to_configuration_error
 from amazon_connector.connections.store import Store, default_home
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
+from amazon_connector.runtime.http import HttpClients
 
 EXPORT_FORMAT = "amazon-connector/connections"
 EXPORT_VERSION = 1
@@ -41,6 +42,13 @@ class Connections:
         self.home = home or default_home()
         self.clock = clock
         self.token_cache = TokenCache(store, clock=clock)
+        self._http: dict[bool, HttpClients] = {}
+
+    def http(self, *, extended_logging: bool) -> HttpClients:
+        """The pooled HTTP clients shared by every connection with this logging setting."""
+        if extended_logging not in self._http:
+            self._http[extended_logging] = HttpClients(extended_logging=extended_logging)
+        return self._http[extended_logging]
 
     @classmethod
     def open(
@@ -58,6 +66,9 @@ class Connections:
         )
 
     def close(self) -> None:
+        for clients in self._http.values():
+            clients.close()
+        self._http.clear()
         self.store.close()
 
     def __enter__(self) -> Connections:

@@ -80,9 +80,9 @@ class Connection:
     def endpoints(self) -> Endpoints:
         return endpoints_for(self.marketplace, self.settings.environment)
 
-    @cached_property
+    @property
     def http(self) -> HttpClients:
-        return HttpClients(extended_logging=self.settings.advanced.extended_logging)
+        return self._owner.http(extended_logging=self.settings.advanced.extended_logging)
 
     @cached_property
     def lwa(self) -> LwaClient:
@@ -192,6 +192,3 @@ class Connection:
         )
 
     log_out = logout
-
-    def close(self) -> None:
-        self.http.close()

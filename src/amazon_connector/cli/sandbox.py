@@ -1,0 +1,62 @@
+"""`amazon-connector sandbox`: run the local emulator of Amazon and print its demo credentials."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import httpx
+import typer
+
+from amazon_connector.sandbox.server import base_url, check_host, serve
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (loopback only, unless --allow-remote).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the demo world: the same seed gives the same credentials.")
+    ] = 0,
+    time_scale: Annotated[
+        float, typer.Option(help="How much faster than real time tokens expire and usage plans refill.")
+    ] = 1.0,
+    redirect_uri: Annotated[
+        list[str] | None,
+        typer.Option(help="Also register this OAuth redirect URI with every app (repeatable)."),
+    ] = None,
+    allow_remote: Annotated[
+        bool, typer.Option(help="Allow a non-loopback --host: anyone who reaches it gets the credentials.")
+    ] = False,
+) -> None:
+    """Serve Login with Amazon, the Seller Central consent page and SP-API until Ctrl-C."""
+    check_host(host, allow_remote=allow_remote)
+    url = base_url(host, port)
+    typer.echo(f"Emulator of Amazon (Login with Amazon, Seller Central, SP-API) at {url}")
+    typer.echo(
+        f"Use environment = {url} in a connection; its credentials: amazon-connector sandbox credentials --url {url}"
+    )
+    serve(host, port, seed, time_scale, redirect_uri or (), allow_remote=allow_remote)
+
+
+@app.command("credentials")
+def credentials_command(
+    port: Annotated[int, typer.Option(help="Port of an emulator on 127.0.0.1.")] = 8765,
+    url: Annotated[str | None, typer.Option(help="Base URL of the emulator (instead of --port).")] = None,
+) -> None:
+    """Print the running emulator's apps, credentials and sellers as JSON."""
+    base = (url or base_url("127.0.0.1", port)).rstrip("/")
+    try:
+        response = httpx.get(f"{base}/_sandbox/credentials", timeout=10.0, trust_env=False)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        typer.echo(
+            f"Error: no emulator answered at {base} ({exc}); start one with: amazon-connector sandbox serve",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(response.json(), indent=2))

@@ -1,0 +1,74 @@
+"""Who calls an SP-API operation: the access token checked, the operation found, the usage plan applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from amazon_connector.api.catalog import Operation, catalog
+from amazon_connector.sandbox.context import SandboxDep
+from amazon_connector.sandbox.errors import SpApiError, denied
+from amazon_connector.sandbox.grants import AccessGrant, RestrictedGrant
+from amazon_connector.sandbox.middleware import RATE_LIMIT
+from amazon_connector.sandbox.world import App, Seller
+
+# Header name and Amazon's messages, not passwords:
+TOKEN_HEADER = "x-amz-access-token"  # noqa: S105
+TOKEN_MISSING = "Access token is missing in the request header."  # noqa: S105
+TOKEN_EXPIRED = "The access token you provided has expired."  # noqa: S105
+TOKEN_INVALID = "The access token you provided is revoked, malformed or invalid."  # noqa: S105
+QUOTA_EXCEEDED = "You exceeded your quota for the requested resource."
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authorised call: the operation, the calling app and the seller (None for grantless calls)."""
+
+    operation: Operation
+    app: App
+    seller: Seller | None
+
+    @property
+    def authorising_seller(self) -> Seller:
+        """The seller whose authorisation the token carries; grantless calls have none."""
+        if self.seller is None:
+            raise denied()
+        return self.seller
+
+
+def _permits(grant: AccessGrant | RestrictedGrant, operation: Operation, request: Request) -> bool:
+    if isinstance(grant, RestrictedGrant):
+        return operation.restricted and grant.covers(request.method, request.url.path)
+    if operation.grantless_scope is not None:
+        return operation.grantless_scope in grant.scopes
+    return grant.selling_partner_id is not None
+
+
+async def authorised_call(request: Request, sandbox: SandboxDep) -> Caller:
+    """Check ``x-amz-access-token`` for the operation the request names, then take a usage-plan token."""
+    operation = catalog().match(request.method, request.url.path)
+    if operation is None:
+        raise SpApiError(404, "ResourceNotFound", "Cannot find resource by the given URI")
+    plan = sandbox.usage.plan(operation)
+    if plan is not None:
+        setattr(request.state, RATE_LIMIT, plan.header)
+    token = request.headers.get(TOKEN_HEADER)
+    if not token:
+        raise denied(TOKEN_MISSING)
+    grant = sandbox.grants.access_grant(token)
+    app = sandbox.world.app_for_client(grant.client_id) if grant is not None else None
+    if grant is None or app is None:
+        raise denied(TOKEN_INVALID)
+    if grant.expires_at <= sandbox.clock.now():
+        raise denied(TOKEN_EXPIRED)
+    if not _permits(grant, operation, request):
+        raise denied()
+    seller = sandbox.world.seller(grant.selling_partner_id) if grant.selling_partner_id else None
+    if not sandbox.usage.take(app.client_id, grant.selling_partner_id, operation):
+        raise SpApiError(429, "QuotaExceeded", QUOTA_EXCEEDED, "")
+    return Caller(operation, app, seller)
+
+
+CallerDep = Annotated[Caller, Depends(authorised_call)]

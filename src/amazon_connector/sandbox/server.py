@@ -1,0 +1,78 @@
+"""Run the emulator: in the foreground (``sandbox serve``) or on a background thread (tests, demo)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+
+from amazon_connector.clock import Clock, ScaledClock
+from amazon_connector.errors import ConfigurationError
+from amazon_connector.sandbox.app import create_app
+from amazon_connector.sandbox.world import World, demo_world
+from amazon_connector.serving import ServerThread, bind_address, is_loopback
+
+
+@dataclass(frozen=True, slots=True)
+class RunningEmulator:
+    """An emulator accepting connections at ``url``."""
+
+    url: str
+    port: int
+    world: World
+    app: FastAPI
+
+
+def check_host(host: str, *, allow_remote: bool = False) -> None:
+    """Refuse a non-loopback address unless remote access is explicitly allowed."""
+    if not allow_remote and not is_loopback(host):
+        raise ConfigurationError(
+            f"Refusing to serve the emulator on {host}: it hands out credentials to anyone who can reach it.",
+            hint="Use 127.0.0.1 or localhost; to serve other hosts on purpose, allow it (allow_remote=True, --allow-remote).",
+        )
+
+
+def base_url(host: str, port: int) -> str:
+    address = bind_address(host)
+    return f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
+
+
+@contextmanager
+def running_emulator(
+    world: World | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    clock: Clock | None = None,
+    allow_remote: bool = False,
+) -> Iterator[RunningEmulator]:
+    """Serve ``world`` (default: the demo world) on a background thread until the block ends.
+
+    Port 0 picks a free port; the block starts once the emulator accepts connections.
+    """
+    check_host(host, allow_remote=allow_remote)
+    world = world or demo_world()
+    app = create_app(world, clock)
+    with ServerThread(app, host=host, port=port, allow_remote=allow_remote) as server:
+        yield RunningEmulator(base_url(host, server.port), server.port, world, app)
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    seed: int = 0,
+    time_scale: float = 1.0,
+    redirect_uris: Sequence[str] = (),
+    *,
+    allow_remote: bool = False,
+) -> None:
+    """Serve the demo world of ``seed`` in the foreground until interrupted; time runs ``time_scale``
+    times faster for token expiry and usage plans."""
+    check_host(host, allow_remote=allow_remote)
+    if time_scale <= 0:
+        raise ConfigurationError(f"The time scale must be positive, not {time_scale}.", field="time_scale")
+    app = create_app(demo_world(seed, redirect_uris), ScaledClock(time_scale))
+    uvicorn.run(app, host=bind_address(host), port=port, log_level="info", lifespan="off")

@@ -1,0 +1,66 @@
+"""A throwaway PostgreSQL server on 127.0.0.1 for the store's PostgreSQL tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+URL_ENV = "AMAZON_CONNECTOR_TEST_POSTGRES_URL"
+
+
+def _bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    return next((str(v / name) for v in versions if (v / name).exists()), None)
+
+
+@contextmanager
+def postgres_server(port: int) -> Iterator[str | None]:
+    """Yield a database URL: $AMAZON_CONNECTOR_TEST_POSTGRES_URL, else a new cluster; None if impossible."""
+    if url := os.environ.get(URL_ENV):
+        yield url
+        return
+    initdb, postgres = _bin("initdb"), _bin("postgres")
+    if not initdb or not postgres:
+        yield None
+        return
+    as_user: list[str] = []
+    base = Path(tempfile.mkdtemp(prefix="ac-pg-"))
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(base, "postgres")
+    data = base / "data"
+    subprocess.run(
+        [*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "postgres"], check=True, capture_output=True
+    )
+    server = subprocess.Popen(
+        [*as_user, postgres, "-D", str(data), "-h", "127.0.0.1", "-p", str(port), "-k", str(base)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    try:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", connect_timeout=2).close()
+                break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(base, ignore_errors=True)

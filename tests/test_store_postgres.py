@@ -1,0 +1,45 @@
+"""The same store through a PostgreSQL URL."""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from amazon_connector.connections import Connections, Status
+from tests.conftest import free_port
+from tests.postgres import URL_ENV, postgres_server
+from tests.values import APP_ID, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    with postgres_server(free_port()) as url:
+        if url is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"PostgreSQL is not installed and ${URL_ENV} is not set; .ci/run installs it")
+            pytest.skip("PostgreSQL is not installed here")
+        yield url
+
+
+def test_store_on_postgresql(postgres_url, home):
+    with Connections.open(postgres_url, home=home) as connections:
+        for c in connections.list():
+            connections.remove(c.name)
+        connections.add(
+            "pg-uk",
+            country="UK",
+            mode="restricted",
+            app_id=APP_ID,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            refresh_token=REFRESH_TOKEN,
+        )
+        c = connections.get("pg-uk")
+        assert c.settings.secret("refresh_token") == REFRESH_TOKEN
+        assert c.status is Status.NOT_AUTHORISED
+        assert c.record.created_at.tzinfo is not None
+        connections.edit("pg-uk", country="DE", advanced={"pagination": False})
+        assert connections.get("pg-uk").settings.advanced.pagination is False
+        assert connections.export()["connections"][0]["country"] == "DE"
+        connections.remove("pg-uk")
+        assert connections.names() == []
