@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from amazon_connector.sandbox.robot import approve
 
+from amazon_connector.sandbox.robot import approve
 from tests.conftest import seller_in
 
 
@@ -188,3 +188,38 @@ def test_demo_runs_the_main_job_without_input(cli):
     out = cli("demo").stdout
     assert "Demo finished: every connection tested OK." in out
     assert "Restricted Data Token" in out
+
+
+def test_edit_rename_draft_clear_and_advanced(cli):
+    cli("connections", "add", "x", "--country", "UK", "--draft", "--retries", "5", "--no-pagination")
+    cli("connections", "edit", "x", "--name", "y", "--published", "--clear", "country", "--retry-wait", "30")
+    shown = json.loads(cli("connections", "show", "y", "--json").stdout)
+    assert (shown["country"], shown["draft_app"]) == (None, False)
+    assert shown["advanced"] == {
+        "retries": 5,
+        "retry_wait": 30,
+        "pagination": False,
+        "extended_logging": False,
+    }
+    assert "Country" in shown["status_detail"]
+    usage = cli("connections", "edit", "y", "--bogus", expect=2)
+    assert "No such option" in usage.stderr
+
+
+def test_list_warns_about_the_secret_age(cli, home):
+    from datetime import UTC, datetime, timedelta
+
+    from amazon_connector.clock import ManualClock
+    from amazon_connector.connections import Connections
+    from tests.values import CLIENT_SECRET
+
+    old = ManualClock(datetime.now(UTC) - timedelta(days=175))
+    with Connections.open(home=home, clock=old) as connections:
+        connections.add("old", country="UK", client_secret=CLIENT_SECRET)
+        connections.add("older", country="UK", client_secret=CLIENT_SECRET)
+    cli("connections", "edit", "older", "--client-secret", CLIENT_SECRET)  # same secret: age unchanged
+    out = cli("connections", "list").stdout
+    assert "ROTATE NOW" in out
+    assert out.count("ROTATE NOW") == 2
+    cli("connections", "edit", "older", "--client-secret", "amzn1.oa2-cs.v1." + "9" * 64)
+    assert cli("connections", "list").stdout.count("ROTATE NOW") == 1

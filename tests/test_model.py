@@ -2,7 +2,16 @@ import pytest
 from pydantic import ValidationError
 
 from amazon_connector.connections.model import ConnectionSettings, Mode, validation_message
-from tests.values import APP_ID, AWS_KEY, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, ROLE_ARN
+from tests.values import (
+    APP_ID,
+    AWS_KEY,
+    AWS_SECRET,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    REFRESH_TOKEN,
+    RESTRICTED,
+    ROLE_ARN,
+)
 
 
 def settings(**kw):
@@ -22,11 +31,7 @@ def test_partial_settings_are_valid_and_say_what_is_missing():
 def test_complete_restricted_settings():
     s = settings(
         country="UK",
-        mode="restricted",
-        app_id=APP_ID,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        refresh_token=REFRESH_TOKEN,
+        **RESTRICTED,
         aws_access_key_id=AWS_KEY,
         aws_secret_access_key=AWS_SECRET,
         aws_role_arn=ROLE_ARN,

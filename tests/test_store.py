@@ -18,7 +18,7 @@ from amazon_connector.errors import (
     SecretKeyError,
     StoreError,
 )
-from tests.values import APP_ID, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+from tests.values import APP_ID, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RESTRICTED
 
 
 def test_add_get_list_and_unique_names(connections):
@@ -41,11 +41,7 @@ def test_files_are_private_and_secrets_encrypted(connections, home):
     connections.add(
         "eu",
         country="DE",
-        mode="restricted",
-        app_id=APP_ID,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        refresh_token=REFRESH_TOKEN,
+        **RESTRICTED,
         aws_secret_access_key=AWS_SECRET,
     )
     for name in ("connections.db", "secret.key"):
@@ -99,11 +95,7 @@ def test_export_has_no_credentials_and_imports_back(connections, tmp_path):
     connections.add(
         "uk",
         country="UK",
-        mode="restricted",
-        app_id=APP_ID,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        refresh_token=REFRESH_TOKEN,
+        **RESTRICTED,
         advanced={"retries": 5},
     )
     document = connections.export()

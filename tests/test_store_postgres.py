@@ -8,7 +8,7 @@ import pytest
 from amazon_connector.connections import Connections, Status
 from tests.conftest import free_port
 from tests.postgres import URL_ENV, postgres_server
-from tests.values import APP_ID, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+from tests.values import REFRESH_TOKEN, RESTRICTED
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +28,7 @@ def test_store_on_postgresql(postgres_url, home):
         connections.add(
             "pg-uk",
             country="UK",
-            mode="restricted",
-            app_id=APP_ID,
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            refresh_token=REFRESH_TOKEN,
+            **RESTRICTED,
         )
         c = connections.get("pg-uk")
         assert c.settings.secret("refresh_token") == REFRESH_TOKEN

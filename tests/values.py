@@ -7,3 +7,12 @@ REFRESH_TOKEN = "Atzr|IwEBI" + "x" * 120
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 ROLE_ARN = "arn:aws:iam::123456789012:role/SellingPartnerRole"
+
+RESTRICTED = {
+    "mode": "restricted",
+    "app_id": APP_ID,
+    "client_id": CLIENT_ID,
+    "client_secret": CLIENT_SECRET,
+    "refresh_token": REFRESH_TOKEN,
+}
+"""A complete Restricted Data Access Mode configuration but for the country."""

@@ -106,22 +106,9 @@ def key_generate() -> None:
 def main() -> None:
     """Entry point: run the CLI; library errors become one clear message and exit code 1."""
     try:
-        code = app(standalone_mode=False)
+        app()
     except AmazonConnectorError as exc:
         fail(exc)
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(1)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 import typer
 
@@ -126,62 +128,65 @@ def _after_save(connection: Connection) -> None:
         )
 
 
+SETTINGS_OPTIONS: dict[str, Any] = {
+    "country": Country,
+    "mode": ModeOpt,
+    "app_id": AppId,
+    "client_id": ClientId,
+    "client_secret": ClientSecret,
+    "refresh_token": RefreshToken,
+    "selling_partner_id": SellingPartner,
+    "redirect_uri": RedirectUri,
+    "draft_app": Draft,
+    "aws_access_key_id": AwsKey,
+    "aws_secret_access_key": AwsSecret,
+    "aws_role_arn": RoleArn,
+    "environment": Environment,
+    "retries": Retries,
+    "retry_wait": RetryWait,
+    "pagination": Pagination,
+    "extended_logging": ExtendedLogging,
+}
+
+
+def _settings_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` (which takes ``**given``) one option per General and Advanced setting."""
+    signature = inspect.signature(command)
+    hints = get_type_hints(command, include_extras=True)
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in signature.parameters.values()
+        if p.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+    params += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+        for name, annotation in SETTINGS_OPTIONS.items()
+    ]
+    command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    return command
+
+
 @app.command("add")
-def add(
-    ctx: typer.Context,
-    name: Name,
-    country: Country = None,
-    mode: ModeOpt = None,
-    app_id: AppId = None,
-    client_id: ClientId = None,
-    client_secret: ClientSecret = None,
-    refresh_token: RefreshToken = None,
-    selling_partner_id: SellingPartner = None,
-    redirect_uri: RedirectUri = None,
-    draft: Draft = None,
-    aws_access_key_id: AwsKey = None,
-    aws_secret_access_key: AwsSecret = None,
-    aws_role_arn: RoleArn = None,
-    environment: Environment = None,
-    retries: Retries = None,
-    retry_wait: RetryWait = None,
-    pagination: Pagination = None,
-    extended_logging: ExtendedLogging = None,
-) -> None:
+@_settings_options
+def add(ctx: typer.Context, name: Name, **given: Any) -> None:
     """Add a connection. Anything left out can be set later; it is then saved as Configuration Incomplete."""
-    values = _settings(**{k: v for k, v in locals().items() if k not in ("ctx", "name")})
-    _prompt_secrets(values, mode or Mode.STANDARD, set())
+    values = _settings(**given)
+    _prompt_secrets(values, given.get("mode") or Mode.STANDARD, set())
     _after_save(state(ctx).connections().add(name, **values))
 
 
 @app.command("edit")
+@_settings_options
 def edit(
     ctx: typer.Context,
     name: Name,
     rename: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
-    country: Country = None,
-    mode: ModeOpt = None,
-    app_id: AppId = None,
-    client_id: ClientId = None,
-    client_secret: ClientSecret = None,
-    refresh_token: RefreshToken = None,
-    selling_partner_id: SellingPartner = None,
-    redirect_uri: RedirectUri = None,
-    draft: Draft = None,
-    aws_access_key_id: AwsKey = None,
-    aws_secret_access_key: AwsSecret = None,
-    aws_role_arn: RoleArn = None,
-    environment: Environment = None,
-    retries: Retries = None,
-    retry_wait: RetryWait = None,
-    pagination: Pagination = None,
-    extended_logging: ExtendedLogging = None,
     clear: Annotated[
         list[str] | None, typer.Option(help="Clear a setting (e.g. --clear aws_role_arn); repeatable.")
     ] = None,
+    **given: Any,
 ) -> None:
     """Change a connection's settings (the General and Advanced nodes)."""
-    given = {k: v for k, v in locals().items() if k not in ("ctx", "name", "rename", "clear")}
     values = _settings(**given)
     for field in clear or []:
         values[field.replace("-", "_")] = None

@@ -97,9 +97,9 @@ class Connections:
     def names(self) -> builtins.list[str]:
         return self.store.names()
 
-    def edit(self, name: str, **changes: Any) -> Connection:
-        """Change settings; ``None`` clears a setting, ``advanced`` takes a partial mapping."""
-        record = self.store.get(name)
+    def edit(self, connection_name: str, /, **changes: Any) -> Connection:
+        """Change settings (``name=`` renames); ``None`` clears a setting, ``advanced`` takes a partial mapping."""
+        record = self.store.get(connection_name)
         data = record.settings.model_dump()
         for field in SECRET_FIELDS:
             data[field] = record.settings.secret(field)
