@@ -137,7 +137,9 @@ def _demo_emulator(connections: Connections) -> int:
             refresh_token=eu_seller["refresh_token"],
             environment=emulator.url,
         )
-        de.authorise()
+        verified = de.authorise()
+        console.print(f"✓ Login with Amazon accepted the app's credentials and refresh token: {status_text(de.status)}")
+        assert not isinstance(verified, AuthorisationFlow)
         reports.append(_test(connections.get("demo-de-restricted")))
 
         _heading("Result")
