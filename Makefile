@@ -17,8 +17,8 @@ demo: setup
 	$(BIN)/amazon-connector demo
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check --no-cache src tests
+	$(BIN)/ruff format --no-cache --check src tests
 	$(BIN)/mypy
 
 test: lint

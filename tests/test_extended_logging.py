@@ -3,9 +3,8 @@
 import logging
 import re
 
-from amazon_connector.sandbox.robot import approve
-
 from amazon_connector import AuthorisationFlow
+from amazon_connector.sandbox.robot import approve
 from tests.conftest import app_settings, seller_in
 
 TOKEN_SHAPES = re.compile(r"(Atza\||Atzr\||Atc\||Atz\.sprdt\||amzn1\.oa2-cs\.v1\.)[A-Za-z0-9_\-]")

@@ -138,7 +138,9 @@ def _demo_emulator(connections: Connections) -> int:
             environment=emulator.url,
         )
         verified = de.authorise()
-        console.print(f"✓ Login with Amazon accepted the app's credentials and refresh token: {status_text(de.status)}")
+        console.print(
+            f"✓ Login with Amazon accepted the app's credentials and refresh token: {status_text(de.status)}"
+        )
         assert not isinstance(verified, AuthorisationFlow)
         reports.append(_test(connections.get("demo-de-restricted")))
 
