@@ -9,6 +9,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from amazon_connector.connections import Connections
 from amazon_connector.errors import AmazonConnectorError
@@ -36,7 +37,7 @@ def state(ctx: typer.Context) -> State:
 
 def fail(exc: AmazonConnectorError) -> NoReturn:
     """Print a library error as one clear message (and what to do), never a traceback; exit 1."""
-    err_console.print(f"[bold red]Error:[/] {exc.message}", soft_wrap=True)
+    err_console.print(f"[bold red]Error:[/] {escape(exc.message)}", soft_wrap=True)
     if exc.hint:
-        err_console.print(f"[yellow]What to do:[/] {exc.hint}", soft_wrap=True)
+        err_console.print(f"[yellow]What to do:[/] {escape(exc.hint)}", soft_wrap=True)
     sys.exit(1)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from amazon_connector.cli.context import console
@@ -45,7 +46,7 @@ def secret_text(age: SecretAge | None) -> str:
 
 
 def print_step(step: CheckStep) -> None:
-    line = f"{OUTCOME_MARK[step.outcome]} {step.name}: {step.detail}"
+    line = f"{OUTCOME_MARK[step.outcome]} {step.name}: {escape(step.detail)}"
     if step.request_id and step.outcome is Outcome.FAIL:
         line += f" [dim](x-amzn-RequestId {step.request_id})[/]"
     console.print(line, soft_wrap=True)
@@ -56,4 +57,4 @@ def warn_secret(name: str, age: SecretAge | None) -> None:
     if age is None or age.level is SecretLevel.OK:
         return
     style = SECRET_STYLE[age.level]
-    console.print(f"[{style}]⚠ {name}: {age.message}[/]", soft_wrap=True)
+    console.print(f"[{style}]⚠ {escape(name)}: {escape(age.message)}[/]", soft_wrap=True)

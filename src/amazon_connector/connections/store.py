@@ -133,7 +133,11 @@ class Store:
         try:
             metadata.create_all(engine)
         except SQLAlchemyError as exc:
-            raise StoreError(f"Cannot open the connection store: {exc.__class__.__name__}: {exc}") from None
+            raise StoreError(
+                f"Cannot open the connection store {engine.url.render_as_string(hide_password=True)}: "
+                f"{getattr(exc, 'orig', None) or exc.__class__.__name__}",
+                hint="Check that the database server is running and the URL is right.",
+            ) from None
         self._check_key()
 
     @classmethod
@@ -355,7 +359,7 @@ def _make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise StoreError(
-            f"{url!r} is not a database URL.",
+            "The store's database URL is not valid.",
             hint="Use e.g. sqlite:////path/connections.db or postgresql+psycopg://user@host/db.",
         ) from None
     if parsed.get_backend_name() != "sqlite":
@@ -363,8 +367,9 @@ def _make_engine(url: str) -> Engine:
             return create_engine(parsed, pool_pre_ping=True)
         except (ArgumentError, ImportError) as exc:
             raise StoreError(
-                f"Cannot use database URL for {parsed.get_backend_name()}: {exc}",
-                hint="For PostgreSQL install the extra: pip install 'amazon-connector[postgres]'.",
+                f"Cannot use the {parsed.get_backend_name()} database "
+                f"{parsed.render_as_string(hide_password=True)}: {exc}",
+                hint="Install its driver; for PostgreSQL: pip install 'amazon-connector[postgres]'.",
             ) from None
     if parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database)
