@@ -115,8 +115,11 @@ def test_export_has_no_credentials_and_imports_back(connections, tmp_path):
 
 
 def test_bad_database_url_is_a_clear_error(home):
-    with pytest.raises(StoreError, match="not a database URL"):
+    with pytest.raises(StoreError, match="URL is not valid"):
         Store.open("not a url", home=home)
+    with pytest.raises(StoreError, match="Cannot use the mysql database") as info:
+        Store.open("mysql://user:hunter2@127.0.0.1:1/db", home=home)
+    assert "hunter2" not in str(info.value)
 
 
 def test_two_processes_writing_at_once_leave_the_store_intact(home):
