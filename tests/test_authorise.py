@@ -1,7 +1,9 @@
 """Authorise over real HTTP: the consent page driven end to end, the listener, the paste fallback, errors."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 from amazon_connector import AuthorisationFlow, Connections, Status
@@ -100,7 +102,7 @@ def test_wrong_state_is_refused(connections, emulator, apps, redirect_uri):
     tampered = landed.replace("state=", "state=x")
     with pytest.raises(StateError, match="unknown"):
         c.complete_authorisation(tampered)
-    with pytest.raises(AuthorisationError, match="spapi_oauth_code"):
+    with pytest.raises(StateError, match="no state"):
         c.complete_authorisation("http://127.0.0.1/amazon-connector/callback?foo=1")
 
 
@@ -149,3 +151,53 @@ def test_log_out_then_authorise_again(connections, emulator, apps, redirect_uri)
         assert c.settings.client_id == app["client_id"]
         assert c.settings.selling_partner_id is not None
         assert not c.test().ok
+
+
+def test_bad_selling_partner_id_is_refused_before_the_code_is_used(connections, emulator, apps, redirect_uri):
+    c, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
+    with pytest.raises(AuthorisationError, match="malformed selling_partner_id"):
+        c.complete_authorisation(re.sub(r"selling_partner_id=[^&]+", "selling_partner_id=bad-id", landed))
+    assert connections.get("paste").status is Status.NOT_AUTHORISED
+
+
+def test_settings_changed_during_authorisation_are_refused(connections, emulator, apps, redirect_uri):
+    c, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
+    other = apps["Demo Draft App"]
+    connections.edit("paste", client_id=other["client_id"], client_secret=other["client_secret"])
+    with pytest.raises(AuthorisationError, match="changed while it was being authorised"):
+        c.complete_authorisation(landed)
+    assert connections.get("paste").settings.refresh_token is None
+
+
+def test_an_error_without_the_state_does_not_end_the_flow(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Public App"]
+    c = connections.add("noise", country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    with _flow(c) as flow:
+        stray = httpx.get(f"{redirect_uri}?error=access_denied", timeout=5)
+        assert stray.status_code == 400
+        assert not flow.done
+        approve(flow.url, selling_partner_id=seller_in(app, "UK")["selling_partner_id"])
+        assert flow.wait(10).status is Status.READY
+
+
+def test_log_in_hop_only_goes_to_amazon(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Public App"]
+    c = connections.add("hop-guard", country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    origin = redirect_uri.rsplit("/amazon-connector", 1)[0]
+    with _flow(c):
+        for target in ("https://sellercentral.amazon.xyz/steal", "https://sellercentral.amazon.co.evil/x"):
+            hop = httpx.get(
+                f"{origin}/login", params={"amazon_callback_uri": target, "amazon_state": "s"}, timeout=5
+            )
+            assert hop.status_code == 400
+            assert "location" not in hop.headers
+        ok = httpx.get(
+            f"{origin}/login",
+            params={
+                "amazon_callback_uri": "https://sellercentral-europe.amazon.com/apps/authorize/confirm",
+                "amazon_state": "s",
+            },
+            timeout=5,
+        )
+        assert ok.status_code == 302
+        assert ok.headers["location"].startswith("https://sellercentral-europe.amazon.com/")

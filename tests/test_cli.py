@@ -125,6 +125,16 @@ def test_restricted_mode_from_the_shell(cli, emulator, apps):
         },
     ).stdout  # fmt: skip
     assert "ignores signatures" in out
+    other = apps["Demo Private App (restricted)"]
+    cli(
+        "connections", "edit", "fbm", "--retries", "4",
+        extra_env={
+            "AMAZON_CONNECTOR_CLIENT_SECRET": other["client_secret"],
+            "AMAZON_CONNECTOR_REFRESH_TOKEN": seller_in(other, "UK")["refresh_token"],
+        },
+    )  # fmt: skip
+    shown = json.loads(cli("connections", "show", "fbm", "--json").stdout)
+    assert shown["aws_access_key_id"] == "set"
     assert "Ready" in cli("connections", "authorise", "fbm").stdout
     result = cli("connections", "test", "fbm", "--json", expect=1)
     report = json.loads(result.stdout)

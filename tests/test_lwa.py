@@ -122,3 +122,30 @@ def test_concurrent_failure_reaches_every_caller_once(emulator, apps):
     results = asyncio.run(run())
     assert all(isinstance(r, InvalidGrantError) for r in results)
     assert cache.fetches == 0
+
+
+def test_a_cancelled_leader_does_not_fail_its_waiters(emulator, apps):
+    cache = TokenCache()
+    app = apps["Demo Private App"]
+    auth = _authenticator(emulator, app, cache)
+
+    async def run() -> list[str]:
+        release = asyncio.Event()
+
+        async def slow_fetch():
+            await release.wait()
+            raise AssertionError("never reached")
+
+        leader = asyncio.create_task(cache.aget("k", "s", slow_fetch))
+        await asyncio.sleep(0)
+        grant = refresh_grant(seller_in(app, "UK")["refresh_token"])
+        waiters = [
+            asyncio.create_task(cache.aget("k", "s", lambda: auth.lwa.aexchange(grant))) for _ in range(5)
+        ]
+        await asyncio.sleep(0)
+        leader.cancel()
+        return [t.value for t in await asyncio.gather(*waiters)]
+
+    values = asyncio.run(run())
+    assert len(set(values)) == 1
+    assert cache.fetches == 1

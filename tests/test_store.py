@@ -18,7 +18,16 @@ from amazon_connector.errors import (
     SecretKeyError,
     StoreError,
 )
-from tests.values import APP_ID, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RESTRICTED
+from tests.values import (
+    APP_ID,
+    AWS_KEY,
+    AWS_SECRET,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    REFRESH_TOKEN,
+    RESTRICTED,
+    ROLE_ARN,
+)
 
 
 def test_add_get_list_and_unique_names(connections):
@@ -43,11 +52,13 @@ def test_files_are_private_and_secrets_encrypted(connections, home):
         country="DE",
         **RESTRICTED,
         aws_secret_access_key=AWS_SECRET,
+        aws_access_key_id=AWS_KEY,
+        aws_role_arn=ROLE_ARN,
     )
     for name in ("connections.db", "secret.key"):
         assert stat.S_IMODE(os.stat(home / name).st_mode) == 0o600
     raw = b"".join(p.read_bytes() for p in home.iterdir() if p.name.startswith("connections.db"))
-    for secret in (CLIENT_SECRET, REFRESH_TOKEN, AWS_SECRET, "Atzr|", "amzn1.oa2-cs"):
+    for secret in (CLIENT_SECRET, REFRESH_TOKEN, AWS_SECRET, AWS_KEY, ROLE_ARN, "Atzr|", "amzn1.oa2-cs"):
         assert secret.encode() not in raw
 
 
@@ -110,6 +121,9 @@ def test_export_has_no_credentials_and_imports_back(connections, tmp_path):
         assert imported.settings.advanced.retries == 5
         assert imported.settings.client_id == CLIENT_ID
         assert other.import_(document, skip_existing=True) == []
+    twice = {**document, "connections": document["connections"] * 2}
+    with pytest.raises(DuplicateConnectionError, match="more than once"):
+        connections.import_(twice)
     with pytest.raises(ConfigurationError, match="not an amazon-connector export"):
         connections.import_({"connections": "x"})
 

@@ -1,6 +1,7 @@
 """The same store through a PostgreSQL URL."""
 
 import os
+from datetime import timedelta
 from collections.abc import Iterator
 
 import pytest
@@ -37,5 +38,16 @@ def test_store_on_postgresql(postgres_url, home):
         connections.edit("pg-uk", country="DE", advanced={"pagination": False})
         assert connections.get("pg-uk").settings.advanced.pagination is False
         assert connections.export()["connections"][0]["country"] == "DE"
+        store = connections.store
+        expires = store.clock.now() + timedelta(minutes=5)
+        store.save_state("state-1", c.record.id, "https://localhost:1/cb", "f" * 64, expires)
+        pending = store.consume_state("state-1")
+        assert pending is not None
+        assert (pending.redirect_uri, pending.expires_at) == ("https://localhost:1/cb", expires)
+        assert store.consume_state("state-1") is None
+        store.save_token("key", "subject", "Atza|token", expires)
+        assert store.load_token("key") == ("Atza|token", expires)
+        store.forget_tokens("subject")
+        assert store.load_token("key") is None
         connections.remove("pg-uk")
         assert connections.names() == []

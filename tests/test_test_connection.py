@@ -136,3 +136,33 @@ def test_secret_age_warning_in_the_test(home, emulator, apps, emulator_clock):
     assert age.outcome is Outcome.WARN
     assert "ROTATE NOW" in age.detail
     assert report.ok
+
+
+def test_token_step_asks_amazon_not_the_cache(connections, emulator, apps):
+    c = restricted(connections, emulator, apps["Demo Private App (restricted)"], "DE")
+    c.authorise()
+    before = connections.token_cache.fetches
+    assert connections.get("de-restricted").test().ok
+    assert connections.token_cache.fetches == before + 1
+
+
+def test_secret_age_is_reported_even_when_the_token_fails(home, emulator, apps, emulator_clock):
+    app = apps["Demo Expired-Secret App"]
+    clock = ManualClock(emulator_clock.now() - timedelta(days=181))
+    with Connections.open(home=home, clock=clock) as connections:
+        restricted(connections, emulator, app, app["sellers"][0]["countries"][0])
+    with Connections.open(home=home) as connections:
+        report = connections.list()[0].test()
+    by_name = steps(report)
+    assert by_name["Token exchange"].outcome is Outcome.FAIL
+    assert by_name["Client secret age"].outcome is Outcome.FAIL
+    assert "passed Amazon's 180-day limit" in by_name["Client secret age"].detail
+
+
+def test_log_out_works_on_an_incomplete_connection(connections, emulator, apps):
+    c = restricted(connections, emulator, apps["Demo Private App (restricted)"], "DE")
+    c.authorise()
+    connections.edit("de-restricted", client_secret=None)
+    record = connections.get("de-restricted").logout()
+    assert record.settings.refresh_token is None
+    assert record.status is Status.INCOMPLETE

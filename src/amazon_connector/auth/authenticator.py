@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from amazon_connector.auth.lwa import (
     AccessToken,
     LwaClient,
     client_credentials_grant,
     refresh_grant,
 )
-from amazon_connector.auth.token_cache import TokenCache
+from amazon_connector.auth.token_cache import TokenCache, subject_of
 from amazon_connector.errors import IncompleteConfigurationError
 
 
 def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    return subject_of("\x00".join(parts))
 
 
 class Authenticator:
@@ -29,7 +27,7 @@ class Authenticator:
     @property
     def subject(self) -> str:
         """Identifies the grant whose tokens Log Out must forget."""
-        return _digest(self.refresh_token or "")
+        return subject_of(self.refresh_token or "")
 
     def _key(self, identity: str) -> str:
         c = self.lwa.credentials
@@ -47,6 +45,11 @@ class Authenticator:
     def access_token(self) -> AccessToken:
         key, grant = self._seller_grant()
         return self.cache.get(key, self.subject, lambda: self.lwa.exchange(grant))
+
+    def new_access_token(self) -> AccessToken:
+        """Ask Login with Amazon now (Test Connection must prove the credentials, not the cache)."""
+        key, grant = self._seller_grant()
+        return self.cache.renew(key, self.subject, lambda: self.lwa.exchange(grant))
 
     async def aaccess_token(self) -> AccessToken:
         key, grant = self._seller_grant()

@@ -24,7 +24,8 @@ from amazon_connector.runtime.http import HttpClients
 _HINTS: dict[tuple[str, str], str] = {
     ("invalid_grant", "refresh_token"): (
         "The refresh token was revoked by the seller, its authorisation lapsed (public apps: 365 days), "
-        "it belongs to another client ID, or it was mistyped. Authorise the connection again."
+        "it belongs to another client ID, or it was mistyped. Authorise the connection again (Restricted "
+        "Data Access Mode: generate a new refresh token in Developer Central > Develop Apps > Authorize)."
     ),
     ("invalid_grant", "authorization_code"): (
         "The authorisation code expired (codes live 5 minutes) or was already used, or the redirect URI "
@@ -37,6 +38,7 @@ _HINTS: dict[tuple[str, str], str] = {
         "it expired."
     ),
     ("invalid_scope", ""): "The grantless scope is not valid for this application.",
+    ("access_denied", ""): "The seller or Amazon refused access for this application; authorise again.",
     ("unauthorized_client", ""): "This application may not use this kind of grant; check the app's type.",
     ("invalid_request", ""): "The token request was malformed; this is a bug, please report it.",
     ("unsupported_grant_type", ""): "The grant type was not recognised; this is a bug, please report it.",

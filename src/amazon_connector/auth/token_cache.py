@@ -7,6 +7,7 @@ leader and fetches; every other caller, sync or async, waits on the leader's fli
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -14,6 +15,12 @@ from typing import Protocol
 
 from amazon_connector.auth.lwa import AccessToken
 from amazon_connector.clock import SYSTEM_CLOCK, Clock
+
+
+def subject_of(secret: str) -> str:
+    """A stable, non-reversible identifier of a secret (to find the tokens issued for it)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
 
 REFRESH_MARGIN = 60.0
 """Seconds before expiry at which a cached token is no longer handed out."""
@@ -37,7 +44,7 @@ class _Flight:
         self.token: AccessToken | None = None
         self.error: BaseException | None = None
         self._lock = threading.Lock()
-        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[AccessToken]]] = []
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[AccessToken | None]]] = []
 
     def finish(self, token: AccessToken | None, error: BaseException | None) -> None:
         with self._lock:
@@ -47,28 +54,32 @@ class _Flight:
         for loop, future in waiters:
             loop.call_soon_threadsafe(self._resolve, future)
 
-    def _resolve(self, future: asyncio.Future[AccessToken]) -> None:
+    @property
+    def interrupted(self) -> bool:
+        """The leader was cancelled or interrupted: no answer, so a waiter should try again itself."""
+        return isinstance(self.error, asyncio.CancelledError | KeyboardInterrupt | SystemExit)
+
+    def _resolve(self, future: asyncio.Future[AccessToken | None]) -> None:
         if future.done():
             return
-        if self.error is not None:
+        if self.error is not None and not self.interrupted:
             future.set_exception(self.error)
         else:
-            assert self.token is not None
             future.set_result(self.token)
 
-    def result(self) -> AccessToken:
-        if self.error is not None:
+    def result(self) -> AccessToken | None:
+        """The token, or None when the leader was interrupted; raises the leader's error."""
+        if self.error is not None and not self.interrupted:
             raise self.error
-        assert self.token is not None
         return self.token
 
-    def wait(self) -> AccessToken:
+    def wait(self) -> AccessToken | None:
         self.done.wait()
         return self.result()
 
-    async def wait_async(self) -> AccessToken:
+    async def wait_async(self) -> AccessToken | None:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[AccessToken] = loop.create_future()
+        future: asyncio.Future[AccessToken | None] = loop.create_future()
         with self._lock:
             if not self.done.is_set():
                 self._waiters.append((loop, future))
@@ -140,10 +151,10 @@ class TokenCache:
     def get(self, key: str, subject: str, fetch: Callable[[], AccessToken]) -> AccessToken:
         """The cached token for ``key``, or the one ``fetch`` returns (called by one caller at a time)."""
         token, flight, leader = self._join(key)
-        if token is not None:
-            return token
-        if not leader:
-            return flight.wait()
+        while not leader:
+            if token is not None or (token := flight.wait()) is not None:
+                return token
+            token, flight, leader = self._join(key)
         try:
             token = self._from_store(key) or self._keep(key, subject, fetch())
         except BaseException as exc:
@@ -155,10 +166,10 @@ class TokenCache:
     async def aget(self, key: str, subject: str, fetch: Callable[[], Awaitable[AccessToken]]) -> AccessToken:
         """The async twin of get."""
         token, flight, leader = self._join(key)
-        if token is not None:
-            return token
-        if not leader:
-            return await flight.wait_async()
+        while not leader:
+            if token is not None or (token := await flight.wait_async()) is not None:
+                return token
+            token, flight, leader = self._join(key)
         try:
             token = self._from_store(key) or self._keep(key, subject, await fetch())
         except BaseException as exc:
@@ -166,6 +177,10 @@ class TokenCache:
             raise
         self._land(key, flight, token, None)
         return token
+
+    def renew(self, key: str, subject: str, fetch: Callable[[], AccessToken]) -> AccessToken:
+        """Fetch a new token now, bypassing the cache, and keep it for later callers."""
+        return self._keep(key, subject, fetch())
 
     def invalidate(self, key: str) -> None:
         with self._lock:

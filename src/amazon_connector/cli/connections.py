@@ -29,6 +29,9 @@ from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
 app = typer.Typer(no_args_is_help=True)
 
+MASKED = (*SECRET_FIELDS, "aws_access_key_id")
+"""Shown only as set / not set."""
+
 SECRET_ENV = {
     "client_secret": "AMAZON_CONNECTOR_CLIENT_SECRET",
     "refresh_token": "AMAZON_CONNECTOR_REFRESH_TOKEN",
@@ -87,12 +90,13 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and os.environ.get("CI") != "true"
 
 
-def _settings(**given: Any) -> dict[str, Any]:
-    """The options that were given, advanced ones grouped, secrets taken from env vars when absent."""
+def _settings(*, from_env: bool, **given: Any) -> dict[str, Any]:
+    """The options that were given, advanced ones grouped; with ``from_env`` (add only, so that an
+    edit never replaces a stored secret unasked) secrets not given come from their env vars."""
     advanced = {k: given.pop(k) for k in ("retries", "retry_wait", "pagination", "extended_logging")}
     out = {k: v for k, v in given.items() if v is not None}
     for field, env in SECRET_ENV.items():
-        if field not in out and os.environ.get(env):
+        if from_env and field not in out and os.environ.get(env):
             out[field] = os.environ[env]
     if adv := {k: v for k, v in advanced.items() if v is not None}:
         out["advanced"] = adv
@@ -169,8 +173,11 @@ def _settings_options(command: Callable[..., None]) -> Callable[..., None]:
 @app.command("add")
 @_settings_options
 def add(ctx: typer.Context, name: Name, **given: Any) -> None:
-    """Add a connection. Anything left out can be set later; it is then saved as Configuration Incomplete."""
-    values = _settings(**given)
+    """Add a connection. Anything left out can be set later; it is then saved as Configuration Incomplete.
+
+    Secrets not given as options come from $AMAZON_CONNECTOR_CLIENT_SECRET, $AMAZON_CONNECTOR_REFRESH_TOKEN
+    and $AMAZON_CONNECTOR_AWS_SECRET_ACCESS_KEY, or a hidden prompt."""
+    values = _settings(from_env=True, **given)
     _prompt_secrets(values, given.get("mode") or Mode.STANDARD, set())
     _after_save(state(ctx).connections().add(name, **values))
 
@@ -186,8 +193,8 @@ def edit(
     ] = None,
     **given: Any,
 ) -> None:
-    """Change a connection's settings (the General and Advanced nodes)."""
-    values = _settings(**given)
+    """Change a connection's settings (the General and Advanced nodes); secrets only when given."""
+    values = _settings(from_env=False, **given)
     for field in clear or []:
         values[field.replace("-", "_")] = None
     if rename:
@@ -236,8 +243,8 @@ def _last_test(record: ConnectionRecord) -> str:
 
 def _summary(connection: Connection, now: Any) -> dict[str, Any]:
     record = connection.record
-    data = record.settings.model_dump(mode="json", exclude=set(SECRET_FIELDS))
-    for field in SECRET_FIELDS:
+    data = record.settings.model_dump(mode="json", exclude=set(MASKED))
+    for field in MASKED:
         data[field] = "set" if record.settings.secret(field) else None
     age = secret_age(record.client_secret_set_at, now)
     data.update(
@@ -301,7 +308,7 @@ def authorise(
 ) -> None:
     """Authorise: the consent page in Seller Central (standard), or verify the refresh token (restricted)."""
     connection = state(ctx).connections().get(name)
-    if complete:
+    if complete is not None:
         _done(connection.complete_authorisation(complete))
         return
     result = connection.authorise(listen=wait)
@@ -397,7 +404,10 @@ def export(
     """Export connections without their credentials."""
     text = json.dumps(state(ctx).connections().export(names), indent=2)
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationError(f"Cannot write {output}: {exc.strerror}.") from None
         console.print(f"Wrote {output}.")
     else:
         typer.echo(text)

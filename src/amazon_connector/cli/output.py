@@ -47,7 +47,7 @@ def secret_text(age: SecretAge | None) -> str:
 
 def print_step(step: CheckStep) -> None:
     line = f"{OUTCOME_MARK[step.outcome]} {step.name}: {escape(step.detail)}"
-    if step.request_id and step.outcome is Outcome.FAIL:
+    if step.request_id and step.outcome is Outcome.FAIL and step.request_id not in step.detail:
         line += f" [dim](x-amzn-RequestId {step.request_id})[/]"
     console.print(line, soft_wrap=True)
 

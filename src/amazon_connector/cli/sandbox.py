@@ -18,7 +18,7 @@ def serve_command(
     host: Annotated[
         str, typer.Option(help="Address to listen on (loopback only, unless --allow-remote).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8765,
     seed: Annotated[
         int, typer.Option(help="Seed of the demo world: the same seed gives the same credentials.")
     ] = 0,
@@ -45,7 +45,7 @@ def serve_command(
 
 @app.command("credentials")
 def credentials_command(
-    port: Annotated[int, typer.Option(help="Port of an emulator on 127.0.0.1.")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of an emulator on 127.0.0.1.")] = 8765,
     url: Annotated[str | None, typer.Option(help="Base URL of the emulator (instead of --port).")] = None,
 ) -> None:
     """Print the running emulator's apps, credentials and sellers as JSON."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from amazon_connector.auth.consent import (
     STATE_LIFETIME,
+    check_callback,
     consent_url,
     is_amazon_callback,
     login_hop_url,
@@ -43,7 +44,14 @@ def complete_authorisation(connection: Connection, landed_url: str) -> Connectio
         )
     if pending.connection_id != connection.record.id:
         raise StateError("That address belongs to the authorisation of another connection.")
-    token = connection.lwa.exchange(code_grant(callback.code, pending.redirect_uri))
+    code = check_callback(callback)
+    connection.reload()
+    if connection.settings.authorisation_fingerprint() != pending.fingerprint:
+        raise AuthorisationError(
+            "The connection's app, client ID, environment or region changed while it was being authorised.",
+            hint="Run authorise again with the new settings.",
+        )
+    token = connection.lwa.exchange(code_grant(code, pending.redirect_uri))
     if not token.refresh_token:
         raise AuthorisationError("Login with Amazon returned no refresh token for the authorisation code.")
     return connection.store_authorisation(token.refresh_token, callback.selling_partner_id)
@@ -62,7 +70,13 @@ class AuthorisationFlow:
         self.redirect_uri = settings.effective_redirect_uri
         self.state = new_state()
         self.expires_at: datetime = connection.clock.now() + timedelta(seconds=STATE_LIFETIME)
-        connection.store.save_state(self.state, connection.record.id, self.redirect_uri, self.expires_at)
+        connection.store.save_state(
+            self.state,
+            connection.record.id,
+            self.redirect_uri,
+            settings.authorisation_fingerprint(),
+            self.expires_at,
+        )
         assert settings.app_id is not None
         self.url = consent_url(
             connection.endpoints.consent_url,

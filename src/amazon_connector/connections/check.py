@@ -76,18 +76,25 @@ def _failure(name: str, exc: AmazonConnectorError) -> CheckStep:
 
 
 def run_checks(connection: Connection) -> Iterator[CheckStep]:
-    """Yield each step of Test Connection; stop at the first failure that makes later steps meaningless."""
-    settings = connection.settings
-    missing = settings.missing()
-    if missing:
-        yield CheckStep("Settings", Outcome.FAIL, f"Configuration Incomplete: missing {', '.join(missing)}.")
-        return
-    if settings.refresh_token is None:
-        yield CheckStep("Settings", Outcome.FAIL, "Not authorised: run authorise first.")
+    """Yield each step of Test Connection. The secret's age is always reported, last."""
+    yield from _access_checks(connection)
+    age = secret_age(connection.record.client_secret_set_at, connection.clock.now())
+    if age is not None:
+        outcome = {SecretLevel.OK: Outcome.PASS, SecretLevel.EXPIRED: Outcome.FAIL}.get(
+            age.level, Outcome.WARN
+        )
+        yield CheckStep("Client secret age", outcome, age.message)
+
+
+def _access_checks(connection: Connection) -> Iterator[CheckStep]:
+    """The steps that talk to Amazon; they stop at the first failure that makes the rest meaningless."""
+    record = connection.record
+    if record.settings.missing() or record.settings.refresh_token is None:
+        yield CheckStep("Settings", Outcome.FAIL, record.status_detail + ".")
         return
 
     try:
-        token = connection.authenticator.access_token()
+        token = connection.authenticator.new_access_token()
     except AmazonConnectorError as exc:
         yield _failure("Token exchange", exc)
         return
@@ -112,13 +119,8 @@ def run_checks(connection: Connection) -> Iterator[CheckStep]:
 
     yield _country_step(connection, participations)
 
-    if settings.mode is Mode.RESTRICTED:
+    if record.settings.mode is Mode.RESTRICTED:
         yield _restricted_step(connection)
-
-    age = secret_age(connection.record.client_secret_set_at, connection.clock.now())
-    if age is not None:
-        outcome = Outcome.PASS if age.level is SecretLevel.OK else Outcome.WARN
-        yield CheckStep("Client secret age", outcome, age.message)
 
 
 def _country_step(connection: Connection, participations: list[Any]) -> CheckStep:

@@ -23,9 +23,6 @@ EXPORT_VERSION = 1
 NOT_EXPORTED = (*SECRET_FIELDS, "aws_access_key_id")
 """Credentials stay behind when connections are exported."""
 
-# Changing one of these invalidates an earlier authorisation.
-_AUTHORISATION_FIELDS = ("client_id", "app_id", "refresh_token", "environment")
-
 
 def _settings(data: Mapping[str, Any]) -> ConnectionSettings:
     try:
@@ -115,14 +112,9 @@ class Connections:
         settings = _settings(data)
         extra: dict[str, Any] = {}
         old, new = record.settings, settings
-        region_changed = (
-            old.marketplace and new.marketplace
-        ) and old.marketplace.region != new.marketplace.region
-        if region_changed or any(
-            (old.secret(f) if f in SECRET_FIELDS else getattr(old, f))
-            != (new.secret(f) if f in SECRET_FIELDS else getattr(new, f))
-            for f in _AUTHORISATION_FIELDS
-        ):
+        if old.authorisation_fingerprint() != new.authorisation_fingerprint() or old.secret(
+            "refresh_token"
+        ) != new.secret("refresh_token"):
             extra["authorised_at"] = None
         return Connection(self, self.store.save(record, settings, **extra))
 
@@ -158,6 +150,12 @@ class Connections:
                 incoming.append(_settings({k: v for k, v in item.items() if k not in NOT_EXPORTED}))
             except ConfigurationError as exc:
                 raise ConfigurationError(f"Entry {index + 1} ({item.get('name')!r}): {exc}") from None
+        names = [s.name for s in incoming]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise DuplicateConnectionError(
+                f"The export names {', '.join(repeated)} more than once; nothing was imported."
+            )
         existing: set[str] = set(self.names())
         clashes = [s.name for s in incoming if s.name in existing]
         if clashes and not skip_existing:

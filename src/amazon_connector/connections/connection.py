@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from amazon_connector.api.catalog import catalog
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials
+from amazon_connector.auth.token_cache import subject_of
 from amazon_connector.connections.authorisation import AuthorisationFlow, complete_authorisation
 from amazon_connector.connections.check import CheckStep, TestReport, collect
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
@@ -99,6 +100,10 @@ class Connection:
     def authenticator(self) -> Authenticator:
         return Authenticator(self.lwa, self._owner.token_cache, self.settings.secret("refresh_token"))
 
+    def reload(self) -> ConnectionRecord:
+        """Read the connection again from the store (another process may have changed it)."""
+        return self._reload(self.store.get_by_id(self.record.id))
+
     def _reload(self, record: ConnectionRecord) -> ConnectionRecord:
         self.record = record
         for name in ("lwa", "authenticator"):
@@ -147,12 +152,10 @@ class Connection:
     def store_authorisation(self, refresh_token: str, selling_partner_id: str | None) -> ConnectionRecord:
         """Keep what a completed consent flow produced."""
         current = self.store.get_by_id(self.record.id)
-        changes: dict[str, Any] = {"refresh_token": refresh_token}
+        settings = current.settings.model_copy()
+        settings.refresh_token = refresh_token  # type: ignore[assignment]  # validated into SecretStr
         if selling_partner_id:
-            changes["selling_partner_id"] = selling_partner_id
-        settings = current.settings.model_copy(update={})
-        for key, value in changes.items():
-            setattr(settings, key, value)
+            settings.selling_partner_id = selling_partner_id
         return self._reload(
             self.store.save(current, settings, authorised_at=self.clock.now(), logged_out_at=None)
         )
@@ -174,9 +177,9 @@ class Connection:
 
     def logout(self) -> ConnectionRecord:
         """Forget the refresh token and cached tokens; keep every other setting."""
-        if self.settings.refresh_token is not None:
-            self.authenticator.forget()
         current = self.store.get_by_id(self.record.id)
+        if token := current.settings.secret("refresh_token"):
+            self.store.forget_tokens(subject_of(token))
         settings = current.settings.model_copy()
         settings.refresh_token = None
         return self._reload(

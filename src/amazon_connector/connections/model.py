@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -17,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from amazon_connector.auth.consent import SELLING_PARTNER_ID_RE
 from amazon_connector.errors import ConfigurationError
 from amazon_connector.marketplaces import Marketplace, get_marketplace, normalise_environment
 
@@ -27,7 +29,6 @@ APP_ID_RE = re.compile(r"^amzn1\.(sp\.solution|sellerapps\.app)\.[A-Za-z0-9-]{8,
 CLIENT_ID_RE = re.compile(r"^amzn1\.application-oa2-client\.[A-Za-z0-9]{16,}$")
 CLIENT_SECRET_RE = re.compile(r"^amzn1\.oa2-cs\.v1\.[A-Za-z0-9]{16,}$")
 REFRESH_TOKEN_RE = re.compile(r"^Atzr\|[\x21-\x7e]{16,2043}$")
-SELLING_PARTNER_ID_RE = re.compile(r"^[A-Z0-9]{8,20}$")
 AWS_ACCESS_KEY_RE = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")
 AWS_SECRET_KEY_RE = re.compile(r"^[A-Za-z0-9/+=]{40}$")
 ROLE_ARN_RE = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
@@ -45,6 +46,8 @@ FIELD_RULES: dict[str, tuple[str, re.Pattern[str], str]] = {
 }
 
 SECRET_FIELDS = ("client_secret", "refresh_token", "aws_secret_access_key")
+ENCRYPTED_FIELDS = (*SECRET_FIELDS, "aws_access_key_id", "aws_role_arn")
+"""Encrypted at rest: the secrets and the legacy AWS identifiers."""
 
 
 class Mode(StrEnum):
@@ -69,6 +72,13 @@ class AdvancedSettings(BaseModel):
     retry_wait: Annotated[int, Field(ge=1, le=30, description="Retry wait time in seconds (1-30).")] = 3
     pagination: Annotated[bool, Field(description="Follow next-page tokens and merge the pages.")] = True
     extended_logging: Annotated[bool, Field(description="Log each request and response, redacted.")] = False
+
+
+def _check_port(parts: SplitResult, what: str) -> None:
+    try:
+        parts.port  # noqa: B018 (reading it validates it)
+    except ValueError:
+        raise ValueError(f"{what} {parts.geturl()!r} has an invalid port (use 1-65535)") from None
 
 
 def _check_pattern(field: str, value: str) -> str:
@@ -177,9 +187,17 @@ class ConnectionSettings(BaseModel):
         labels = {"country": "Country", **{k: v[0] for k, v in FIELD_RULES.items()}}
         return [labels[f] for f in needed if getattr(self, f) is None]
 
+    def authorisation_fingerprint(self) -> str:
+        """Changes whenever an earlier authorisation stops applying: another app, client, environment
+        or region (a refresh token belongs to one client and covers one region)."""
+        market = self.marketplace
+        parts = (self.app_id, self.client_id, self.environment, market.region if market else None)
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
     def secret(self, field: str) -> str | None:
+        """The plain value of a secret (or other encrypted) field."""
         value = getattr(self, field)
-        return value.get_secret_value() if isinstance(value, SecretStr) else None
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
 class ConnectionRecord(BaseModel):
@@ -224,7 +242,7 @@ class ConnectionRecord(BaseModel):
                 return f"{Status.INCOMPLETE}: logged out; authorise again"
             return f"{Status.NOT_AUTHORISED}: run authorise"
         if not self.authorised_at:
-            return f"{Status.NOT_AUTHORISED}: run authorise to verify the refresh token"
+            return f"{Status.NOT_AUTHORISED}: run authorise"
         return str(Status.READY)
 
 

@@ -5,7 +5,6 @@ Secrets are encrypted with a SecretBox before they reach the database; the SQLit
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -37,8 +36,9 @@ from sqlalchemy.engine import Connection as DbConnection
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
+from amazon_connector.auth.token_cache import subject_of
 from amazon_connector.clock import SYSTEM_CLOCK, Clock
-from amazon_connector.connections.model import SECRET_FIELDS, ConnectionRecord, ConnectionSettings
+from amazon_connector.connections.model import ENCRYPTED_FIELDS, ConnectionRecord, ConnectionSettings
 from amazon_connector.connections.secretbox import SecretBox, load_key, write_private_file
 from amazon_connector.errors import (
     ConcurrentUpdateError,
@@ -63,6 +63,8 @@ connections_table = Table(
     Column("client_secret", Text),
     Column("refresh_token", Text),
     Column("aws_secret_access_key", Text),
+    Column("aws_access_key_id", Text),
+    Column("aws_role_arn", Text),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -80,6 +82,7 @@ states_table = Table(
     Column("state_hash", String(64), primary_key=True),
     Column("connection_id", Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False),
     Column("redirect_uri", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -105,11 +108,6 @@ def default_home() -> Path:
     return Path(os.environ.get(HOME_ENV) or platformdirs.user_data_dir("amazon-connector"))
 
 
-def subject_of(secret: str) -> str:
-    """A stable, non-reversible identifier of a secret (to find tokens issued for a refresh token)."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -120,6 +118,7 @@ def _utc(value: datetime | None) -> datetime | None:
 class PendingState:
     connection_id: int
     redirect_uri: str
+    fingerprint: str
     expires_at: datetime
 
 
@@ -193,16 +192,16 @@ class Store:
     # --- connections -------------------------------------------------------------------------
 
     def _row_values(self, settings: ConnectionSettings) -> dict[str, Any]:
-        plain = settings.model_dump(mode="json", exclude=set(SECRET_FIELDS))
+        plain = settings.model_dump(mode="json", exclude=set(ENCRYPTED_FIELDS))
         values: dict[str, Any] = {"name": settings.name, "settings": json.dumps(plain, sort_keys=True)}
-        for field in SECRET_FIELDS:
+        for field in ENCRYPTED_FIELDS:
             secret = settings.secret(field)
             values[field] = self.box.encrypt(secret, field) if secret is not None else None
         return values
 
     def _record(self, row: Any) -> ConnectionRecord:
         data = json.loads(row.settings)
-        for field in SECRET_FIELDS:
+        for field in ENCRYPTED_FIELDS:
             token = getattr(row, field)
             data[field] = self.box.decrypt(token, field) if token else None
         return ConnectionRecord(
@@ -304,7 +303,9 @@ class Store:
 
     # --- authorisation states ----------------------------------------------------------------
 
-    def save_state(self, state: str, connection_id: int, redirect_uri: str, expires_at: datetime) -> None:
+    def save_state(
+        self, state: str, connection_id: int, redirect_uri: str, fingerprint: str, expires_at: datetime
+    ) -> None:
         with self._tx() as conn:
             conn.execute(delete(states_table).where(states_table.c.expires_at < self.clock.now()))
             conn.execute(
@@ -312,19 +313,24 @@ class Store:
                     state_hash=subject_of(state),
                     connection_id=connection_id,
                     redirect_uri=redirect_uri,
+                    fingerprint=fingerprint,
                     expires_at=expires_at,
                 )
             )
 
     def consume_state(self, state: str) -> PendingState | None:
-        """Remove and return the pending state, once; None if unknown or already used."""
+        """Remove and return the pending state, once (atomically); None if unknown or already used."""
         with self._tx() as conn:
-            key = subject_of(state)
-            row = conn.execute(select(states_table).where(states_table.c.state_hash == key)).first()
-            if row is None:
-                return None
-            conn.execute(delete(states_table).where(states_table.c.state_hash == key))
-        return PendingState(row.connection_id, row.redirect_uri, _utc(row.expires_at) or self.clock.now())
+            row = conn.execute(
+                delete(states_table)
+                .where(states_table.c.state_hash == subject_of(state))
+                .returning(states_table)
+            ).first()
+        if row is None:
+            return None
+        return PendingState(
+            row.connection_id, row.redirect_uri, row.fingerprint, _utc(row.expires_at) or self.clock.now()
+        )
 
     # --- access-token cache ------------------------------------------------------------------
 

@@ -18,7 +18,11 @@ def normalise_environment(value: str | None) -> str:
     if text.casefold() in (PRODUCTION, SANDBOX):
         return text.casefold()
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         raise ConfigurationError(
             f"Environment {value!r} is not valid.",
             field="environment",

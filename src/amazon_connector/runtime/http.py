@@ -64,7 +64,7 @@ class HttpClients:
         try:
             response = self.sync.send(request)
             response.read()
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _transport_error(exc, request, service) from None
         if self.extended_logging:
             log_exchange(http_log, request, response)
@@ -75,7 +75,7 @@ class HttpClients:
         try:
             response = await self.async_.send(request)
             await response.aread()
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _transport_error(exc, request, service) from None
         if self.extended_logging:
             log_exchange(http_log, request, response)
@@ -95,7 +95,9 @@ class HttpClients:
             await client.aclose()
 
 
-def _transport_error(exc: httpx.HTTPError, request: httpx.Request, service: str) -> TransportError:
+def _transport_error(
+    exc: httpx.HTTPError | httpx.InvalidURL, request: httpx.Request, service: str
+) -> TransportError:
     kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
     return TransportError(
         f"The request to {service} ({request.method} {request.url.host}{request.url.path}) {kind}: "

@@ -75,4 +75,4 @@ def serve(
     if time_scale <= 0:
         raise ConfigurationError(f"The time scale must be positive, not {time_scale}.", field="time_scale")
     app = create_app(demo_world(seed, redirect_uris), ScaledClock(time_scale))
-    uvicorn.run(app, host=bind_address(host), port=port, log_level="info", lifespan="off")
+    uvicorn.run(app, host=bind_address(host), port=port, log_level="info", access_log=False, lifespan="off")
