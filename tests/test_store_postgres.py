@@ -1,8 +1,8 @@
 """The same store through a PostgreSQL URL."""
 
 import os
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
