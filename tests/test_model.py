@@ -53,6 +53,8 @@ def test_complete_restricted_settings():
         ("aws_role_arn", "arn:aws:iam::12:user/x", "AWS IAM Role ARN"),
         ("country", "Atlantis", "not an Amazon marketplace"),
         ("redirect_uri", "https://localhost:8721/cb#frag", "MD5110"),
+        ("redirect_uri", "http://127.0.0.1:99999/cb", "invalid port"),
+        ("environment", "http://127.0.0.1:abc", "Environment"),
         ("environment", "ftp://example", "Environment"),
         ("name", "bad name!", "Name"),
     ],

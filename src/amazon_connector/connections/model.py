@@ -159,6 +159,7 @@ class ConnectionSettings(BaseModel):
             raise ValueError(
                 f"OAuth redirect URI {v!r} must not contain a '#' fragment (Amazon error MD5110)"
             )
+        _check_port(parts, "OAuth redirect URI")
         return v
 
     @field_validator("environment")
