@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from amazon_connector.auth.lwa import (
-    AccessToken,
-    LwaClient,
-    client_credentials_grant,
-    refresh_grant,
-)
+from amazon_connector.auth.lwa import AccessToken, LwaClient, refresh_grant
 from amazon_connector.auth.token_cache import TokenCache, subject_of
 from amazon_connector.errors import IncompleteConfigurationError
 
@@ -26,7 +21,7 @@ class Authenticator:
 
     @property
     def subject(self) -> str:
-        """Identifies the grant whose tokens Log Out must forget."""
+        """Identifies the refresh token whose tokens Log Out forgets."""
         return subject_of(self.refresh_token or "")
 
     def _key(self, identity: str) -> str:
@@ -54,23 +49,3 @@ class Authenticator:
     async def aaccess_token(self) -> AccessToken:
         key, grant = self._seller_grant()
         return await self.cache.aget(key, self.subject, lambda: self.lwa.aexchange(grant))
-
-    def grantless_token(self, scope: str) -> AccessToken:
-        grant = client_credentials_grant(scope)
-        subject = _digest("grantless", self.lwa.credentials.client_id)
-        return self.cache.get(self._key("scope:" + scope), subject, lambda: self.lwa.exchange(grant))
-
-    async def agrantless_token(self, scope: str) -> AccessToken:
-        grant = client_credentials_grant(scope)
-        subject = _digest("grantless", self.lwa.credentials.client_id)
-        return await self.cache.aget(self._key("scope:" + scope), subject, lambda: self.lwa.aexchange(grant))
-
-    def invalidate(self) -> None:
-        """Forget the cached seller token (e.g. after Amazon said it expired)."""
-        if self.refresh_token:
-            self.cache.invalidate(self._seller_grant()[0])
-
-    def forget(self) -> None:
-        """Drop every cached token of this refresh token, in memory and in the store."""
-        keys = [self._seller_grant()[0]] if self.refresh_token else []
-        self.cache.forget(self.subject, keys)

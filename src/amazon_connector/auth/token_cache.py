@@ -98,6 +98,7 @@ class TokenCache:
         self.store = store
         self.clock = clock
         self._tokens: dict[str, AccessToken] = {}
+        self._subjects: dict[str, str] = {}
         self._flights: dict[str, _Flight] = {}
         self._lock = threading.Lock()
         self.fetches = 0
@@ -109,7 +110,7 @@ class TokenCache:
             return token
         return None
 
-    def _from_store(self, key: str) -> AccessToken | None:
+    def _from_store(self, key: str, subject: str) -> AccessToken | None:
         if self.store is None:
             return None
         found = self.store.load_token(key)
@@ -121,11 +122,13 @@ class TokenCache:
             return None
         with self._lock:
             self._tokens[key] = token
+            self._subjects[key] = subject
         return token
 
     def _keep(self, key: str, subject: str, token: AccessToken) -> AccessToken:
         with self._lock:
             self._tokens[key] = token
+            self._subjects[key] = subject
             self.fetches += 1
         if self.store is not None:
             self.store.save_token(key, subject, token.value, token.expires_at)
@@ -156,7 +159,7 @@ class TokenCache:
                 return token
             token, flight, leader = self._join(key)
         try:
-            token = self._from_store(key) or self._keep(key, subject, fetch())
+            token = self._from_store(key, subject) or self._keep(key, subject, fetch())
         except BaseException as exc:
             self._land(key, flight, None, exc)
             raise
@@ -171,7 +174,7 @@ class TokenCache:
                 return token
             token, flight, leader = self._join(key)
         try:
-            token = self._from_store(key) or self._keep(key, subject, await fetch())
+            token = self._from_store(key, subject) or self._keep(key, subject, await fetch())
         except BaseException as exc:
             self._land(key, flight, None, exc)
             raise
@@ -182,14 +185,11 @@ class TokenCache:
         """Fetch a new token now, bypassing the cache, and keep it for later callers."""
         return self._keep(key, subject, fetch())
 
-    def invalidate(self, key: str) -> None:
+    def forget(self, subject: str) -> None:
+        """Drop every token issued for ``subject`` (e.g. on Log Out), in memory and in the store."""
         with self._lock:
-            self._tokens.pop(key, None)
-
-    def forget(self, subject: str, keys: list[str]) -> None:
-        """Drop every token issued for ``subject`` (e.g. on Log Out)."""
-        with self._lock:
-            for key in keys:
+            for key in [k for k, owner in self._subjects.items() if owner == subject]:
                 self._tokens.pop(key, None)
+                self._subjects.pop(key, None)
         if self.store is not None:
             self.store.forget_tokens(subject)

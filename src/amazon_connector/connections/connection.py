@@ -179,7 +179,7 @@ class Connection:
         """Forget the refresh token and cached tokens; keep every other setting."""
         current = self.store.get_by_id(self.record.id)
         if token := current.settings.secret("refresh_token"):
-            self.store.forget_tokens(subject_of(token))
+            self._owner.token_cache.forget(subject_of(token))
         settings = current.settings.model_copy()
         settings.refresh_token = None
         return self._reload(

@@ -5,7 +5,6 @@ from amazon_connector.marketplaces.environment import (
     SANDBOX,
     Endpoints,
     endpoints_for,
-    is_emulator,
     normalise_environment,
 )
 from amazon_connector.marketplaces.marketplace import (
@@ -13,7 +12,6 @@ from amazon_connector.marketplaces.marketplace import (
     Region,
     all_marketplaces,
     get_marketplace,
-    marketplaces_in,
     valid_values,
 )
 
@@ -26,8 +24,6 @@ __all__ = [
     "all_marketplaces",
     "endpoints_for",
     "get_marketplace",
-    "is_emulator",
-    "marketplaces_in",
     "normalise_environment",
     "valid_values",
 ]

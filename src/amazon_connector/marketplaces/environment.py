@@ -35,10 +35,6 @@ def normalise_environment(value: str | None) -> str:
     return text.rstrip("/")
 
 
-def is_emulator(environment: str) -> bool:
-    return environment not in (PRODUCTION, SANDBOX)
-
-
 @dataclass(frozen=True, slots=True)
 class Endpoints:
     """The URLs one connection talks to."""

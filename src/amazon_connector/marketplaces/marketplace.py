@@ -97,7 +97,3 @@ def get_marketplace(value: str) -> Marketplace:
             hint=f"Use a country code, country name or marketplace ID; valid codes: {valid_values()}.",
         )
     return found
-
-
-def marketplaces_in(region: Region | str) -> tuple[Marketplace, ...]:
-    return tuple(m for m in all_marketplaces() if m.region == Region(region))
