@@ -174,14 +174,6 @@ class ForbiddenError(ApiError):
     """403: access denied: expired or invalid token, or the app lacks a role."""
 
 
-class MissingRoleError(ForbiddenError):
-    """403 where the app lacks the role the operation needs; ``role`` names it."""
-
-    def __init__(self, message: str, *, role: str, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.role = role
-
-
 class NotFoundError(ApiError):
     """404: the resource does not exist."""
 
