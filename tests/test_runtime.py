@@ -14,10 +14,12 @@ from amazon_connector import Connections
 from amazon_connector.clock import ManualClock, ScaledClock
 from amazon_connector.errors import ConfigurationError, ThrottledError
 from amazon_connector.sandbox.server import running_emulator
+from amazon_connector.sandbox.usage import UsagePlan
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in
 
 RESTRICTED_APP = "Demo Private App (restricted)"
+PARTICIPATIONS = "sellers/v1/getMarketplaceParticipations"
 RDT_BODY = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
 
 
@@ -134,6 +136,22 @@ def test_store_buckets_are_shared_by_every_user_of_the_store(home, emulator, app
             first.call("createRestrictedDataToken", body=RDT_BODY)
             second.call("createRestrictedDataToken", body=RDT_BODY)
         assert 10.0 <= emulator_clock.monotonic() - start <= 12.0
+
+
+@pytest.mark.parametrize("rate_limits", ["memory", "store"])
+@pytest.mark.parametrize(("amazons_rate", "least", "most"), [(1.0, 6.0, 7.0), (0.01, 600.0, 700.0)])
+def test_a_reported_rate_retimes_the_bucket_at_once(
+    home, emulator, apps, emulator_clock, rate_limits, amazons_rate, least, most
+):
+    # The catalog says 0.016/s, Amazon 1/s (or 0.01/s): after the first answer, calls follow Amazon's
+    # rate, neither held back by the slots counted at the catalog's nor sent too soon.
+    emulator.app.state.sandbox.usage.overrides[PARTICIPATIONS] = UsagePlan(amazons_rate, 15)
+    with Connections.open(home=home, clock=emulator_clock, rate_limits=rate_limits) as connections:
+        c = connect(connections, emulator, apps, retries=0)
+        start = emulator_clock.monotonic()
+        for _ in range(20):
+            assert c.call("getMarketplaceParticipations").rate_limit == amazons_rate
+        assert least <= emulator_clock.monotonic() - start <= most
 
 
 def test_an_expired_access_token_is_renewed_once(connections, emulator, apps, emulator_clock):

@@ -229,7 +229,7 @@ class Caller:
                 self.limiter.answered(reservation)
             if response.is_success:
                 answer = parse_response(op, response)
-                self.limiter.observe(key, answer.rate_limit)
+                self.limiter.observe(key, answer.rate_limit, op.rate)
                 return answer
             error = api_error(
                 op.operation_id,

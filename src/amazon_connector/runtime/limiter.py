@@ -105,6 +105,13 @@ def drained(bucket: Bucket, plan: Plan, now: float) -> Bucket:
     return replace(bucket, tat=max(bucket.tat or now, floor))
 
 
+def retimed(bucket: Bucket, old_rate: float, new_rate: float, now: float) -> Bucket:
+    """The bucket's rate changed: the calls it is still paying for are paid at the new rate."""
+    if bucket.tat is None or bucket.tat <= now:
+        return bucket
+    return replace(bucket, tat=now + (bucket.tat - now) * old_rate / new_rate)
+
+
 class RateBackend(Protocol):
     """Where buckets live. One process: MemoryBackend; processes sharing a store: StoreRateBackend
     (amazon_connector.connections.rate_store); Redis can implement the same calls. ``change`` runs
@@ -207,9 +214,17 @@ class RateLimiter:
     def throttled(self, reservation: Reservation) -> None:
         self.backend.update(reservation.key, lambda b: drained(b, reservation.plan, self._epoch_now()))
 
-    def observe(self, key: str, reported_rate: float | None) -> None:
-        if reported_rate and reported_rate > 0 and reported_rate != self.backend.learned(key):
-            self.backend.learn(key, reported_rate)
+    def observe(self, key: str, reported_rate: float | None, rate: float | None) -> None:
+        """Amazon reported the bucket's rate (``rate``: the catalog's). A rate that differs from the one
+        in use re-times the bucket at once, or the slots already counted at the old rate would hold
+        calls back (a higher rate) or let them go too soon (a lower one)."""
+        learned = self.backend.learned(key)
+        if not reported_rate or reported_rate <= 0 or reported_rate == learned:
+            return
+        self.backend.learn(key, reported_rate)
+        old = learned or rate
+        if old and old > 0:
+            self.backend.update(key, lambda b: retimed(b, old, reported_rate, self._epoch_now()))
 
 
 def bucket_key(client_id: str, selling_partner: str, region: str, operation: str) -> str:
