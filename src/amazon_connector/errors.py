@@ -133,6 +133,17 @@ class AuthorisationCancelledError(AuthorisationError):
     """The seller cancelled on the consent page, or Amazon reported a consent error."""
 
 
+# --- client-secret rotation ---------------------------------------------------------------
+
+
+class SecretRotationError(AmazonConnectorError):
+    """A client secret could not be switched: Login with Amazon refused the new one, or it is not known."""
+
+
+class QueueError(AmazonConnectorError):
+    """The SQS queue that receives Amazon's notifications cannot be read."""
+
+
 # --- SP-API ------------------------------------------------------------------------------
 
 

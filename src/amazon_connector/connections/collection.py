@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from amazon_connector.auth.token_cache import TokenCache
 from amazon_connector.clock import SYSTEM_CLOCK, Clock
+from amazon_connector.connections.applications import Applications
 from amazon_connector.connections.connection import Connection
 from amazon_connector.connections.model import SECRET_FIELDS, ConnectionSettings, to_configuration_error
 from amazon_connector.connections.store import Store, default_home
@@ -39,6 +40,8 @@ class Connections:
         self.home = home or default_home()
         self.clock = clock
         self.token_cache = TokenCache(store, clock=clock)
+        self.applications = Applications(self)
+        """The applications (client IDs) and their client secrets: status, rotation, notifications."""
         self._http: dict[bool, HttpClients] = {}
 
     def http(self, *, extended_logging: bool) -> HttpClients:

@@ -89,11 +89,13 @@ class Connection:
     def lwa(self) -> LwaClient:
         self._require()
         s = self.settings
-        secret = s.secret("client_secret")
         assert s.client_id is not None
-        assert secret is not None
+        secrets = self._owner.applications.secret_source((s.client_id, self.endpoints.lwa_token_url))
         return LwaClient(
-            LwaCredentials(self.endpoints.lwa_token_url, s.client_id, secret), self.http, clock=self.clock
+            LwaCredentials(self.endpoints.lwa_token_url, s.client_id, secrets.current()),
+            self.http,
+            clock=self.clock,
+            secrets=secrets,
         )
 
     @cached_property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import SplitResult, urlsplit
@@ -44,6 +44,9 @@ FIELD_RULES: dict[str, tuple[str, re.Pattern[str], str]] = {
     "aws_secret_access_key": ("AWS IAM User Secret Access Key", AWS_SECRET_KEY_RE, "40 characters"),
     "aws_role_arn": ("AWS IAM Role ARN", ROLE_ARN_RE, "arn:aws:iam::123456789012:role/SellingPartnerRole"),
 }
+
+OLD_SECRET_LIFETIME = timedelta(days=7)
+"""Amazon keeps accepting a replaced client secret for 7 days after the new one is generated."""
 
 SECRET_FIELDS = ("client_secret", "refresh_token", "aws_secret_access_key")
 ENCRYPTED_FIELDS = (*SECRET_FIELDS, "aws_access_key_id", "aws_role_arn")
@@ -201,13 +204,55 @@ class ConnectionSettings(BaseModel):
         return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
+class ApplicationRecord(BaseModel):
+    """An application's client secret, shared by every connection with its client ID (and LWA endpoint).
+
+    ``secret_expires_at`` is Amazon's ``clientSecretExpiryTime`` once a notification said it;
+    ``previous_secret`` is the one a rotation replaced, usable until ``previous_expires_at``;
+    ``rotation_requested_at`` is set from a rotation request until its new secret arrives.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    client_id: str
+    token_url: str
+    client_secret: SecretStr | None = None
+    secret_issued_at: datetime | None = None
+    secret_expires_at: datetime | None = None
+    previous_secret: SecretStr | None = None
+    previous_expires_at: datetime | None = None
+    rotation_requested_at: datetime | None = None
+    queue_url: str | None = None
+    aws_region: str | None = None
+    aws_profile: str | None = None
+    version: int = 1
+    updated_at: datetime
+
+    def secret(self) -> str | None:
+        return self.client_secret.get_secret_value() if self.client_secret else None
+
+    def previous(self, now: datetime) -> str | None:
+        """The replaced secret while Amazon still accepts it; never after ``previous_expires_at``."""
+        if (
+            self.previous_secret is None
+            or self.previous_expires_at is None
+            or now >= self.previous_expires_at
+        ):
+            return None
+        return self.previous_secret.get_secret_value()
+
+
 class ConnectionRecord(BaseModel):
-    """A stored connection: the settings plus what the store and the actions record about it."""
+    """A stored connection: the settings plus what the store and the actions record about it.
+
+    With a client ID, ``settings.client_secret`` is the application's (``application``)."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: int
     settings: ConnectionSettings
+    application: ApplicationRecord | None = None
     version: int = 1
     created_at: datetime
     updated_at: datetime
