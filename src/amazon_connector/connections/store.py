@@ -376,15 +376,18 @@ class Store:
     # --- applications ------------------------------------------------------------------------
 
     def _application(self, row: Any) -> ApplicationRecord:
-        secrets = {f: self.box.decrypt(getattr(row, f), f"application.{f}") for f in _APPLICATION_SECRETS}
+        secrets = {
+            f: self.box.decrypt(token, f"application.{f}") if (token := getattr(row, f)) else None
+            for f in _APPLICATION_SECRETS
+        }
         return ApplicationRecord(
             id=row.id,
             client_id=row.client_id,
             token_url=row.token_url,
-            client_secret=secrets["client_secret"] if row.client_secret else None,
+            client_secret=secrets["client_secret"],
             secret_issued_at=_utc(row.secret_issued_at),
             secret_expires_at=_utc(row.secret_expires_at),
-            previous_secret=secrets["previous_secret"] if row.previous_secret else None,
+            previous_secret=secrets["previous_secret"],
             previous_expires_at=_utc(row.previous_expires_at),
             rotation_requested_at=_utc(row.rotation_requested_at),
             queue_url=row.queue_url,

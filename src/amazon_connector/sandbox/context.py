@@ -9,7 +9,9 @@ from fastapi import Depends, Request
 
 from amazon_connector.clock import Clock
 from amazon_connector.sandbox.authorisations import Authorisations
+from amazon_connector.sandbox.client_secrets import ClientSecrets
 from amazon_connector.sandbox.grants import Grants
+from amazon_connector.sandbox.queues import LocalQueues
 from amazon_connector.sandbox.usage import UsagePlans
 from amazon_connector.sandbox.world import World
 
@@ -23,11 +25,15 @@ class Sandbox:
     authorisations: Authorisations = field(init=False)
     grants: Grants = field(init=False)
     usage: UsagePlans = field(init=False)
+    queues: LocalQueues = field(init=False)
+    client_secrets: ClientSecrets = field(init=False)
 
     def __post_init__(self) -> None:
         self.authorisations = Authorisations(self.clock)
         self.grants = Grants(self.world, self.clock)
         self.usage = UsagePlans(self.clock)
+        self.queues = LocalQueues(self.clock)
+        self.client_secrets = ClientSecrets(self.world, self.clock, self.queues)
 
 
 def get_sandbox(request: Request) -> Sandbox:

@@ -49,6 +49,8 @@ class App:
     private: bool = False
     restricted_roles: list[str] = field(default_factory=list)
     secret_expired: bool = False
+    rotation_notifications: bool = True
+    """Enrolled for rotation notifications (an SQS queue is registered for them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,7 @@ class World:
                 "private": app.private,
                 "restricted_roles": list(app.restricted_roles),
                 "secret_expired": app.secret_expired,
+                "rotation_notifications": app.rotation_notifications,
                 "sellers": self._sellers_of(app),
             }
             for app in self.apps
@@ -131,11 +134,12 @@ class _AppSpec:
     roles: tuple[str, ...] = ()
     login_hop: bool = False
     secret_expired: bool = False
+    rotation_notifications: bool = True
 
 
 _APPS = (
     _AppSpec("public", "Demo Public App"),
-    _AppSpec("draft", "Demo Draft App", draft=True),
+    _AppSpec("draft", "Demo Draft App", draft=True, rotation_notifications=False),
     _AppSpec("login", "Demo Log-in URI App", login_hop=True),
     _AppSpec(
         "private-restricted",
@@ -183,6 +187,7 @@ def demo_world(seed: int = 0, redirect_uris: Sequence[str] = ()) -> World:
             private=spec.private,
             restricted_roles=list(spec.roles),
             secret_expired=spec.secret_expired,
+            rotation_notifications=spec.rotation_notifications,
         )
         for spec in _APPS
     }
