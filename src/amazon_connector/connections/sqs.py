@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import urlsplit
 
 from amazon_connector.errors import ConfigurationError, QueueError
-
-if TYPE_CHECKING:
-    from mypy_boto3_sqs import SQSClient
 
 _AWS_HOST = re.compile(r"^(?:sqs\.(?P<a>[a-z0-9-]+)|(?P<b>[a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?$")
 DEFAULT_REGION = "us-east-1"
@@ -47,9 +44,9 @@ class NotificationQueue:
         self.profile = profile
         path = "/".join(parts.path.rstrip("/").split("/")[:-2])
         self.endpoint_url = None if aws else f"{parts.scheme}://{parts.netloc}{path}"
-        self._client: SQSClient | None = None
+        self._client: Any = None
 
-    def _sqs(self) -> SQSClient:
+    def _sqs(self) -> Any:
         import boto3
         from botocore import UNSIGNED
         from botocore.config import Config
