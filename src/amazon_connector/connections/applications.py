@@ -258,7 +258,8 @@ class Applications:
                 + (f"; the old one stays a fallback until {until:%Y-%m-%d %H:%M} UTC." if until else "."),
             )
         issued = application.secret_issued_at
-        if notification.sent_at and issued and notification.sent_at < issued:
+        rotated = application.previous_secret is not None
+        if rotated and notification.sent_at and issued and notification.sent_at < issued:
             return Received(
                 cid, SECRET_EXPIRY, False, f"Ignored an expiry notice about a replaced secret of {cid}."
             )
