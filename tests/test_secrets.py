@@ -90,7 +90,7 @@ def test_rotation_under_load_loses_no_call(home, connections, emulator, apps, em
             while not stop.is_set():
                 try:
                     calls.append(connection.call("getMarketplaceParticipations").status)
-                except Exception as exc:  # noqa: BLE001 (every failure counts)
+                except Exception as exc:  # every failure counts
                     failures.append(exc)
 
     def made(n: int) -> None:
