@@ -160,15 +160,16 @@ def set_(ctx: typer.Context, client_id: ClientId, environment: Environment = Non
                 "No client secret given.", hint=f"Set ${SECRET_ENV}, or run this in a terminal to be asked."
             )
         secret = typer.prompt("New client secret (hidden)", hide_input=True)
-    application = state(ctx).connections().applications.set_secret(client_id, secret, environment=environment)
+    applications = state(ctx).connections().applications
+    before = applications.get(client_id, environment=environment)
+    application = applications.set_secret(client_id, secret, environment=environment)
+    if application.version == before.version:
+        console.print(f"That is the current secret of {client_id} already; nothing changed.")
+        return
     until = application.previous_expires_at
     console.print(
-        f"[green]✓[/] Login with Amazon accepted the new secret; every connection of {client_id} uses it"
-        + (
-            f" (the old one stays a fallback until {until:%Y-%m-%d %H:%M} UTC)."
-            if until and application.previous_secret
-            else "."
-        )
+        f"[green]✓[/] Login with Amazon accepted the new secret; every connection of {client_id} now uses it"
+        + (f" (the old one stays a fallback until {until:%Y-%m-%d %H:%M} UTC)." if until else ".")
     )
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from amazon_connector.api.catalog import catalog
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials, client_credentials_grant
-from amazon_connector.connections.model import FIELD_RULES, ApplicationRecord
+from amazon_connector.connections.model import FIELD_RULES, OLD_SECRET_LIFETIME, ApplicationRecord
 from amazon_connector.connections.notifications import (
     NEW_SECRET,
     SECRET_EXPIRY,
@@ -257,9 +257,9 @@ class Applications:
                 f"Every connection of {cid} now uses the new client secret (Login with Amazon accepted it)"
                 + (f"; the old one stays a fallback until {until:%Y-%m-%d %H:%M} UTC." if until else "."),
             )
-        issued = application.secret_issued_at
-        rotated = application.previous_secret is not None
-        if rotated and notification.sent_at and issued and notification.sent_at < issued:
+        replaced_until = application.previous_expires_at if application.previous_secret else None
+        generated = replaced_until - OLD_SECRET_LIFETIME if replaced_until else None
+        if generated and notification.sent_at and notification.sent_at < generated:  # Amazon's clock, both
             return Received(
                 cid, SECRET_EXPIRY, False, f"Ignored an expiry notice about a replaced secret of {cid}."
             )
