@@ -61,6 +61,8 @@ READ_ONLY_POSTS = frozenset(
 
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 BACKOFF_BASE = 0.5
+TOKEN_MARGIN = 30.0
+"""A token must still be valid this long when its request goes out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,24 +196,37 @@ class Caller:
         use_rdt = resource is not None and op.qualified_name not in RDT_ON_REFUSAL
         tried_rdt = use_rdt
         while True:
-            reservation = self.limiter.reserve(key, op.rate, op.burst)
-            if reservation is not None and reservation.ready_at > self.clock.monotonic():
-                yield self._sleep_until(reservation.ready_at)
+            # the token first, so that nothing delays the request once its slot has come
             identity, token = yield from self._token_plan(op, resource if use_rdt else None)
             if token is None:  # the RDT was refused but the call works without one
                 use_rdt = False
                 identity, token = yield from self._token_plan(op, None)
             assert token is not None
+            reservation = self.limiter.reserve(key, op.rate, op.burst)
+            if reservation is not None:
+                while (ready := self.limiter.ready_at(reservation)) is None or ready > self.clock.monotonic():
+                    if ready is None:  # woke too late to use the slot: take a new one
+                        reservation = self.limiter.reserve(key, op.rate, op.burst)
+                        assert reservation is not None
+                    else:
+                        yield self._sleep_until(ready)
+                if not token.fresh(self.clock.now(), TOKEN_MARGIN):
+                    identity, token = yield from self._token_plan(op, resource if use_rdt else None)
+                    assert token is not None
             request = build_request(self.base_url, op, token.value, params)
             if self.signer is not None:
                 self.signer.sign(request, (yield self.signer.credentials_step()))
             try:
                 response: httpx.Response = yield self._send(request, op)
             except TransportError as exc:
+                if reservation is not None:
+                    self.limiter.answered(reservation)
                 resend = (not exc.delivered) or is_idempotent(op, params)
                 if resend and (yield from self._backoff(attempts, f"{op.operation_id}: {exc.message}")):
                     continue
                 raise
+            if reservation is not None:
+                self.limiter.answered(reservation)
             if response.is_success:
                 answer = parse_response(op, response)
                 self.limiter.observe(key, answer.rate_limit)
@@ -224,7 +239,8 @@ class Caller:
                 response.headers.get("x-amzn-RequestId"),
             )
             if response.status_code == 429:
-                self.limiter.throttled(key, op.rate, op.burst)
+                if reservation is not None:
+                    self.limiter.throttled(reservation)
                 if attempts.throttled < self.policy.retries:
                     attempts.throttled += 1
                     wait = self.policy.retry_wait * (1.0 + 0.25 * self.rng.random())
