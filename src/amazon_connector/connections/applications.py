@@ -25,6 +25,7 @@ from amazon_connector.connections.sqs import NotificationQueue, check_queue_url
 from amazon_connector.connections.store import AppKey, Store, application_key
 from amazon_connector.errors import (
     AmazonConnectorError,
+    ApiError,
     ConfigurationError,
     IncompleteConfigurationError,
     InvalidClientError,
@@ -336,18 +337,18 @@ class Applications:
         application = self.get(client_id, environment=environment)
         key = (application.client_id, application.token_url)
         connection = self._caller(key)
-        try:
+        earlier = application.rotation_requested_at
+        latest = self.store.update_application(application, rotation_requested_at=earlier or self.clock.now())
+        try:  # marked first: should Amazon rotate and this process die, the 7-day countdown is still shown
             connection.call(ROTATE_OPERATION)
-        except InvalidInputError as exc:
-            raise SecretRotationError(
-                f"Amazon refused to rotate the client secret of {application.client_id}: {exc.message}",
-                hint=ENROL_HINT,
-            ) from None
-        latest = self.store.application(*key)
-        assert latest is not None
-        latest = self.store.update_application(
-            latest, rotation_requested_at=latest.rotation_requested_at or self.clock.now()
-        )
+        except ApiError as exc:  # Amazon refused: nothing was rotated
+            self.store.update_application(latest, rotation_requested_at=earlier)
+            if isinstance(exc, InvalidInputError):
+                raise SecretRotationError(
+                    f"Amazon refused to rotate the client secret of {application.client_id}: {exc.message}",
+                    hint=ENROL_HINT,
+                ) from None
+            raise
         if latest.queue_url is None:
             return Rotation(latest, next_step=self._waiting_for(latest))
         try:
