@@ -24,11 +24,20 @@ QUOTA_EXCEEDED = "You exceeded your quota for the requested resource."
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """An authorised call: the operation, the calling app and the seller (None for grantless calls)."""
+    """An authorised call: the operation, the calling app, the seller (None for grantless calls) and
+    the token's grant."""
 
     operation: Operation
     app: App
     seller: Seller | None
+    grant: AccessGrant | RestrictedGrant
+
+    def data_elements(self, request: Request) -> frozenset[str] | None:
+        """The PII the token opens for this request: None for a plain access token, else the RDT's
+        ``dataElements`` for the request's method and path."""
+        if not isinstance(self.grant, RestrictedGrant):
+            return None
+        return self.grant.data_elements(request.method, request.url.path)
 
     @property
     def authorising_seller(self) -> Seller:
@@ -68,7 +77,7 @@ async def authorised_call(request: Request, sandbox: SandboxDep) -> Caller:
     seller = sandbox.world.seller(grant.selling_partner_id) if grant.selling_partner_id else None
     if not sandbox.usage.take(app.client_id, grant.selling_partner_id, operation):
         raise SpApiError(429, "QuotaExceeded", QUOTA_EXCEEDED, "")
-    return Caller(operation, app, seller)
+    return Caller(operation, app, seller, grant)
 
 
 CallerDep = Annotated[Caller, Depends(authorised_call)]
