@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,29 +59,37 @@ async def _processed(app: ASGIApp, scope: Scope, receive: Receive) -> list[Messa
     return messages
 
 
+Record = Callable[[int | str], None]
+
+
 def _status(messages: list[Message]) -> int:
     return next(int(m["status"]) for m in messages if m["type"] == "http.response.start")
 
 
-async def _with_fault(app: ASGIApp, fault: Fault, scope: Scope, receive: Receive, send: Send) -> int | str:
-    """Serve the request as the fault says; returns what the client saw (a status or ``reset``)."""
+async def _with_fault(
+    app: ASGIApp, fault: Fault, scope: Scope, receive: Receive, send: Send, *, record: Record
+) -> None:
+    """Serve the request as the fault says; ``record`` learns what the client sees (a status or
+    ``reset``) before the client does."""
     if fault.kind in ("500", "503"):
+        record(int(fault.kind))
         await _error(scope, receive, send, int(fault.kind))
-        return int(fault.kind)
-    if fault.kind == "reset":
+    elif fault.kind == "reset":
+        record(RESET)
         await _drop(receive, send)
-        return RESET
-    messages = await _processed(app, scope, receive)
-    if fault.kind == "500-after":
-        await _error(scope, receive, send, 500)
-        return 500
-    if fault.kind == "reset-after":
-        await _drop(receive, send)
-        return RESET
-    await asyncio.sleep(fault.delay)
-    for message in messages:
-        await send(message)
-    return _status(messages)
+    else:
+        messages = await _processed(app, scope, receive)
+        if fault.kind == "500-after":
+            record(500)
+            await _error(scope, receive, send, 500)
+        elif fault.kind == "reset-after":
+            record(RESET)
+            await _drop(receive, send)
+        else:
+            await asyncio.sleep(fault.delay)
+            record(_status(messages))
+            for message in messages:
+                await send(message)
 
 
 class Emulator(FastAPI):
@@ -91,19 +100,19 @@ class Emulator(FastAPI):
         if operation is None:
             await super().__call__(scope, receive, send)
             return
-        sandbox = self.state.sandbox
-        fault = sandbox.faults.draw()
-        if fault is None:
-            status = 0
+        stats = self.state.sandbox.stats
 
-            async def watch(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = int(message["status"])
-                await send(message)
+        def record(outcome: int | str) -> None:
+            stats.record(operation.qualified_name, outcome)
 
-            await super().__call__(scope, receive, watch)
-            outcome: int | str = status
-        else:
-            outcome = await _with_fault(super().__call__, fault, scope, receive, send)
-        sandbox.stats.record(operation.qualified_name, outcome)
+        fault = self.state.sandbox.faults.draw()
+        if fault is not None:
+            await _with_fault(super().__call__, fault, scope, receive, send, record=record)
+            return
+
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                record(int(message["status"]))
+            await send(message)
+
+        await super().__call__(scope, receive, counted)
