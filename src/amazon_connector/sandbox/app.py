@@ -15,6 +15,7 @@ from amazon_connector.sandbox import (
     reports,
     s3,
     sellers,
+    sts,
     tokens,
 )
 from amazon_connector.sandbox.context import Sandbox
@@ -43,6 +44,6 @@ def create_app(world: World, clock: Clock | None = None, *, faults: str | tuple[
     app.state.sandbox = Sandbox(world, clock or SYSTEM_CLOCK, Faults(faults, world.seed))
     install_error_handlers(app)
     app.add_middleware(AmazonHeaders)
-    for router in (lwa.router, consent.router, *SPAPI_ROUTERS, s3.router, admin.router):
+    for router in (lwa.router, consent.router, *SPAPI_ROUTERS, s3.router, sts.router, admin.router):
         app.include_router(router)
     return app
