@@ -183,6 +183,8 @@ def test_connections_with_one_client_id_share_its_secret(connections):
     )
     assert emulated.settings.client_secret is None  # another Login with Amazon, another application
     assert len(connections.store.applications()) == 2
+    connections.edit("sandbox", client_id="amzn1.application-oa2-client." + "e" * 32)  # now its own app
+    assert len(connections.store.applications()) == 3
     for name in ("uk", "de", "sandbox"):
         connections.remove(name)
     assert [a.token_url for a in connections.store.applications()] == ["http://127.0.0.1:9/auth/o2/token"]

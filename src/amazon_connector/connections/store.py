@@ -357,6 +357,8 @@ class Store:
                         hint="Nothing was written; run the command again.",
                     )
                 self._bind_secret(conn, settings, changed=changed)
+                if (old_key := application_key(record.settings)) != application_key(settings):
+                    self._drop_if_unused(conn, old_key)
         except IntegrityError:
             raise DuplicateConnectionError(
                 f"A connection named {settings.name!r} exists already.", field="name"
@@ -370,9 +372,7 @@ class Store:
         with self._tx() as conn:
             conn.execute(delete(states_table).where(states_table.c.connection_id == record.id))
             conn.execute(delete(connections_table).where(connections_table.c.id == record.id))
-            others = conn.scalars(select(connections_table.c.settings))
-            if key is not None and all(_key_of(text) != key for text in others):
-                conn.execute(delete(applications_table).where(*_where(key)))
+            self._drop_if_unused(conn, key)
         if token := record.settings.secret("refresh_token"):
             self.forget_tokens(subject_of(token))
 
@@ -476,6 +476,12 @@ class Store:
                     updated_at=self.clock.now(),
                 )
             )
+
+    def _drop_if_unused(self, conn: DbConnection, key: AppKey | None) -> None:
+        """Forget an application (and its secrets) once no connection uses it."""
+        others = conn.scalars(select(connections_table.c.settings))
+        if key is not None and all(_key_of(text) != key for text in others):
+            conn.execute(delete(applications_table).where(*_where(key)))
 
     def application(self, client_id: str, token_url: str) -> ApplicationRecord | None:
         with self._tx() as conn:
