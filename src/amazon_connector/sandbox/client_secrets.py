@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import secrets
 import threading
 import uuid
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from typing import Any
 
 from amazon_connector.clock import Clock
 from amazon_connector.sandbox.errors import invalid_input
-from amazon_connector.sandbox.ids import derived_hex
 from amazon_connector.sandbox.queues import LocalQueues, queue_name
 from amazon_connector.sandbox.world import App, World
 
@@ -45,7 +45,6 @@ class ClientSecrets:
         self.clock = clock
         self.queues = queues
         self._lock = threading.Lock()
-        self._rotations = 0
         now = clock.now()
         self._secrets = {
             app.client_id: [
@@ -73,10 +72,7 @@ class ClientSecrets:
             raise invalid_input(NOT_ENROLLED)
         now = self.clock.now()
         with self._lock:
-            self._rotations += 1
-            secret = "amzn1.oa2-cs.v1." + derived_hex(
-                self._rotations, "rotated", app.client_id, uuid.uuid4().hex, length=64
-            )
+            secret = "amzn1.oa2-cs.v1." + secrets.token_hex(32)
             old_expires_at = now + OLD_SECRET_LIFETIME
             for known in self._secrets[app.client_id]:
                 known.expires_at = min(known.expires_at or old_expires_at, old_expires_at)
