@@ -89,3 +89,149 @@ def test_add_authorise_test_log_out_advanced_remove(page, ui, emulator, apps, re
     expect(page.locator("#message")).to_contain_text("Removed uk-store.")
     expect(page.get_by_text("No connections yet.")).to_be_visible()
     assert connections.names() == []
+
+
+def test_mistakes_are_shown_beside_the_field_at_fault(page, ui, emulator, apps, connections):
+    app = apps["Demo Public App"]
+    page.goto("/add")
+    fill_general(page, app, emulator, name="bad name!", country="UK")
+    page.get_by_label("Client Identifier").fill("not-a-client-id")
+    page.get_by_role("button", name="Add", exact=True).click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(["Name", "Client Identifier"])
+    expect(page.locator("#name-error")).to_contain_text("Name 'bad name!' is not valid")
+    expect(page.locator("#client_id-error")).to_contain_text("Client Identifier 'not-a-client-id' is not in")
+    expect(page.get_by_label("Client Identifier")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Country")).to_have_value("UK")
+    expect(page.get_by_label("Client Secret", exact=True)).to_have_value("")  # never sent back
+    assert app["client_secret"] not in page.content()
+    screenshot(page, "10-add-errors")
+    assert connections.names() == []
+
+    page.get_by_label("Name", exact=True).fill("half-done")
+    page.get_by_label("Client Identifier").fill("")
+    page.get_by_label("App ID").fill("")
+    page.get_by_role("button", name="Authorise").click()  # saves, then finds what is missing
+    expect(page.locator("#client_id-error")).to_contain_text("Client Identifier is needed to authorise")
+    expect(page.locator("#client_secret-error")).to_contain_text("Client Secret is needed")
+    expect(page.locator("#status")).to_contain_text("Configuration Incomplete")
+    page.goto("/")
+    expect(page.locator("#row-half-done")).to_contain_text("Configuration Incomplete")
+
+    page.goto("/connections/half-done/advanced")
+    page.get_by_label("Number of Retries").fill("11")
+    page.get_by_role("button", name="OK").click()
+    expect(page.locator("#retries-error")).to_contain_text("less than or equal to 10")
+    expect(page.get_by_label("Number of Retries")).to_have_value("11")
+    screenshot(page, "11-advanced-error")
+    assert connections.get("half-done").settings.advanced.retries == 3
+
+
+def test_cancel_on_the_consent_page_and_a_failing_test(page, ui, emulator, apps, connections):
+    app = apps["Demo Public App"]
+    page.goto("/add")
+    fill_general(page, app, emulator, name="uk", country="UK")
+    page.get_by_role("button", name="Authorise").click()  # adds, then on to the consent page
+    page.wait_for_url(f"{emulator.url}/apps/authorize/consent?*")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#cancelled")).to_be_visible()
+    page.goto("/connections/uk")
+    expect(page.locator("#status")).to_contain_text("Not authorised")
+
+    page.get_by_role("button", name="Authorise").click()
+    page.locator("#seller").select_option(seller_in(app, "US")["selling_partner_id"])
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/connections/uk?msg=authorised")
+    page.get_by_role("button", name="Test Connection").click()
+    expect(page.locator("#verdict")).to_have_text("✗ Test failed")
+    expect(page.locator("#steps .step.fail .name")).to_have_text(["Country"])
+    expect(page.locator("#steps .step.fail .text")).to_contain_text("is not among the seller's marketplaces")
+    screenshot(page, "12-test-failed")
+    page.goto("/")
+    expect(page.locator("#row-uk")).to_contain_text("failed: Country")
+
+    page.goto("/amazon-connector/callback?state=forged&spapi_oauth_code=x")
+    expect(page.get_by_role("heading")).to_have_text("Authorisation not recognised")
+
+
+def test_restricted_mode_reveals_its_fields_and_is_verified(page, ui, emulator, apps, connections):
+    app = apps["Demo Private App (restricted)"]
+    page.goto("/add")
+    expect(page.get_by_label("Refresh Token")).to_be_hidden()
+    page.get_by_label("Enable Restricted Data Access Mode").check()
+    expect(page.get_by_label("Refresh Token")).to_be_visible()
+    expect(page.get_by_label("AWS IAM Role ARN")).to_be_visible()
+    fill_general(page, app, emulator, name="de-fbm", country="DE")
+    refresh_token = seller_in(app, "DE")["refresh_token"]
+    page.get_by_label("Refresh Token").fill(refresh_token)
+    screenshot(page, "13-restricted-mode")
+    page.get_by_role("button", name="Authorise").click()
+    expect(page.locator("#message")).to_contain_text("Login with Amazon accepted")
+    expect(page.locator("#status")).to_contain_text("Ready")
+    assert refresh_token not in page.content()
+    page.get_by_role("button", name="Test Connection").click()
+    expect(page.locator("#verdict")).to_have_text("✓ Connection works")
+    expect(page.locator("#steps .step.pass .name")).to_contain_text(["Restricted Data Token"])
+
+
+def test_steps_stream_into_a_page_opened_before_they_finished(page, ui, emulator, apps, connections):
+    """The page is served as it looks before the first step (none shown, not finished); the script then
+    receives every step from the server's event stream."""
+    from tests.conftest import app_settings
+
+    app = apps["Demo Private App (restricted)"]
+    connections.add(
+        "us",
+        country="US",
+        mode="restricted",
+        refresh_token=seller_in(app, "US")["refresh_token"],
+        **app_settings(app, emulator),
+    )
+
+    def as_if_just_started(route):
+        html = route.fetch().text()
+        html = re.sub(
+            r'(<ol class="steps"[^>]*data-count=")\d+("[^>]*data-finished=")true"', r'\g<1>0\g<2>false"', html
+        )
+        html = re.sub(r"<li class=\"step .*?</li>", "", html, flags=re.S)
+        html = html.replace('id="running" class="running" hidden', 'id="running" class="running"')
+        route.fulfill(body=html, content_type="text/html")
+
+    page.route(re.compile(r".*/test/[^/]+$"), as_if_just_started)
+    page.goto("/connections/us")
+    page.get_by_role("button", name="Test Connection").click()
+    expect(page.locator("#verdict")).to_have_text("✓ Connection works")
+    expect(page.locator("#steps .step .name")).to_have_text(
+        [
+            "Token exchange",
+            "getMarketplaceParticipations",
+            "Country",
+            "Restricted Data Token",
+            "Client secret age",
+        ]
+    )
+    expect(page.locator("#running")).to_be_hidden()
+
+
+def test_narrow_window_and_no_javascript(browser, ui, emulator, apps, connections):
+    from tests.conftest import app_settings
+
+    app = apps["Demo Private App"]
+    connections.add("us-store", country="US", **app_settings(app, emulator))
+    connections.add("draft-only")
+    page = open_page(browser, ui, width=390, javascript=False)
+    try:
+        page.goto("/")
+        expect(page.locator("#row-us-store")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "20-narrow-list")
+        page.goto("/connections/us-store")
+        expect(page.get_by_label("Refresh Token")).to_be_visible()  # nothing hides it without a script
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "21-narrow-general")
+        page.get_by_role("button", name="Test Connection").click()
+        expect(page.locator("#result")).to_be_visible()  # the page refreshes itself until the end
+        expect(page.locator("#steps .step .name").first).to_have_text("Settings")
+    finally:
+        page.context.close()

@@ -147,9 +147,7 @@ class WebApp:
     def problem(
         self, request: Request, title: str, message: str, *, status: int, hint: str | None = None
     ) -> Response:
-        return self.render(
-            request, "problem.html", status, forms=False, title=title, text=message, hint=hint
-        )
+        return self.render(request, "problem.html", status, forms=False, title=title, text=message, hint=hint)
 
     @staticmethod
     def see(url: str) -> RedirectResponse:

@@ -33,9 +33,8 @@ SECRET_PLACEHOLDER = "•••• (leave blank to keep)"  # noqa: S105 (a place
 HINTS = {
     "name": "Letters, digits, '.', '_' or '-'; it names the connection in the list and on the command line.",
     "environment": "production, sandbox, or the address of an emulator such as http://127.0.0.1:8765.",
-    "redirect_uri": "Register it for your app in Developer Central; the address below brings Amazon's "
-    "answer back to this page.",
-    "selling_partner_id": "Filled in by Authorise.",
+    "redirect_uri": "Where Amazon sends the browser after Confirm; register it for your app in Developer Central.",
+    "selling_partner_id": "The seller's merchant ID; Authorise fills it in.",
 }
 
 
@@ -76,11 +75,13 @@ class FieldView:
 
 
 def _hint(name: str) -> str | None:
+    if name in HINTS:
+        return HINTS[name]
     if name in FIELD_RULES:
         return f"Looks like {FIELD_RULES[name][2]}"
     if name in AdvancedSettings.model_fields:
         return AdvancedSettings.model_fields[name].description
-    return HINTS.get(name)
+    return None
 
 
 def country_options() -> list[tuple[str, str]]:
