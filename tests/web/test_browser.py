@@ -99,12 +99,15 @@ def test_mistakes_are_shown_beside_the_field_at_fault(page, ui, emulator, apps, 
     page.get_by_role("button", name="Add", exact=True).click()
     summary = page.get_by_role("alert")
     expect(summary).to_be_focused()
-    expect(summary.get_by_role("link")).to_have_text(["Name", "Client Identifier"])
+    expect(summary.get_by_role("link")).to_have_text(
+        [re.compile("^Name 'bad name!'"), re.compile("^Client Identifier")]
+    )
     expect(page.locator("#name-error")).to_contain_text("Name 'bad name!' is not valid")
     expect(page.locator("#client_id-error")).to_contain_text("Client Identifier 'not-a-client-id' is not in")
     expect(page.get_by_label("Client Identifier")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Country")).to_have_value("UK")
     expect(page.get_by_label("Client Secret", exact=True)).to_have_value("")  # never sent back
+    expect(page.locator("#client_secret-retype")).to_have_text(re.compile("Type it again"))
     assert app["client_secret"] not in page.content()
     screenshot(page, "10-add-errors")
     assert connections.names() == []
@@ -144,7 +147,7 @@ def test_cancel_on_the_consent_page_and_a_failing_test(page, ui, emulator, apps,
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url("**/connections/uk?msg=authorised")
     page.get_by_role("button", name="Test Connection").click()
-    expect(page.locator("#verdict")).to_have_text("✗ Test failed")
+    expect(page.locator("#verdict")).to_have_text("✗ Connection does not work")
     expect(page.locator("#steps .step.fail .name")).to_have_text(["Country"])
     expect(page.locator("#steps .step.fail .text")).to_contain_text("is not among the seller's marketplaces")
     screenshot(page, "12-test-failed")

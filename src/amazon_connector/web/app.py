@@ -24,7 +24,6 @@ from amazon_connector.connections import (
     Connection,
     ConnectionRecord,
     Connections,
-    Outcome,
     SecretLevel,
     Status,
     secret_age,
@@ -40,7 +39,6 @@ from amazon_connector.web.authorising import (
 )
 from amazon_connector.web.forms import (
     DETAIL_FIELDS,
-    RESTRICTED_FIELDS,
     SECRET_PLACEHOLDER,
     advanced_changes,
     advanced_fields,
@@ -89,11 +87,9 @@ def _templates() -> Jinja2Templates:
         version=__version__,
         csrf_field=CSRF_FIELD,
         secret_placeholder=SECRET_PLACEHOLDER,
-        restricted_fields=RESTRICTED_FIELDS,
         detail_fields=DETAIL_FIELDS,
         rotation_docs=ROTATION_DOCS,
         Status=Status,
-        Outcome=Outcome,
         SecretLevel=SecretLevel,
     )
     return templates
@@ -378,7 +374,7 @@ class WebApp:
         if run is None:
             return Response(status_code=404)
         start = int(request.query_params.get("from", "0") or 0)
-        return StreamingResponse(_stream(run, start), media_type="text/event-stream")
+        return StreamingResponse(step_events(run, start), media_type="text/event-stream")
 
     # --- the Advanced node -------------------------------------------------------------------
 
@@ -473,7 +469,8 @@ class WebApp:
         return self.problem(request, "Something went wrong", exc.message, hint=exc.hint, status=400)
 
 
-async def _stream(run: TestRun, start: int) -> AsyncIterator[str]:
+async def step_events(run: TestRun, start: int) -> AsyncIterator[str]:
+    """Server-sent events: each step of ``run`` from the ``start``-th on as it finishes, then ``done``."""
     sent = max(0, start)
     while True:
         finished = run.finished  # read before the steps: a step added meanwhile is sent next time

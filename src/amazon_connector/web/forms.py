@@ -25,8 +25,6 @@ TEXT_FIELDS = (
     "redirect_uri",
     "selling_partner_id",
 )
-RESTRICTED_FIELDS = ("refresh_token", "aws_access_key_id", "aws_secret_access_key", "aws_role_arn")
-"""Revealed by "Enable Restricted Data Access Mode"."""
 DETAIL_FIELDS = ("environment", "redirect_uri", "draft_app", "selling_partner_id")
 """Where the connection's requests go and how Amazon's answer comes back."""
 SECRET_PLACEHOLDER = "•••• (leave blank to keep)"  # noqa: S105 (a placeholder, not a password)
@@ -55,6 +53,7 @@ class FieldView:
     value: str = ""
     checked: bool = False
     is_set: bool = False
+    retype: bool = False
     error: str | None = None
     hint: str | None = None
     options: list[tuple[str, str]] = field(default_factory=list)
@@ -67,6 +66,7 @@ class FieldView:
     @property
     def described_by(self) -> str:
         ids = [
+            f"{self.name}-retype" if self.retype else "",
             f"{self.name}-stored" if self.is_set else "",
             f"{self.name}-hint" if self.hint else "",
             f"{self.name}-error" if self.error else "",
@@ -117,7 +117,12 @@ def general_fields(
         "draft_app", "checkbox", checked=checked("draft_app", bool(settings and settings.draft_app))
     )
     for name in CREDENTIAL_FIELDS:
-        views[name] = FieldView(name, "secret", is_set=bool(settings and settings.secret(name)))
+        views[name] = FieldView(
+            name,
+            "secret",
+            is_set=bool(settings and settings.secret(name)),
+            retype=bool(submitted and submitted.get(name, "").strip()),
+        )
     for name, view in views.items():
         view.error = errors.get(name)
         view.hint = _hint(name)

@@ -38,7 +38,7 @@ function finish(result) {
   const box = document.getElementById("result");
   box.classList.remove("ok", "fail");
   box.classList.add(result.ok ? "ok" : "fail");
-  document.getElementById("verdict").textContent = result.ok ? "✓ Connection works" : "✗ Test failed";
+  document.getElementById("verdict").textContent = result.ok ? "✓ Connection works" : "✗ Connection does not work";
   document.getElementById("summary").textContent = result.summary;
   box.hidden = false;
 }
