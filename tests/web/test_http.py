@@ -60,7 +60,7 @@ def test_a_post_needs_this_sessions_token_and_this_origin(ui, connections):
     with browser(ui) as client, browser(ui) as other:
         csrf = token_of(client, "/add")
         assert client.post("/add", data=general_form("")).status_code == 403
-        assert client.post("/add", data=general_form(token_of(other))).status_code == 403
+        assert client.post("/add", data=general_form(token_of(other, "/add"))).status_code == 403
         cross_site = {"sec-fetch-site": "cross-site"}
         assert client.post("/add", data=general_form(csrf), headers=cross_site).status_code == 403
         evil = {"origin": "http://evil.example"}
