@@ -210,6 +210,7 @@ def test_edit_rename_draft_clear_and_advanced(cli):
         "retry_wait": 30,
         "pagination": False,
         "extended_logging": False,
+        "sign_requests": False,
     }
     assert "Country" in shown["status_detail"]
     usage = cli("connections", "edit", "y", "--bogus", expect=2)

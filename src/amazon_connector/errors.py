@@ -81,7 +81,18 @@ class ConcurrentUpdateError(StoreError):
 
 
 class TransportError(AmazonConnectorError):
-    """The request never got an HTTP answer: connection refused or reset, DNS failure, timeout."""
+    """The request never got an HTTP answer: connection refused or reset, DNS failure, timeout.
+
+    ``delivered`` is False only when the request provably never reached the server (no connection was
+    made), which makes even a call that creates something safe to send again."""
+
+    def __init__(self, message: str, *, delivered: bool = True, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.delivered = delivered
+
+
+class RequestTimeoutError(TransportError):
+    """No answer within the request's timeout."""
 
 
 # --- Login with Amazon -------------------------------------------------------------------
@@ -186,6 +197,14 @@ class ForbiddenError(ApiError):
 
 class NotFoundError(ApiError):
     """404: the resource does not exist."""
+
+
+class MissingRoleError(ForbiddenError):
+    """The application lacks a role the operation needs; ``roles`` names the ones to request."""
+
+    def __init__(self, message: str, *, roles: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.roles = list(roles)
 
 
 class ThrottledError(ApiError):

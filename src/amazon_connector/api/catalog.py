@@ -94,21 +94,24 @@ class Catalog:
     def get(self, name: str) -> Operation:
         """Find an operation by ``operationId``, ``api.operationId`` or ``api/version/operationId``.
 
-        When a name is ambiguous, the non-deprecated newest version wins only if it is the single one;
-        otherwise the error lists the qualified names to choose from.
+        A name several APIs share means the seller API's operation (``getOrders`` is the Orders API's,
+        not Vendor Direct Fulfillment's); among versions of one API the newest current one wins.
+        When that still leaves a choice, the error lists the qualified names.
         """
         found = self._by_id.get(name.strip().casefold(), [])
-        if len(found) == 1:
-            return found[0]
         if not found:
             raise ConfigurationError(
                 f"Unknown SP-API operation {name!r}.",
                 field="operation",
                 hint="Use an operationId from Amazon's API reference, e.g. getOrders or sellers.getMarketplaceParticipations.",
             )
-        current = [op for op in found if not op.deprecated]
-        if len(current) == 1:
-            return current[0]
+        candidates = [op for op in found if not op.api.startswith("vendor-")] or found
+        if len({op.api for op in candidates}) == 1:
+            current = [op for op in candidates if not op.deprecated] or candidates
+            newest = max((op.version for op in current), key=_version_order)
+            chosen = [op for op in current if op.version == newest]
+            if len(chosen) == 1:
+                return chosen[0]
         choices = ", ".join(sorted(op.qualified_name for op in found))
         raise ConfigurationError(
             f"Operation name {name!r} is ambiguous.", field="operation", hint=f"Use one of: {choices}."
@@ -120,6 +123,11 @@ class Catalog:
         if not candidates:
             return None
         return max(candidates, key=lambda op: op.path.count("/") - op.path.count("{"))
+
+
+def _version_order(version: str) -> tuple[bool, str]:
+    """Dated versions (2024-03-20) are newer than the early ``v0``/``v1`` ones."""
+    return version[:1].isdigit(), version
 
 
 @cache

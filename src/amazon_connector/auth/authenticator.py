@@ -1,10 +1,14 @@
-"""Access tokens for one application and seller: the refresh-token grant and grantless scopes, cached."""
+"""Access tokens for one application and seller: the refresh-token grant, grantless scopes and tokens
+derived from them (Restricted Data Tokens), each cached and fetched once however many callers ask."""
 
 from __future__ import annotations
 
-from amazon_connector.auth.lwa import AccessToken, LwaClient, refresh_grant
+from collections.abc import Awaitable, Callable
+
+from amazon_connector.auth.lwa import AccessToken, LwaClient, client_credentials_grant, refresh_grant
 from amazon_connector.auth.token_cache import TokenCache, subject_of
 from amazon_connector.errors import IncompleteConfigurationError
+from amazon_connector.runtime.steps import Step
 
 
 def _digest(*parts: str) -> str:
@@ -12,7 +16,7 @@ def _digest(*parts: str) -> str:
 
 
 class Authenticator:
-    """Hands out LWA access tokens, fetching one per key at a time through a shared TokenCache."""
+    """Hands out tokens through a shared TokenCache; each method has a Step for sync and async use."""
 
     def __init__(self, lwa: LwaClient, cache: TokenCache, refresh_token: str | None) -> None:
         self.lwa = lwa
@@ -28,24 +32,54 @@ class Authenticator:
         c = self.lwa.credentials
         return _digest(c.token_url, c.client_id, _digest(c.client_secret), identity)
 
-    def _seller_grant(self) -> tuple[str, dict[str, str]]:
+    def _grant(self, scope: str | None) -> tuple[str, str, dict[str, str]]:
+        """``(cache key, subject, grant)`` for the seller's token or a grantless scope."""
+        if scope is not None:
+            return self._key("scope:" + scope), self._key("grantless"), client_credentials_grant(scope)
         if not self.refresh_token:
             raise IncompleteConfigurationError(
                 "The connection has no refresh token.",
                 missing=["Refresh Token"],
                 hint="Authorise the connection (or enter the refresh token in Restricted Data Access Mode).",
             )
-        return self._key("refresh:" + self.subject), refresh_grant(self.refresh_token)
+        return self._key("refresh:" + self.subject), self.subject, refresh_grant(self.refresh_token)
+
+    def token(self, scope: str | None = None) -> Step[AccessToken]:
+        """The seller's access token, or with ``scope`` a grantless (client_credentials) one."""
+        key, subject, grant = self._grant(scope)
+        return Step(
+            lambda: self.cache.get(key, subject, lambda: self.lwa.exchange(grant)),
+            lambda: self.cache.aget(key, subject, lambda: self.lwa.aexchange(grant)),
+        )
+
+    def derived(
+        self,
+        identity: str,
+        fetch: Callable[[], AccessToken],
+        afetch: Callable[[], Awaitable[AccessToken]],
+    ) -> Step[AccessToken]:
+        """A token obtained with the seller's token (a Restricted Data Token), cached by ``identity``;
+        Log Out forgets it with the seller's tokens."""
+        key = self._key(f"derived:{self.subject}:{identity}")
+        return Step(
+            lambda: self.cache.get(key, self.subject, fetch),
+            lambda: self.cache.aget(key, self.subject, afetch),
+        )
+
+    def expired(self, scope: str | None, value: str) -> None:
+        """Amazon called ``value`` expired: the next ``token(scope)`` fetches a new one."""
+        self.cache.discard(self._grant(scope)[0], value)
+
+    def derived_expired(self, identity: str, value: str) -> None:
+        self.cache.discard(self._key(f"derived:{self.subject}:{identity}"), value)
 
     def access_token(self) -> AccessToken:
-        key, grant = self._seller_grant()
-        return self.cache.get(key, self.subject, lambda: self.lwa.exchange(grant))
+        return self.token().sync()
+
+    async def aaccess_token(self) -> AccessToken:
+        return await self.token().async_()
 
     def new_access_token(self) -> AccessToken:
         """Ask Login with Amazon now (Test Connection must prove the credentials, not the cache)."""
-        key, grant = self._seller_grant()
-        return self.cache.renew(key, self.subject, lambda: self.lwa.exchange(grant))
-
-    async def aaccess_token(self) -> AccessToken:
-        key, grant = self._seller_grant()
-        return await self.cache.aget(key, self.subject, lambda: self.lwa.aexchange(grant))
+        key, subject, grant = self._grant(None)
+        return self.cache.renew(key, subject, lambda: self.lwa.exchange(grant))

@@ -185,6 +185,19 @@ class TokenCache:
         """Fetch a new token now, bypassing the cache, and keep it for later callers."""
         return self._keep(key, subject, fetch())
 
+    def discard(self, key: str, value: str) -> None:
+        """Drop ``value`` if it is still the token cached for ``key`` (Amazon said it expired)."""
+        with self._lock:
+            token = self._tokens.get(key)
+            if token is not None and token.value == value:
+                del self._tokens[key]
+            else:
+                return
+        if self.store is not None:
+            found = self.store.load_token(key)
+            if found is not None and found[0] == value:
+                self.store.save_token(key, self._subjects.get(key, ""), value, self.clock.now())
+
     def forget(self, subject: str) -> None:
         """Drop every token issued for ``subject`` (e.g. on Log Out), in memory and in the store."""
         with self._lock:

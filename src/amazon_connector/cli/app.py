@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from amazon_connector import __version__
-from amazon_connector.cli import connections, demo, sandbox, ui
+from amazon_connector.cli import call, connections, demo, sandbox, ui
 from amazon_connector.cli.context import State, fail
 from amazon_connector.connections.secretbox import generate_key
 from amazon_connector.errors import AmazonConnectorError
@@ -29,6 +29,7 @@ app.add_typer(sandbox.app, name="sandbox", help="The local SP-API emulator.")
 key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 app.command("demo")(demo.demo)
+app.command("call")(call.call)
 app.command("ui")(ui.ui)
 
 

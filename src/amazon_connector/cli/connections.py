@@ -24,7 +24,7 @@ from amazon_connector.cli.output import (
     warn_secret,
 )
 from amazon_connector.connections import AuthorisationFlow, Connection, ConnectionRecord, Mode, secret_age
-from amazon_connector.connections.model import CREDENTIAL_FIELDS, FIELD_LABELS
+from amazon_connector.connections.model import CREDENTIAL_FIELDS, FIELD_LABELS, AdvancedSettings
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
 app = typer.Typer(no_args_is_help=True)
@@ -79,6 +79,13 @@ ExtendedLogging = Annotated[
     bool | None,
     typer.Option("--extended-logging/--no-extended-logging", help="Advanced: log requests, redacted."),
 ]
+SignRequests = Annotated[
+    bool | None,
+    typer.Option(
+        "--sign-requests/--no-sign-requests",
+        help="Advanced: sign requests with the AWS IAM keys (legacy SigV4; Amazon no longer needs it).",
+    ),
+]
 Name = Annotated[str, typer.Argument(help="The connection's name.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -90,7 +97,7 @@ def _interactive() -> bool:
 def _settings(*, from_env: bool, **given: Any) -> dict[str, Any]:
     """The options that were given, advanced ones grouped; with ``from_env`` (add only, so that an
     edit never replaces a stored secret unasked) secrets not given come from their env vars."""
-    advanced = {k: given.pop(k) for k in ("retries", "retry_wait", "pagination", "extended_logging")}
+    advanced = {k: given.pop(k) for k in AdvancedSettings.model_fields}
     out = {k: v for k, v in given.items() if v is not None}
     for field, env in SECRET_ENV.items():
         if from_env and field not in out and os.environ.get(env):
@@ -147,6 +154,7 @@ SETTINGS_OPTIONS: dict[str, Any] = {
     "retry_wait": RetryWait,
     "pagination": Pagination,
     "extended_logging": ExtendedLogging,
+    "sign_requests": SignRequests,
 }
 
 

@@ -104,7 +104,7 @@ def _access_checks(connection: Connection) -> Iterator[CheckStep]:
     )
 
     try:
-        response = connection.request("sellers.getMarketplaceParticipations")
+        response = connection.call("sellers.getMarketplaceParticipations")
     except AmazonConnectorError as exc:
         yield _failure("getMarketplaceParticipations", exc)
         return
@@ -149,7 +149,7 @@ def _country_step(connection: Connection, participations: list[Any]) -> CheckSte
 def _restricted_step(connection: Connection) -> CheckStep:
     name = "Restricted Data Token"
     try:
-        response = connection.request(
+        response = connection.call(
             "tokens.createRestrictedDataToken", body={"restrictedResources": [RDT_RESOURCE]}
         )
     except ForbiddenError as exc:

@@ -6,8 +6,9 @@ import builtins
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
+import httpx
 from pydantic import ValidationError
 
 from amazon_connector.auth.token_cache import TokenCache
@@ -19,9 +20,11 @@ from amazon_connector.connections.model import (
     ConnectionSettings,
     to_configuration_error,
 )
+from amazon_connector.connections.rate_store import StoreRateBackend
 from amazon_connector.connections.store import Store, default_home
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
-from amazon_connector.runtime.http import HttpClients
+from amazon_connector.runtime.http import DEFAULT_TIMEOUT, HttpClients
+from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"
 EXPORT_VERSION = 1
@@ -34,20 +37,52 @@ def _settings(data: Mapping[str, Any]) -> ConnectionSettings:
         raise to_configuration_error(exc) from None
 
 
-class Connections:
-    """Every configured connection, backed by a Store."""
+RateLimits = Literal["memory", "store"] | RateBackend
 
-    def __init__(self, store: Store, *, home: Path | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
+
+class Connections:
+    """Every configured connection, backed by a Store.
+
+    ``rate_limits`` says where rate-limit buckets live: ``"store"`` (default) shares them with every
+    process using the same store, ``"memory"`` keeps them in this process, or pass any RateBackend.
+    ``timeout`` bounds every HTTP request (seconds, or an httpx.Timeout).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        home: Path | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        rate_limits: RateLimits = "store",
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> None:
         self.store = store
         self.home = home or default_home()
         self.clock = clock
         self.token_cache = TokenCache(store, clock=clock)
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        backend: RateBackend
+        if rate_limits == "store":
+            backend = StoreRateBackend(store)
+        elif rate_limits == "memory":
+            backend = MemoryBackend()
+        elif isinstance(rate_limits, str):
+            raise ConfigurationError(
+                f"rate_limits must be 'store', 'memory' or a RateBackend, not {rate_limits!r}.",
+                field="rate_limits",
+            )
+        else:
+            backend = rate_limits
+        self.limiter = RateLimiter(backend, clock)
         self._http: dict[bool, HttpClients] = {}
 
     def http(self, *, extended_logging: bool) -> HttpClients:
         """The pooled HTTP clients shared by every connection with this logging setting."""
         if extended_logging not in self._http:
-            self._http[extended_logging] = HttpClients(extended_logging=extended_logging)
+            self._http[extended_logging] = HttpClients(
+                timeout=self.timeout, extended_logging=extended_logging
+            )
         return self._http[extended_logging]
 
     @classmethod
@@ -58,11 +93,17 @@ class Connections:
         home: Path | str | None = None,
         key: bytes | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        rate_limits: RateLimits = "store",
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> Connections:
         """Open the store (default: SQLite in the user's data directory; see Store.open)."""
         home_path = Path(home) if home else default_home()
         return cls(
-            Store.open(database_url, home=home_path, key=key, clock=clock), home=home_path, clock=clock
+            Store.open(database_url, home=home_path, key=key, clock=clock),
+            home=home_path,
+            clock=clock,
+            rate_limits=rate_limits,
+            timeout=timeout,
         )
 
     def close(self) -> None:

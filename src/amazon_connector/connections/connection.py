@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from amazon_connector.api.catalog import catalog
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials
 from amazon_connector.auth.token_cache import subject_of
@@ -16,8 +15,10 @@ from amazon_connector.connections.check import CheckStep, TestReport, collect
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
 from amazon_connector.errors import IncompleteConfigurationError
 from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
+from amazon_connector.runtime.caller import Caller, CallPolicy
 from amazon_connector.runtime.http import HttpClients
-from amazon_connector.runtime.spapi import ApiResponse, build_request, parse_response
+from amazon_connector.runtime.sigv4 import IamUser, Signer
+from amazon_connector.runtime.spapi import ApiResponse
 
 if TYPE_CHECKING:
     from amazon_connector.clock import Clock
@@ -100,33 +101,88 @@ class Connection:
     def authenticator(self) -> Authenticator:
         return Authenticator(self.lwa, self._owner.token_cache, self.settings.secret("refresh_token"))
 
+    @cached_property
+    def caller(self) -> Caller:
+        """Calls SP-API operations with this connection's credentials and Advanced settings."""
+        self._require()
+        s = self.settings
+        assert s.client_id is not None
+        refresh_token = s.secret("refresh_token")
+        return Caller(
+            base_url=self.endpoints.sp_api,
+            region=self.endpoints.aws_region,
+            http=self.http,
+            limiter=self._owner.limiter,
+            authenticator=self.authenticator,
+            client_id=s.client_id,
+            selling_partner=s.selling_partner_id or (subject_of(refresh_token) if refresh_token else ""),
+            marketplace_id=self.marketplace.marketplace_id,
+            policy=CallPolicy(
+                retries=s.advanced.retries, retry_wait=s.advanced.retry_wait, paginate=s.advanced.pagination
+            ),
+            clock=self.clock,
+            signer=self._signer(),
+        )
+
+    def _signer(self) -> Signer | None:
+        s = self.settings
+        if not s.advanced.sign_requests:
+            return None
+        key_id, secret = s.aws_access_key_id, s.secret("aws_secret_access_key")
+        if not key_id or not secret:
+            raise IncompleteConfigurationError(
+                f"Connection {self.name!r} signs requests but has no AWS IAM keys.",
+                missing=[
+                    label for label, v in (("AWS Access Key", key_id), ("AWS Secret Key", secret)) if not v
+                ],
+                hint=f"Enter them with `amazon-connector connections edit {self.name}`, or turn signing off "
+                "(--no-sign-requests): Amazon no longer requires it.",
+            )
+        return Signer(
+            IamUser(key_id, secret, s.aws_role_arn),
+            region=self.endpoints.aws_region,
+            sts_url=self.endpoints.sts_url,
+            clock=self.clock,
+        )
+
     def reload(self) -> ConnectionRecord:
         """Read the connection again from the store (another process may have changed it)."""
         return self._reload(self.store.get_by_id(self.record.id))
 
     def _reload(self, record: ConnectionRecord) -> ConnectionRecord:
         self.record = record
-        for name in ("lwa", "authenticator"):
+        for name in ("lwa", "authenticator", "caller"):
             self.__dict__.pop(name, None)
         return record
 
     # --- SP-API --------------------------------------------------------------------------------
 
-    def request(
+    def call(
         self,
         operation: str,
+        /,
         *,
-        path_params: Mapping[str, str] | None = None,
-        query: Mapping[str, Any] | None = None,
-        body: Any = None,
+        data_elements: Iterable[str] | None = None,
+        paginate: bool | None = None,
+        **params: Any,
     ) -> ApiResponse:
-        """One SP-API request with the seller's access token (the runtime adds limits and retries)."""
-        op = catalog().get(operation)
-        token = self.authenticator.access_token()
-        http_request = build_request(
-            self.endpoints.sp_api, op, token.value, path_params=path_params, query=query, body=body
-        )
-        return parse_response(op, self.http.send(http_request, service=f"SP-API {op.operation_id}"))
+        """Call any SP-API operation, e.g. ``call("getOrders", CreatedAfter=...)``: parameters are named
+        as in Amazon's reference (``body=`` for a request body); required marketplace IDs default to
+        the connection's. Tokens, Restricted Data Tokens, rate limits, retries and (with the Advanced
+        node's pagination on) following pages are handled; iterate the answer for all records."""
+        return self.caller.call(operation, data_elements=data_elements, paginate=paginate, **params)
+
+    async def acall(
+        self,
+        operation: str,
+        /,
+        *,
+        data_elements: Iterable[str] | None = None,
+        paginate: bool | None = None,
+        **params: Any,
+    ) -> ApiResponse:
+        """The async twin of call."""
+        return await self.caller.acall(operation, data_elements=data_elements, paginate=paginate, **params)
 
     # --- actions -----------------------------------------------------------------------------
 

@@ -89,6 +89,10 @@ class AdvancedSettings(BaseModel):
     retry_wait: Annotated[int, Field(ge=1, le=30, description="Retry wait time in seconds (1-30).")] = 3
     pagination: Annotated[bool, Field(description="Follow next-page tokens and merge the pages.")] = True
     extended_logging: Annotated[bool, Field(description="Log each request and response, redacted.")] = False
+    sign_requests: Annotated[
+        bool,
+        Field(description="Sign requests with the AWS IAM keys (legacy SigV4; Amazon no longer needs it)."),
+    ] = False
 
 
 def _check_port(parts: SplitResult, what: str) -> None:

@@ -169,6 +169,9 @@ class Store:
         except OperationalError as exc:
             raise StoreError(f"The connection store is unavailable: {exc.orig}") from None
 
+    transaction = _tx
+    """One transaction (BEGIN IMMEDIATE on SQLite), for modules that keep their own tables here."""
+
     def _check_key(self) -> None:
         with self._tx() as conn:
             row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "key_check")).first()

@@ -44,6 +44,7 @@ class Endpoints:
     vendor_central_url: str
     sp_api: str
     aws_region: str
+    sts_url: str
 
     @property
     def consent_url(self) -> str:
@@ -61,11 +62,12 @@ def endpoints_for(marketplace: Marketplace, environment: str) -> Endpoints:
     elif env == SANDBOX:
         sp_api = marketplace.sandbox_endpoint
     else:
-        return Endpoints(f"{env}/auth/o2/token", env, env, env, marketplace.aws_region)
+        return Endpoints(f"{env}/auth/o2/token", env, env, env, marketplace.aws_region, f"{env}/sts/")
     return Endpoints(
         lwa_token_url=marketplace.lwa_endpoint,
         seller_central_url=marketplace.seller_central_url,
         vendor_central_url=marketplace.vendor_central_url,
         sp_api=sp_api,
         aws_region=marketplace.aws_region,
+        sts_url=f"https://sts.{marketplace.aws_region}.amazonaws.com",
     )

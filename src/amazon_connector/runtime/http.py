@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from amazon_connector import __version__
-from amazon_connector.errors import TransportError
+from amazon_connector.errors import RequestTimeoutError, TransportError
 from amazon_connector.redaction import log_exchange
 
 USER_AGENT = f"amazon-connector/{__version__} (Language=Python/{platform.python_version()}; Platform={platform.system()})"
@@ -98,9 +98,14 @@ class HttpClients:
 def _transport_error(
     exc: httpx.HTTPError | httpx.InvalidURL, request: httpx.Request, service: str
 ) -> TransportError:
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
-    return TransportError(
-        f"The request to {service} ({request.method} {request.url.host}{request.url.path}) {kind}: "
+    timed_out = isinstance(exc, httpx.TimeoutException)
+    never_sent = isinstance(
+        exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.InvalidURL
+    )
+    return (RequestTimeoutError if timed_out else TransportError)(
+        f"The request to {service} ({request.method} {request.url.host}{request.url.path}) "
+        f"{'timed out' if timed_out else 'failed'}: "
         f"{exc.__class__.__name__}{': ' + str(exc) if str(exc) else ''}",
+        delivered=not never_sent,
         hint="Check the network and the connection's environment URL; the request can be retried.",
     )

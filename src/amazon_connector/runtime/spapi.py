@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel
 
 from amazon_connector.api.catalog import Operation
 from amazon_connector.errors import (
@@ -20,6 +24,7 @@ from amazon_connector.errors import (
     ThrottledError,
     UnauthorizedError,
 )
+from amazon_connector.runtime import pagination
 
 _ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
     400: InvalidInputError,
@@ -36,56 +41,179 @@ _ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
 }
 
 
+class Pager(Protocol):
+    """Fetches the page after ``page`` (sync and async)."""
+
+    def next_page(self, page: ApiResponse) -> ApiResponse: ...
+
+    async def anext_page(self, page: ApiResponse) -> ApiResponse: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ApiResponse:
-    """A successful SP-API answer. ``data`` is the body with an older API's ``payload`` envelope removed."""
+    """A successful SP-API answer. ``data`` is the body with an older API's ``payload`` envelope removed;
+    ``body`` is the whole body. Iterating gives the records of every page (fetched lazily when the
+    connection's pagination is on; otherwise of this page, and ``next_token`` asks for the next)."""
 
-    operation: str
+    operation: Operation = field(repr=False)
     status: int
     data: Any
-    body: Any
+    body: Any = field(repr=False)
     headers: Mapping[str, str] = field(repr=False)
     request_id: str | None
     rate_limit: float | None
+    next_token: str | None = None
+    pager: Pager | None = field(default=None, repr=False, compare=False)
+
+    def pages(self) -> Iterator[ApiResponse]:
+        """This page and, with pagination on, each following one."""
+        page: ApiResponse = self
+        yield page
+        while page.pager is not None and page.next_token:
+            page = page.pager.next_page(page)
+            yield page
+
+    async def apages(self) -> AsyncIterator[ApiResponse]:
+        page: ApiResponse = self
+        yield page
+        while page.pager is not None and page.next_token:
+            page = await page.pager.anext_page(page)
+            yield page
+
+    def records(self) -> list[Any]:
+        """This page's records (the one list in the page)."""
+        found = pagination.records(self.operation, self.body)
+        if found is None:
+            raise TypeError(
+                f"{self.operation.operation_id} does not answer with one list of records; "
+                "use .data, .pages() or .merged()."
+            )
+        return found
+
+    def __iter__(self) -> Iterator[Any]:
+        for page in self.pages():
+            yield from page.records()
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        async for page in self.apages():
+            for record in page.records():
+                yield record
+
+    def merged(self) -> Any:
+        """The data of every page as one answer (lists joined, tokens dropped)."""
+        return unwrap(pagination.merge_pages(self.operation, [p.body for p in self.pages()]))
+
+    async def amerged(self) -> Any:
+        return unwrap(pagination.merge_pages(self.operation, [p.body async for p in self.apages()]))
+
+
+def unwrap(body: Any) -> Any:
+    """The ``payload`` of an older API's envelope, or the body itself."""
+    return body.get("payload", body) if isinstance(body, dict) and "payload" in body else body
+
+
+IDEMPOTENCY_HEADERS = frozenset({"x-amzn-idempotencykey", "x-amzn-idempotency-token"})
+_MARKETPLACE_PARAMS = frozenset({"marketplaceids", "marketplaceid"})
+
+
+@dataclass(frozen=True, slots=True)
+class CallParams:
+    """A call's parameters sorted by where they go."""
+
+    path: dict[str, str]
+    query: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+
+    @property
+    def idempotency_key(self) -> bool:
+        return any(name.casefold() in IDEMPOTENCY_HEADERS for name in self.headers)
+
+
+def call_params(operation: Operation, params: Mapping[str, Any], *, marketplace_id: str | None) -> CallParams:
+    """Sort ``params`` (named as in Amazon's reference; ``body`` for the request body) into path, query,
+    body and header values. Required marketplace IDs default to the connection's marketplace, and an
+    idempotency key is made up when the operation takes one."""
+    declared = {p.name.casefold(): p for p in operation.parameters}
+    path: dict[str, str] = {}
+    query: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    body: Any = None
+    for name, value in params.items():
+        if value is None:
+            continue
+        param = declared.get(name.casefold())
+        if param is None and name == "body":
+            param = next((p for p in operation.parameters if p.location == "body"), None)
+        if param is None:
+            known = ", ".join(p.name for p in operation.parameters) or "none"
+            raise ConfigurationError(
+                f"{operation.operation_id} has no parameter {name!r}.",
+                field=name,
+                hint=f"Its parameters are: {known}.",
+            )
+        if param.location == "body":
+            body = _json_ready(value)
+        elif param.location == "path":
+            path[param.name] = encode_value(value)
+        elif param.location == "header":
+            headers[param.name] = encode_value(value)
+        else:
+            query[param.name] = encode_value(value)
+    for param in operation.parameters:
+        given = param.name in path or param.name in query or param.name in headers
+        given = given or (param.location == "body" and body is not None)
+        if given:
+            continue
+        if param.name.casefold() in _MARKETPLACE_PARAMS and param.required and marketplace_id:
+            query[param.name] = marketplace_id
+        elif param.location == "header" and param.name.casefold() in IDEMPOTENCY_HEADERS:
+            headers[param.name] = str(uuid.uuid4())
+        elif param.required:
+            raise ConfigurationError(
+                f"{operation.operation_id} needs the parameter {param.name!r}.",
+                field=param.name,
+                hint=f"Give it as {param.name}=… (see Amazon's reference for {operation.operation_id}).",
+            )
+    return CallParams(path, query, body, headers)
+
+
+def encode_value(value: Any) -> str:
+    """A parameter value the way SP-API reads it: lists joined with commas, ISO 8601 times in UTC."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ",".join(encode_value(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return value
 
 
 def build_request(
-    base_url: str,
-    operation: Operation,
-    access_token: str,
-    *,
-    path_params: Mapping[str, str] | None = None,
-    query: Mapping[str, Any] | None = None,
-    body: Any = None,
+    base_url: str, operation: Operation, access_token: str, params: CallParams
 ) -> httpx.Request:
-    """The HTTP request for ``operation``: path parameters escaped, lists joined with commas."""
-    params = dict(path_params or {})
-    missing = [p.name for p in operation.parameters if p.location == "path" and p.name not in params]
-    if missing:
-        raise ConfigurationError(
-            f"{operation.operation_id} needs the path parameter(s) {', '.join(missing)}.", field=missing[0]
-        )
+    """The HTTP request for ``operation`` with its path parameters escaped."""
     path = operation.path
-    for name, value in params.items():
-        path = path.replace("{" + name + "}", quote(str(value), safe=""))
-    encoded = {
-        k: ",".join(str(x) for x in v) if isinstance(v, list | tuple) else _scalar(v)
-        for k, v in (query or {}).items()
-        if v is not None
-    }
+    for name, value in params.path.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
     return httpx.Request(
         operation.method,
         base_url + path,
-        params=encoded,
-        json=body,
-        headers={"x-amz-access-token": access_token, "Accept": "application/json"},
+        params=params.query,
+        json=params.body,
+        headers={**params.headers, "x-amz-access-token": access_token, "Accept": "application/json"},
     )
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _json(response: httpx.Response) -> Any:
@@ -107,15 +235,15 @@ def parse_response(operation: Operation, response: httpx.Response) -> ApiRespons
             rate_limit = float(rate) if rate else None
         except ValueError:
             rate_limit = None
-        data = body.get("payload", body) if isinstance(body, dict) and "payload" in body else body
         return ApiResponse(
-            operation=operation.operation_id,
+            operation=operation,
             status=response.status_code,
-            data=data,
+            data=unwrap(body),
             body=body,
             headers=dict(response.headers),
             request_id=request_id,
             rate_limit=rate_limit,
+            next_token=pagination.next_token(operation, body),
         )
     raise api_error(operation.operation_id, response.status_code, body, response.headers, request_id)
 

@@ -1,0 +1,78 @@
+"""Rate-limit buckets in the connection store: shared by every process that opens the same store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection as DbConnection
+
+from amazon_connector.connections.store import Store
+from amazon_connector.runtime.limiter import Bucket
+
+_metadata = MetaData()
+
+buckets_table = Table(
+    "rate_buckets",
+    _metadata,
+    Column("bucket", String(512), primary_key=True),
+    Column("tat", Float, nullable=True),
+    Column("epoch", Integer, nullable=False, default=0),
+    Column("start", Float, nullable=False, default=0.0),
+    Column("shift", Float, nullable=False, default=0.0),
+    Column("issued", Integer, nullable=False, default=0),
+    Column("answered", Integer, nullable=False, default=0),
+    Column("rate", Float, nullable=True),
+)
+
+_STATE = ("tat", "epoch", "start", "shift", "issued", "answered")
+
+
+class StoreRateBackend:
+    """A RateBackend whose buckets are rows, changed under a row lock (the write lock on SQLite)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        _metadata.create_all(store.engine)
+        self._insert = postgresql.insert if store.engine.dialect.name == "postgresql" else sqlite.insert
+        self._rates: dict[str, float | None] = {}
+
+    def _locked(self, conn: DbConnection, key: str) -> Bucket:
+        conn.execute(self._insert(buckets_table).values(bucket=key).on_conflict_do_nothing())
+        row = conn.execute(
+            select(*(buckets_table.c[c] for c in _STATE))
+            .where(buckets_table.c.bucket == key)
+            .with_for_update()
+        ).one()
+        return Bucket(*row)
+
+    def update(self, key: str, change: Callable[[Bucket], Bucket]) -> Bucket:
+        with self.store.transaction() as conn:
+            bucket = change(self._locked(conn, key))
+            conn.execute(
+                update(buckets_table)
+                .where(buckets_table.c.bucket == key)
+                .values({c: getattr(bucket, c) for c in _STATE})
+            )
+        return bucket
+
+    def read(self, key: str) -> Bucket:
+        with self.store.transaction() as conn:
+            row = conn.execute(
+                select(*(buckets_table.c[c] for c in _STATE)).where(buckets_table.c.bucket == key)
+            ).first()
+        return Bucket() if row is None else Bucket(*row)
+
+    def learn(self, key: str, rate: float) -> None:
+        with self.store.transaction() as conn:
+            self._locked(conn, key)
+            conn.execute(update(buckets_table).where(buckets_table.c.bucket == key).values(rate=rate))
+        self._rates[key] = rate
+
+    def learned(self, key: str) -> float | None:
+        if key not in self._rates:
+            with self.store.transaction() as conn:
+                row = conn.execute(select(buckets_table.c.rate).where(buckets_table.c.bucket == key)).first()
+            self._rates[key] = None if row is None else row.rate
+        return self._rates[key]

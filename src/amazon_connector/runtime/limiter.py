@@ -1,0 +1,217 @@
+"""Rate limits before 429: a token bucket per (application, selling partner, region, operation).
+
+A bucket follows the generic cell rate algorithm: its state is the theoretical arrival time (``tat``)
+of the next call. A call reserves its slot at once and learns when it may go, so waiting happens
+outside any lock, and the same reservation serves threads, asyncio tasks and processes.
+
+Amazon counts a call when it *arrives*, later than it was sent, and a burst's calls arrive spread
+out (new connections, queues). A schedule counted from the send times would run ahead of Amazon's
+bucket and draw 429s once the burst is spent. So each burst opens an *epoch*: its paced calls are
+timed from the last answer to the burst (no call arrives after its own answer). Reserved slots are
+offsets in their epoch; a caller checks its slot again after sleeping, as the anchor may move.
+
+Rates start from the catalog's usage plan and follow ``x-amzn-RateLimit-Limit`` once Amazon sends it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from amazon_connector.clock import Clock
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A usage plan: ``rate`` calls per second, bursts of ``burst``."""
+
+    rate: float
+    burst: int
+
+    @property
+    def interval(self) -> float:
+        return 1.0 / self.rate
+
+    @property
+    def headroom(self) -> int:
+        """Calls sent at once before pacing starts: the burst less one token kept spare."""
+        return max(1, self.burst - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A bucket's state. Times are epoch seconds; ``tat`` already includes the epoch's ``shift``.
+    ``issued`` counts the epoch's slots, ``answered`` the answers to its burst."""
+
+    tat: float | None = None
+    epoch: int = 0
+    start: float = 0.0
+    shift: float = 0.0
+    issued: int = 0
+    answered: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A reserved send slot: the ``index``-th of its epoch, ``offset`` seconds after the epoch's start
+    (paced slots move with the anchor)."""
+
+    epoch: int
+    index: int
+    offset: float
+
+
+def reserve_slot(bucket: Bucket, plan: Plan, now: float) -> tuple[Slot, Bucket]:
+    """The next slot of ``bucket`` and the bucket's new state."""
+    if bucket.tat is None or bucket.tat <= now:  # full again: a new burst, a new epoch
+        bucket = Bucket(tat=now, epoch=bucket.epoch + 1, start=now)
+    assert bucket.tat is not None
+    send_at = max(now, bucket.tat - (plan.headroom - 1) * plan.interval)
+    slot = Slot(bucket.epoch, bucket.issued, send_at - (bucket.start + bucket.shift))
+    return slot, replace(bucket, tat=max(bucket.tat, send_at) + plan.interval, issued=bucket.issued + 1)
+
+
+ANCHOR_WAIT = 60.0
+"""Seconds a slot waits for its epoch's first answer before going ahead without it."""
+
+
+def due(bucket: Bucket, slot: Slot, plan: Plan, now: float) -> float:
+    """When ``slot`` may be used (epoch seconds), or when to look again.
+
+    A paced slot waits for every answer to its epoch's burst, which fixes the anchor.
+    """
+    if slot.epoch != bucket.epoch:
+        return now  # its epoch has ended, so its time has passed
+    at = bucket.start + bucket.shift + slot.offset
+    burst_done = bucket.answered >= min(plan.headroom, bucket.issued)
+    if slot.index < plan.headroom or burst_done or at > now or now >= at + ANCHOR_WAIT:
+        return at
+    return now + min(plan.interval / 4, 0.25)
+
+
+def anchor(bucket: Bucket, slot: Slot, plan: Plan, answered_at: float) -> Bucket:
+    """An answer to a burst call: paced calls start no earlier than one interval after it."""
+    if slot.epoch != bucket.epoch or slot.index >= plan.headroom or bucket.tat is None:
+        return bucket
+    shift = max(bucket.shift, answered_at - bucket.start)
+    return replace(bucket, tat=bucket.tat + (shift - bucket.shift), shift=shift, answered=bucket.answered + 1)
+
+
+def drained(bucket: Bucket, plan: Plan, now: float) -> Bucket:
+    """Amazon answered 429: its bucket is empty now."""
+    floor = now + plan.headroom * plan.interval
+    return replace(bucket, tat=max(bucket.tat or now, floor))
+
+
+class RateBackend(Protocol):
+    """Where buckets live. One process: MemoryBackend; processes sharing a store: StoreRateBackend
+    (amazon_connector.connections.rate_store); Redis can implement the same calls. ``change`` runs
+    with the bucket locked, ``now`` is read under that lock (a time read before waiting for the lock
+    would hand out slots in the past)."""
+
+    def update(self, key: str, change: Callable[[Bucket], Bucket]) -> Bucket:
+        """Apply ``change`` to the bucket atomically and return the new state."""
+        ...
+
+    def read(self, key: str) -> Bucket: ...
+
+    def learn(self, key: str, rate: float) -> None:
+        """Amazon reported the rate of this bucket (``x-amzn-RateLimit-Limit``)."""
+        ...
+
+    def learned(self, key: str) -> float | None: ...
+
+
+class MemoryBackend:
+    """Buckets in this process, shared by its threads and event loops."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, Bucket] = {}
+        self._rates: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def update(self, key: str, change: Callable[[Bucket], Bucket]) -> Bucket:
+        with self._lock:
+            bucket = self._buckets[key] = change(self._buckets.get(key, Bucket()))
+            return bucket
+
+    def read(self, key: str) -> Bucket:
+        with self._lock:
+            return self._buckets.get(key, Bucket())
+
+    def learn(self, key: str, rate: float) -> None:
+        with self._lock:
+            self._rates[key] = rate
+
+    def learned(self, key: str) -> float | None:
+        with self._lock:
+            return self._rates.get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    key: str
+    plan: Plan
+    slot: Slot
+
+
+class RateLimiter:
+    """Hands out send slots per bucket key, on a clock (a scaled clock scales the waits)."""
+
+    def __init__(self, backend: RateBackend, clock: Clock) -> None:
+        self.backend = backend
+        self.clock = clock
+
+    def _epoch_now(self) -> float:
+        return self.clock.now().timestamp()
+
+    def plan(self, key: str, rate: float | None, burst: int | None) -> Plan | None:
+        """The bucket's plan: Amazon's reported rate if known, else the catalog's; None if unlimited."""
+        rate = self.backend.learned(key) or rate
+        if not rate or rate <= 0:
+            return None
+        return Plan(rate, burst or 1)
+
+    def reserve(self, key: str, rate: float | None, burst: int | None) -> Reservation | None:
+        plan = self.plan(key, rate, burst)
+        if plan is None:
+            return None
+        slots: list[Slot] = []
+
+        def take(bucket: Bucket) -> Bucket:
+            slot, after = reserve_slot(bucket, plan, self._epoch_now())
+            slots.append(slot)
+            return after
+
+        self.backend.update(key, take)
+        return Reservation(key, plan, slots[-1])
+
+    def ready_at(self, reservation: Reservation) -> float | None:
+        """When the reservation may be used, on ``clock.monotonic()``; None when its time is more than
+        an interval gone (Amazon's bucket may have filled up meanwhile and then a late call would
+        arrive bunched with punctual ones: the caller must take a new slot)."""
+        now = self._epoch_now()
+        when = due(self.backend.read(reservation.key), reservation.slot, reservation.plan, now)
+        late = reservation.slot.index >= reservation.plan.headroom and now - when > reservation.plan.interval
+        return None if late else self.clock.monotonic() + (when - now)
+
+    def answered(self, reservation: Reservation) -> None:
+        """Amazon answered the reserved call (whatever the status)."""
+        if reservation.slot.index >= reservation.plan.headroom:
+            return
+        now = self._epoch_now()
+        self.backend.update(reservation.key, lambda b: anchor(b, reservation.slot, reservation.plan, now))
+
+    def throttled(self, reservation: Reservation) -> None:
+        self.backend.update(reservation.key, lambda b: drained(b, reservation.plan, self._epoch_now()))
+
+    def observe(self, key: str, reported_rate: float | None) -> None:
+        if reported_rate and reported_rate > 0 and reported_rate != self.backend.learned(key):
+            self.backend.learn(key, reported_rate)
+
+
+def bucket_key(client_id: str, selling_partner: str, region: str, operation: str) -> str:
+    """Amazon meters calls per application and selling partner, in each region, per operation."""
+    return "\x1f".join((client_id, selling_partner, region, operation))

@@ -1,0 +1,157 @@
+"""The runtime over real HTTP: calls, rate limits before 429, throttling retries, token renewal."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from amazon_connector import Connections
+from amazon_connector.clock import ManualClock, ScaledClock
+from amazon_connector.errors import ConfigurationError, ThrottledError
+from amazon_connector.sandbox.server import running_emulator
+from amazon_connector.sandbox.world import demo_world
+from tests.conftest import app_settings, seller_in
+
+RESTRICTED_APP = "Demo Private App (restricted)"
+RDT_BODY = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
+
+
+def connect(
+    connections: Connections, emulator: Any, apps: dict[str, Any], country: str = "DE", **advanced: Any
+):
+    app = apps[RESTRICTED_APP]
+    return connections.add(
+        f"{country.lower()}-{len(connections.names())}",
+        country=country,
+        mode="restricted",
+        refresh_token=seller_in(app, country)["refresh_token"],
+        advanced=advanced,
+        **app_settings(app, emulator),
+    )
+
+
+@pytest.fixture
+def scaled(home: Path, emulator_clock: ManualClock):
+    """Connections on the emulator's clock: waits for rate limits move that clock, not real time."""
+    with Connections.open(home=home, clock=emulator_clock) as c:
+        yield c
+
+
+def test_call_and_acall_give_data_request_id_and_rate(scaled, emulator, apps):
+    c = connect(scaled, emulator, apps)
+    answer = c.call("getMarketplaceParticipations")
+    assert answer.status == 200
+    assert any(p["marketplace"]["countryCode"] == "DE" for p in answer.data)
+    assert answer.body["payload"] == answer.data
+    assert answer.request_id
+    assert answer.rate_limit == 0.016
+    again = asyncio.run(c.acall("sellers.getMarketplaceParticipations"))
+    assert again.data == answer.data
+
+
+@pytest.fixture
+def fast():
+    """The emulator and the client on one clock running 50 times faster than real time."""
+    clock = ScaledClock(50)
+    with running_emulator(demo_world(), clock=clock) as running:
+        yield running, clock
+
+
+def test_200_concurrent_calls_draw_no_429_and_share_one_token(home, fast):
+    emulator, clock = fast
+    apps = {app["name"]: app for app in emulator.world.credentials()}
+    scaled = Connections.open(home=home, clock=clock)
+    c = connect(scaled, emulator, apps, retries=0)
+    start = clock.monotonic()
+    fetches = scaled.token_cache.fetches
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            c.call("createRestrictedDataToken", body=RDT_BODY)
+        except BaseException as exc:
+            errors.append(exc)
+
+    async def tasks() -> None:
+        results = await asyncio.gather(
+            *(c.acall("createRestrictedDataToken", body=RDT_BODY) for _ in range(100)), return_exceptions=True
+        )
+        errors.extend(r for r in results if isinstance(r, BaseException))
+
+    threads = [threading.Thread(target=worker) for _ in range(100)]
+    for t in threads:
+        t.start()
+    asyncio.run(tasks())
+    for t in threads:
+        t.join()
+    elapsed = clock.monotonic() - start
+    scaled.close()
+    assert errors == []
+    # rate 1/s, burst 10 of which 9 are used at once: the last of 200 calls goes out at 191 s
+    assert 191.0 <= elapsed <= 191.0 * 1.3
+    assert scaled.token_cache.fetches - fetches == 1
+
+
+def test_throttled_calls_wait_and_retry_then_raise_with_headers(home, emulator, apps, emulator_clock):
+    # Two hosts sharing one seller, each with its own in-memory buckets: the second draws 429s.
+    with (
+        Connections.open(home=home, clock=emulator_clock, rate_limits="memory") as one,
+        Connections.open(home=home, clock=emulator_clock, rate_limits="memory") as two,
+    ):
+        first = connect(one, emulator, apps, retries=0)
+        for _ in range(9):
+            first.call("createRestrictedDataToken", body=RDT_BODY)
+        other = two.get(first.name)
+        other.call("createRestrictedDataToken", body=RDT_BODY)  # Amazon's tenth token
+        with pytest.raises(ThrottledError) as info:
+            other.call("createRestrictedDataToken", body=RDT_BODY)
+        error = info.value
+        assert error.status == 429
+        assert error.code == "QuotaExceeded"
+        assert error.request_id
+        assert "x-amzn-RequestId" in error.headers or "x-amzn-requestid" in error.headers
+
+        retrying = two.edit(first.name, advanced={"retries": 2, "retry_wait": 1})
+        before = emulator_clock.monotonic()
+        assert retrying.call("createRestrictedDataToken", body=RDT_BODY).status == 200
+        assert emulator_clock.monotonic() - before >= 1.0
+
+
+def test_store_buckets_are_shared_by_every_user_of_the_store(home, emulator, apps, emulator_clock):
+    with (
+        Connections.open(home=home, clock=emulator_clock, rate_limits="store") as one,
+        Connections.open(home=home, clock=emulator_clock, rate_limits="store") as two,
+    ):
+        first = connect(one, emulator, apps, retries=0)
+        second = two.get(first.name)
+        start = emulator_clock.monotonic()
+        for _ in range(10):
+            first.call("createRestrictedDataToken", body=RDT_BODY)
+            second.call("createRestrictedDataToken", body=RDT_BODY)
+        assert 10.0 <= emulator_clock.monotonic() - start <= 12.0
+
+
+def test_an_expired_access_token_is_renewed_once(connections, emulator, apps, emulator_clock):
+    # The connection's clock is real time; only Amazon's moves, so only Amazon knows the token expired.
+    c = connect(connections, emulator, apps)
+    c.call("getMarketplaceParticipations")
+    fetches = connections.token_cache.fetches
+    emulator_clock.advance(timedelta(hours=2).total_seconds())
+    assert c.call("getMarketplaceParticipations").status == 200
+    assert connections.token_cache.fetches == fetches + 1
+
+
+def test_parameters_are_checked_before_anything_is_sent(scaled, emulator, apps):
+    c = connect(scaled, emulator, apps)
+    with pytest.raises(ConfigurationError, match="has no parameter 'Colour'") as info:
+        c.call("getMarketplaceParticipations", Colour="red")
+    assert info.value.hint == "Its parameters are: none."
+    with pytest.raises(ConfigurationError, match="needs the parameter 'reportId'"):
+        c.call("getReport")
+    with pytest.raises(ConfigurationError, match="ambiguous"):
+        c.call("getAccount")
