@@ -113,15 +113,13 @@ class WebApp:
         """A page. With ``forms`` it carries the CSRF token of the browser's session (starting one if
         the browser sent none); pages reached from Amazon's redirects have no forms and leave the
         session alone, since the browser withholds its cookie on such navigations."""
-        session = request.cookies.get(SESSION_COOKIE) if forms else None
+        session = request.cookies.get(SESSION_COOKIE)
         new_session = forms and session is None
-        session = session or self.guard.new_session()
-        context.update(
-            csrf=self.guard.csrf_token(session) if forms else None,
-            login_required=self.guard.login_required,
-        )
-        response = self.templates.TemplateResponse(request, template, context, status_code=status)
         if new_session:
+            session = self.guard.new_session()
+        context["csrf"] = self.guard.csrf_token(session) if forms and session else None
+        response = self.templates.TemplateResponse(request, template, context, status_code=status)
+        if new_session and session:
             response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
         return response
 
