@@ -24,13 +24,10 @@ from amazon_connector.cli.output import (
     warn_secret,
 )
 from amazon_connector.connections import AuthorisationFlow, Connection, ConnectionRecord, Mode, secret_age
-from amazon_connector.connections.model import FIELD_RULES, SECRET_FIELDS, AdvancedSettings
+from amazon_connector.connections.model import CREDENTIAL_FIELDS, FIELD_LABELS, AdvancedSettings
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
 app = typer.Typer(no_args_is_help=True)
-
-MASKED = (*SECRET_FIELDS, "aws_access_key_id")
-"""Shown only as set / not set."""
 
 SECRET_ENV = {
     "client_secret": "AMAZON_CONNECTOR_CLIENT_SECRET",
@@ -120,7 +117,7 @@ def _prompt_secrets(values: dict[str, Any], mode: Mode, has: set[str]) -> None:
     for field in wanted:
         if field in values or field in has:
             continue
-        label = FIELD_RULES[field][0]
+        label = FIELD_LABELS[field]
         answer = typer.prompt(
             f"{label} (hidden; Enter to skip)", default="", hide_input=True, show_default=False
         )
@@ -251,8 +248,8 @@ def _last_test(record: ConnectionRecord) -> str:
 
 def _summary(connection: Connection, now: Any) -> dict[str, Any]:
     record = connection.record
-    data = record.settings.model_dump(mode="json", exclude=set(MASKED))
-    for field in MASKED:
+    data = record.settings.model_dump(mode="json", exclude=set(CREDENTIAL_FIELDS))
+    for field in CREDENTIAL_FIELDS:
         data[field] = "set" if record.settings.secret(field) else None
     age = secret_age(record.client_secret_set_at, now)
     data.update(
