@@ -52,7 +52,9 @@ def lib(home: Path, emulator_clock: ManualClock) -> Iterator[Connections]:
         yield c
 
 
-def connect(lib: Connections, emulator: RunningEmulator, app: dict[str, Any], country: str = "DE", **more: Any):
+def connect(
+    lib: Connections, emulator: RunningEmulator, app: dict[str, Any], country: str = "DE", **more: Any
+):
     return lib.add(
         f"{country.lower()}-{len(lib.names())}",
         country=country,
@@ -110,7 +112,9 @@ def test_buyer_data_comes_with_a_restricted_data_token_fetched_once_per_path(lib
 
 def test_a_missing_role_is_named_or_the_call_goes_on_without_buyer_data(lib, emulator, apps, caplog):
     c = connect(lib, emulator, apps["Demo Private App"], country="UK")
-    order_id = c.call("getOrders", CreatedAfter=SINCE, data_elements=(), paginate=False).records()[0]["AmazonOrderId"]
+    order_id = c.call("getOrders", CreatedAfter=SINCE, data_elements=(), paginate=False).records()[0][
+        "AmazonOrderId"
+    ]
     with pytest.raises(MissingRoleError) as info:
         c.call("getOrderAddress", orderId=order_id)
     assert "Direct-to-Consumer Shipping (Restricted)" in " ".join(info.value.roles)
@@ -126,19 +130,26 @@ def test_grantless_operations_need_no_seller_authorisation(lib, emulator, apps):
     c = lib.add("grantless", country="US", **app_settings(app, emulator))  # never authorised
     created = c.call(
         "createDestination",
-        body={"name": "queue", "resourceSpecification": {"sqs": {"arn": "arn:aws:sqs:us-east-1:123456789012:q"}}},
+        body={
+            "name": "queue",
+            "resourceSpecification": {"sqs": {"arn": "arn:aws:sqs:us-east-1:123456789012:q"}},
+        },
     )
     destinations = c.call("getDestinations").data
     assert created.data["destinationId"] in [d["destinationId"] for d in destinations]
 
 
 def test_a_faulty_amazon_loses_and_duplicates_nothing(home, emulator_clock):
-    for running in emulate(emulator_clock, faults="500=0.1,503=0.1,reset=0.05,reset-after=0.05,500-after=0.05"):
+    for running in emulate(
+        emulator_clock, faults="500=0.1,503=0.1,reset=0.05,reset-after=0.05,500-after=0.05"
+    ):
         apps = {app["name"]: app for app in running.world.credentials()}
         with Connections.open(home=home, clock=emulator_clock) as lib:
             c = connect(lib, running, apps["Demo Private App (restricted)"], advanced={"retries": 10})
             orders = list(c.call("getOrders", CreatedAfter=SINCE, data_elements=()))
-            assert sorted(o["AmazonOrderId"] for o in orders) == sorted(set(o["AmazonOrderId"] for o in orders))
+            assert sorted(o["AmazonOrderId"] for o in orders) == sorted(
+                set(o["AmazonOrderId"] for o in orders)
+            )
             assert len(orders) == ORDERS
             items = list(c.call("getOrderItems", orderId=orders[7]["AmazonOrderId"]))
             assert len(items) == 45
@@ -146,7 +157,15 @@ def test_a_faulty_amazon_loses_and_duplicates_nothing(home, emulator_clock):
             returned, failed = [], 0
             for _ in range(30):
                 try:
-                    returned.append(c.call("createReport", body={"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": ["A1PA6795UKMFR9"]}).data["reportId"])
+                    returned.append(
+                        c.call(
+                            "createReport",
+                            body={
+                                "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
+                                "marketplaceIds": ["A1PA6795UKMFR9"],
+                            },
+                        ).data["reportId"]
+                    )
                 except (ServerError, TransportError):
                     failed += 1
             created = running.app.state.sandbox.reports.all()
@@ -171,10 +190,17 @@ def test_every_request_has_a_timeout_and_only_safe_calls_are_sent_again(home, em
             c = connect(lib, running, apps["Demo Private App (restricted)"], advanced={"retries": 1})
             with pytest.raises(RequestTimeoutError):
                 c.call("getMarketplaceParticipations")
-            assert settled(lambda: stats(running).count("sellers/v1/getMarketplaceParticipations"), 2) == 2
+            counts = stats(running)
+            assert settled(lambda: counts.count("sellers/v1/getMarketplaceParticipations"), 2) == 2
             with pytest.raises(RequestTimeoutError, match="timed out"):
-                c.call("createReport", body={"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": ["A1PA6795UKMFR9"]})
-            assert settled(lambda: stats(running).count("reports/2021-06-30/createReport"), 2) == 1
+                c.call(
+                    "createReport",
+                    body={
+                        "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
+                        "marketplaceIds": ["A1PA6795UKMFR9"],
+                    },
+                )
+            assert settled(lambda: counts.count("reports/2021-06-30/createReport"), 2) == 1
 
 
 def test_legacy_sigv4_signing_with_assumed_role_credentials(lib, emulator, apps):
@@ -184,7 +210,9 @@ def test_legacy_sigv4_signing_with_assumed_role_credentials(lib, emulator, apps)
     for _ in range(3):
         assert c.call("getMarketplaceParticipations").status == 200
     assert c.caller.signer is not None
-    wrong = connect(lib, emulator, app, advanced={"sign_requests": True}, **{**aws, "aws_secret_access_key": "x" * 40})
+    wrong = connect(
+        lib, emulator, app, advanced={"sign_requests": True}, **{**aws, "aws_secret_access_key": "x" * 40}
+    )
     with pytest.raises(AuthError, match="STS refused"):
         wrong.call("getMarketplaceParticipations")
 
@@ -194,10 +222,16 @@ def test_extended_logging_shows_traffic_without_tokens_or_buyer_data(lib, emulat
     with caplog.at_level(logging.DEBUG, logger="amazon_connector"):
         order = c.call("getOrders", CreatedAfter=SINCE, paginate=False).records()[0]
     assert "/orders/v0/orders" in caplog.text
-    for secret in (order["BuyerInfo"]["BuyerEmail"], order["ShippingAddress"]["AddressLine1"], "Atz.sprdt|", "Atza|"):
+    for secret in (
+        order["BuyerInfo"]["BuyerEmail"],
+        order["ShippingAddress"]["AddressLine1"],
+        "Atz.sprdt|",
+        "Atza|",
+    ):
         assert secret not in caplog.text
     assert logging.getLogger().handlers == [] or all(
-        not isinstance(h, logging.StreamHandler) or h.level != logging.DEBUG for h in logging.getLogger().handlers
+        not isinstance(h, logging.StreamHandler) or h.level != logging.DEBUG
+        for h in logging.getLogger().handlers
     )
 
 
@@ -211,7 +245,9 @@ def test_call_command_prints_json_for_any_operation(cli, emulator, apps):  # noq
             "AMAZON_CONNECTOR_REFRESH_TOKEN": seller_in(app, "DE")["refresh_token"],
         },
     )  # fmt: skip
-    out = cli("call", "getOrders", "--connection", "de", f"CreatedAfter={SINCE}", "--data-elements", "").stdout
+    out = cli(
+        "call", "getOrders", "--connection", "de", f"CreatedAfter={SINCE}", "--data-elements", ""
+    ).stdout
     assert len(json.loads(out)["Orders"]) == ORDERS
     page = json.loads(cli("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--one-page").stdout)
     assert len(page["Orders"]) == 100

@@ -206,7 +206,9 @@ class Caller:
             assert token is not None
             reservation = self.limiter.reserve(key, op.rate, op.burst)
             if reservation is not None:
-                while (ready := self.limiter.ready_at(reservation)) is None or ready > self.clock.monotonic() + SLACK:
+                while (
+                    ready := self.limiter.ready_at(reservation)
+                ) is None or ready > self.clock.monotonic() + SLACK:
                     if ready is None:  # woke too late to use the slot: take a new one
                         reservation = self.limiter.reserve(key, op.rate, op.burst)
                         assert reservation is not None
