@@ -93,6 +93,29 @@ def test_edit_validates_and_keeps_the_rest(connections):
     assert connections.get("uk").settings.advanced.retries == 7
 
 
+def test_every_field_at_fault_gets_its_own_message(connections):
+    connections.add("uk", country="UK")
+    with pytest.raises(ConfigurationError) as info:
+        connections.edit("uk", app_id="nope", client_secret="leaked-value", advanced={"retries": 11})
+    fields = info.value.fields
+    assert set(fields) == {"app_id", "client_secret", "advanced.retries"}
+    assert "App ID 'nope'" in fields["app_id"]
+    assert "leaked-value" not in str(info.value)
+    assert info.value.field == "app_id"
+
+
+def test_the_lists_extended_logging_covers_every_connection(connections):
+    assert connections.extended_logging() is False
+    connections.add("uk")
+    connections.add("de", advanced={"extended_logging": True})
+    assert connections.extended_logging() is None
+    assert [c.name for c in connections.set_extended_logging(True)] == ["uk"]
+    assert connections.extended_logging() is True
+    assert connections.get("de").settings.advanced.retries == 3
+    connections.set_extended_logging(False)
+    assert connections.extended_logging() is False
+
+
 def test_concurrent_edit_is_detected(connections):
     connections.add("uk", country="UK")
     stale = connections.store.get("uk")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from amazon_connector import __version__
-from amazon_connector.cli import call, connections, demo, sandbox, secrets
+from amazon_connector.cli import call, connections, demo, sandbox, secrets, ui
 from amazon_connector.cli.context import State, fail
 from amazon_connector.connections.secretbox import generate_key
 from amazon_connector.errors import AmazonConnectorError
@@ -35,6 +35,7 @@ key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_
 app.add_typer(key_app, name="key")
 app.command("demo")(demo.demo)
 app.command("call")(call.call)
+app.command("ui")(ui.ui)
 
 
 def _version(value: bool) -> None:

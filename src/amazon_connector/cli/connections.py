@@ -29,16 +29,12 @@ from amazon_connector.connections import (
     Connection,
     ConnectionRecord,
     Mode,
-    SecretStatus,
-    secret_status,
+    connection_secret_status,
 )
-from amazon_connector.connections.model import FIELD_RULES, SECRET_FIELDS, AdvancedSettings
+from amazon_connector.connections.model import CREDENTIAL_FIELDS, FIELD_LABELS, AdvancedSettings
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
 app = typer.Typer(no_args_is_help=True)
-
-MASKED = (*SECRET_FIELDS, "aws_access_key_id")
-"""Shown only as set / not set."""
 
 SECRET_ENV = {
     "client_secret": "AMAZON_CONNECTOR_CLIENT_SECRET",
@@ -128,7 +124,7 @@ def _prompt_secrets(values: dict[str, Any], mode: Mode, has: set[str]) -> None:
     for field in wanted:
         if field in values or field in has:
             continue
-        label = FIELD_RULES[field][0]
+        label = FIELD_LABELS[field]
         answer = typer.prompt(
             f"{label} (hidden; Enter to skip)", default="", hide_input=True, show_default=False
         )
@@ -240,18 +236,14 @@ def list_(ctx: typer.Context, as_json: AsJson = False) -> None:
                 c.settings.mode,
                 status_text(c.status),
                 c.settings.environment,
-                secret_text(_secret(c.record, now)),
+                secret_text(connection_secret_status(c.record, now)),
                 _last_test(c.record),
             ]
             for c in items
         ],
     )
     for c in items:
-        warn_secret(c.name, _secret(c.record, now))
-
-
-def _secret(record: ConnectionRecord, now: datetime) -> SecretStatus | None:
-    return secret_status(record.application, now) if record.application else None
+        warn_secret(c.name, connection_secret_status(c.record, now))
 
 
 def _last_test(record: ConnectionRecord) -> str:
@@ -263,10 +255,10 @@ def _last_test(record: ConnectionRecord) -> str:
 
 def _summary(connection: Connection, now: datetime) -> dict[str, Any]:
     record = connection.record
-    data = record.settings.model_dump(mode="json", exclude=set(MASKED))
-    for field in MASKED:
+    data = record.settings.model_dump(mode="json", exclude=set(CREDENTIAL_FIELDS))
+    for field in CREDENTIAL_FIELDS:
         data[field] = "set" if record.settings.secret(field) else None
-    secret = _secret(record, now)
+    secret = connection_secret_status(record, now)
     data.update(
         status=str(record.status),
         status_detail=record.status_detail,
@@ -293,7 +285,7 @@ def show(ctx: typer.Context, name: Name, as_json: AsJson = False) -> None:
     advanced = data.pop("advanced")
     table(["Setting", "Value"], [[k, "—" if v is None else v] for k, v in data.items()], title=name)
     table(["Advanced", "Value"], [[k, v] for k, v in advanced.items()])
-    warn_secret(name, _secret(connection.record, connections.clock.now()))
+    warn_secret(name, connection_secret_status(connection.record, connections.clock.now()))
 
 
 @app.command("remove")

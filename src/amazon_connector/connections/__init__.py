@@ -18,7 +18,12 @@ from amazon_connector.connections.model import (
     Mode,
     Status,
 )
-from amazon_connector.connections.secret_status import SecretLevel, SecretStatus, secret_status
+from amazon_connector.connections.secret_status import (
+    SecretLevel,
+    SecretStatus,
+    connection_secret_status,
+    secret_status,
+)
 from amazon_connector.connections.store import Store
 
 __all__ = [
@@ -41,5 +46,6 @@ __all__ = [
     "Status",
     "Store",
     "TestReport",
+    "connection_secret_status",
     "secret_status",
 ]

@@ -49,8 +49,25 @@ OLD_SECRET_LIFETIME = timedelta(days=7)
 """Amazon keeps accepting a replaced client secret for 7 days after the new one is generated."""
 
 SECRET_FIELDS = ("client_secret", "refresh_token", "aws_secret_access_key")
-ENCRYPTED_FIELDS = (*SECRET_FIELDS, "aws_access_key_id", "aws_role_arn")
-"""Encrypted at rest: the secrets and the legacy AWS identifiers."""
+CREDENTIAL_FIELDS = (*SECRET_FIELDS, "aws_access_key_id")
+"""Never shown (only as set / not set) and never exported: the secrets and the AWS access key."""
+ENCRYPTED_FIELDS = (*CREDENTIAL_FIELDS, "aws_role_arn")
+"""Encrypted at rest: the credentials and the legacy AWS Role ARN."""
+
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name",
+    "country": "Country",
+    "mode": "Enable Restricted Data Access Mode",
+    **{field: rule[0] for field, rule in FIELD_RULES.items()},
+    "redirect_uri": "OAuth Redirect URI",
+    "draft_app": "Draft app (authorise with version=beta)",
+    "environment": "Environment",
+    "retries": "Number of Retries",
+    "retry_wait": "Retry Wait Time",
+    "pagination": "Enable Pagination",
+    "extended_logging": "Use Extended Logging",
+}
+"""Each setting's label in the connection dialog (the Advanced ones by their own name)."""
 
 
 class Mode(StrEnum):
@@ -192,8 +209,7 @@ class ConnectionSettings(BaseModel):
         needed = ["country", "app_id", "client_id", "client_secret"]
         if self.mode is Mode.RESTRICTED:
             needed.append("refresh_token")
-        labels = {"country": "Country", **{k: v[0] for k, v in FIELD_RULES.items()}}
-        return [labels[f] for f in needed if getattr(self, f) is None]
+        return [FIELD_LABELS[f] for f in needed if getattr(self, f) is None]
 
     def authorisation_fingerprint(self) -> str:
         """Changes whenever an earlier authorisation stops applying: another app, client, environment
@@ -296,17 +312,20 @@ class ConnectionRecord(BaseModel):
         return str(Status.READY)
 
 
-def validation_message(exc: ValidationError) -> str:
-    """Turn pydantic's error list into one readable sentence per field, without echoing secrets."""
-    lines = []
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """One readable sentence per field (``advanced.retries`` for nested ones), without echoing secrets."""
+    errors: dict[str, str] = {}
     for err in exc.errors(include_input=False, include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "value"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        lines.append(f"{loc}: {msg}")
-    return "; ".join(lines)
+        errors.setdefault(loc, str(err["msg"]).removeprefix("Value error, "))
+    return errors
+
+
+def validation_message(exc: ValidationError) -> str:
+    """pydantic's error list as one line: ``field: what is wrong; …``."""
+    return "; ".join(f"{loc}: {msg}" for loc, msg in field_errors(exc).items())
 
 
 def to_configuration_error(exc: ValidationError) -> ConfigurationError:
-    errors = exc.errors(include_input=False)
-    field = str(errors[0]["loc"][0]) if errors and errors[0]["loc"] else None
-    return ConfigurationError(validation_message(exc), field=field)
+    errors = field_errors(exc)
+    return ConfigurationError(validation_message(exc), field=next(iter(errors), None), fields=errors)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from amazon_connector.connections.model import OLD_SECRET_LIFETIME, ApplicationRecord
+from amazon_connector.connections.model import OLD_SECRET_LIFETIME, ApplicationRecord, ConnectionRecord
 
 SECRET_LIFETIME = timedelta(days=180)
 WARN_BEFORE = timedelta(days=90)
 URGENT_BEFORE = timedelta(days=7)
+ROTATION_DOCS = "https://developer-docs.amazon.com/sp-api/docs/rotating-your-apps-lwa-credentials"
 SELLER_CENTRAL_ROTATION = (
     "Seller Central (Apps and Services > Develop Apps > LWA credentials > Rotate secret)"
 )
@@ -114,3 +115,8 @@ def secret_status(application: ApplicationRecord, now: datetime) -> SecretStatus
         days_left=max(0, -(-int(left.total_seconds()) // 86400)),
         level=level,
     )
+
+
+def connection_secret_status(record: ConnectionRecord, now: datetime) -> SecretStatus | None:
+    """The status of the secret a connection uses (its application's); None without one."""
+    return secret_status(record.application, now) if record.application else None

@@ -8,6 +8,10 @@ from urllib.parse import urlsplit
 from amazon_connector.errors import ConfigurationError
 from amazon_connector.marketplaces.marketplace import Marketplace
 
+STS_URL = "https://sts.amazonaws.com"
+"""AWS STS's global endpoint (its requests are signed for us-east-1)."""
+STS_REGION = "us-east-1"
+
 PRODUCTION = "production"
 SANDBOX = "sandbox"
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 (a URL)
@@ -77,5 +81,5 @@ def endpoints_for(marketplace: Marketplace, environment: str) -> Endpoints:
         vendor_central_url=marketplace.vendor_central_url,
         sp_api=sp_api,
         aws_region=marketplace.aws_region,
-        sts_url=f"https://sts.{marketplace.aws_region}.amazonaws.com",
+        sts_url=STS_URL,
     )

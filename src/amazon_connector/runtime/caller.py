@@ -61,6 +61,8 @@ READ_ONLY_POSTS = frozenset(
 
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 BACKOFF_BASE = 0.5
+SLACK = 0.001
+"""Seconds early a slot may be used (clocks and timestamps are not finer than this)."""
 TOKEN_MARGIN = 30.0
 """A token must still be valid this long when its request goes out."""
 
@@ -204,7 +206,9 @@ class Caller:
             assert token is not None
             reservation = self.limiter.reserve(key, op.rate, op.burst)
             if reservation is not None:
-                while (ready := self.limiter.ready_at(reservation)) is None or ready > self.clock.monotonic():
+                while (
+                    ready := self.limiter.ready_at(reservation)
+                ) is None or ready > self.clock.monotonic() + SLACK:
                     if ready is None:  # woke too late to use the slot: take a new one
                         reservation = self.limiter.reserve(key, op.rate, op.burst)
                         assert reservation is not None
@@ -300,7 +304,7 @@ class Caller:
             )
         except ForbiddenError as exc:
             if not allowed_elements(op):
-                raise
+                raise _missing_role(exc, op, resource) from None
             if identity not in self._warned:
                 self._warned.add(identity)
                 log.warning(
