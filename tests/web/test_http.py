@@ -278,3 +278,37 @@ def test_the_ui_command_serves_until_interrupted(home):
         rest, _ = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "Stopped." in rest
+
+
+def test_the_client_secret_is_rotated_from_the_page(ui, emulator, apps, connections):
+    from amazon_connector.sandbox.queues import queue_name, queue_url
+
+    app = apps["Demo Private App (restricted)"]
+    seller = seller_in(app, "DE")
+    connections.add(
+        "de",
+        country="DE",
+        mode="restricted",
+        refresh_token=seller["refresh_token"],
+        **app_settings(app, emulator),
+    )
+    connections.applications.configure_queue(
+        app["client_id"], queue_url(emulator.url, queue_name(app["client_id"]))
+    )
+    with browser(ui) as client:
+        csrf = token_of(client, "/connections/de")
+        answer = client.post("/connections/de/rotate-secret", data={"csrf_token": csrf})
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/connections/de?msg=secret-rotated"
+        page = client.get(answer.headers["location"]).text
+        assert "every connection with its client ID use it" in page
+    new = connections.get("de").settings.secret("client_secret")
+    assert new != app["client_secret"]
+    assert new not in page
+    draft = apps["Demo Draft App"]
+    connections.add("uk", country="UK", **app_settings(draft, emulator))
+    with browser(ui) as client:
+        csrf = token_of(client, "/connections/uk")
+        refused = client.post("/connections/uk/rotate-secret", data={"csrf_token": csrf})
+        assert refused.status_code == 400
+        assert "not enrolled for rotation notification" in refused.text

@@ -66,6 +66,8 @@ MESSAGES = {
     "verified": "Login with Amazon accepted the credentials and refresh token of {name}.",
     "logged-out": "Logged out {name}. Authorise again to reconnect.",
     "removed": "Removed {name}.",
+    "secret-rotated": "Amazon made a new client secret; {name} and every connection with its client ID use it.",
+    "secret-requested": "Amazon is making a new client secret; it has not arrived yet (see Client secret below).",
     "logging-on": "Extended logging is on for every connection.",
     "logging-off": "Extended logging is off for every connection.",
 }
@@ -416,6 +418,26 @@ class WebApp:
 
     # --- Remove ------------------------------------------------------------------------------
 
+    async def rotate_secret(self, request: Request) -> Response:
+        """Rotate the client secret of the connection's application (shared by its other connections)."""
+        connection = await self.connection(request)
+        await self.form(request)
+        client_id = connection.settings.client_id
+        if client_id is None:
+            problem = ConfigurationError("Rotating the client secret needs the Client Identifier first.")
+            return self.general(request, connection.record, problem=problem, status=400)
+        try:
+            rotation = await self.call(
+                self.connections.applications.rotate,
+                client_id,
+                environment=connection.settings.environment,
+                wait_seconds=5,
+            )
+        except AmazonConnectorError as exc:
+            return self.general(request, connection.record, problem=exc, status=400)
+        done = "secret-rotated" if rotation.switched else "secret-requested"
+        return self.see(f"/connections/{connection.name}?msg={done}")
+
     async def remove_page(self, request: Request) -> Response:
         return self.render(request, "remove.html", record=(await self.connection(request)).record)
 
@@ -513,6 +535,7 @@ def create_app(
         Route(f"{name}/test/{{run}}/events", web.test_events),
         Route(f"{name}/advanced", web.advanced_page),
         Route(f"{name}/advanced", web.save_advanced, methods=["POST"]),
+        Route(f"{name}/rotate-secret", web.rotate_secret, methods=["POST"]),
         Route(f"{name}/remove", web.remove_page),
         Route(f"{name}/remove", web.remove, methods=["POST"]),
         Route(CALLBACK_PATH, web.callback),
