@@ -76,7 +76,7 @@ def test_every_page_of_orders_and_items_sync_and_async(lib, emulator, apps):
     assert len(ids) == len(set(ids)) == ORDERS
     assert stats(emulator).count("orders/v0/getOrders") == 3
 
-    async def both() -> tuple[list[Any], list[Any]]:
+    async def both() -> tuple[list[Any], Any]:
         answer = await c.acall("getOrders", CreatedAfter=SINCE)
         items = await c.acall("getOrderItems", orderId=ids[7])
         return [o async for o in answer], await items.amerged()
