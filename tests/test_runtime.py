@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -155,3 +157,36 @@ def test_parameters_are_checked_before_anything_is_sent(scaled, emulator, apps):
         c.call("getReport")
     with pytest.raises(ConfigurationError, match="ambiguous"):
         c.call("getAccount")
+
+
+WORKER = """
+import sys
+from amazon_connector import Connections
+from amazon_connector.clock import ScaledClock
+body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
+with Connections.open(clock=ScaledClock(float(sys.argv[1])), rate_limits=sys.argv[2]) as connections:
+    connection = connections.get(sys.argv[3])
+    for _ in range(10):
+        connection.call("createRestrictedDataToken", body=body)
+"""
+
+
+@pytest.mark.parametrize("rate_limits", ["store", "memory"])
+def test_processes_sharing_a_store_share_its_buckets(home, fast, rate_limits):
+    with Connections.open(home=home) as lib:
+        name = connect(lib, fast, fast.apps, retries=0).name
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    failures = [w.communicate(timeout=60)[1] for w in workers]
+    throttled = fast.stats()["throttled"]
+    if rate_limits == "store":
+        assert throttled == 0, failures
+        assert all(w.returncode == 0 for w in workers), failures
+    else:  # each process thinks the whole burst is its own: Amazon refuses some
+        assert throttled > 0

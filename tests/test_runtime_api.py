@@ -235,7 +235,7 @@ def test_extended_logging_shows_traffic_without_tokens_or_buyer_data(lib, emulat
     )
 
 
-def test_call_command_prints_json_for_any_operation(cli, emulator, apps):  # noqa: F811
+def test_call_command_prints_json_for_any_operation(cli, emulator, apps, tmp_path):  # noqa: F811
     app = apps["Demo Private App (restricted)"]
     cli(
         "connections", "add", "de", "--country", "DE", "--mode", "restricted",
@@ -256,3 +256,45 @@ def test_call_command_prints_json_for_any_operation(cli, emulator, apps):  # noq
     assert "is not key=value" in bad
     unknown = cli("call", "getOrders", "-c", "de", "Colour=red", expect=1).stderr
     assert "has no parameter 'Colour'" in unknown
+
+    feed = tmp_path / "feed.tsv"
+    feed.write_text("sku\tquantity\nA-1\t5\n")
+    document_id = cli("upload", str(feed), "-c", "de").stdout.strip()
+    assert document_id
+    body = json.dumps({"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": ["A1PA6795UKMFR9"]})
+    report_id = json.loads(cli("call", "createReport", "-c", "de", f"body:={body}").stdout)["reportId"]
+    assert report_id
+    missing = cli("download", "no-such-document", "-c", "de", expect=1).stderr
+    assert "getReportDocument failed with HTTP 404" in missing
+
+
+def test_report_documents_download_and_feed_documents_upload(lib, emulator, apps, emulator_clock):
+    c = connect(lib, emulator, apps["Demo Private App (restricted)"])
+    contents = {}
+    for report_type in ("GET_MERCHANT_LISTINGS_ALL_DATA", "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"):
+        report_id = c.call(
+            "createReport", body={"reportType": report_type, "marketplaceIds": ["A1PA6795UKMFR9"]}
+        ).data["reportId"]
+        emulator_clock.advance(60)
+        report = c.call("getReport", reportId=report_id).data
+        assert report["processingStatus"] == "DONE", report
+        contents[report_type] = c.download_document(report["reportDocumentId"])
+    assert contents["GET_MERCHANT_LISTINGS_ALL_DATA"].startswith(b"seller-sku\tasin1")
+    assert contents["GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"]
+    # the restricted report's document needed an RDT naming that very document
+    paths = [r.path for grant in emulator.app.state.sandbox.grants.rdts for r in grant.resources]
+    assert [p for p in paths if "/documents/" in p] == [
+        f"/reports/2021-06-30/documents/{report['reportDocumentId']}"
+    ]
+
+    feed_document = c.upload_document(b"sku\tquantity\nA-1\t5\n", "text/tab-separated-values; charset=UTF-8")
+    feed_id = c.call(
+        "createFeed",
+        body={
+            "feedType": "POST_FLAT_FILE_INVLOADER_DATA",
+            "marketplaceIds": ["A1PA6795UKMFR9"],
+            "inputFeedDocumentId": feed_document,
+        },
+    ).data["feedId"]
+    emulator_clock.advance(60)
+    assert c.call("getFeed", feedId=feed_id).data["processingStatus"] == "DONE"

@@ -35,6 +35,8 @@ key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_
 app.add_typer(key_app, name="key")
 app.command("demo")(demo.demo)
 app.command("call")(call.call)
+app.command("download")(call.download)
+app.command("upload")(call.upload)
 app.command("ui")(ui.ui)
 
 

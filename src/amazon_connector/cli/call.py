@@ -1,4 +1,4 @@
-"""`amazon-connector call`: any SP-API operation from the shell, its JSON answer on stdout."""
+"""`amazon-connector call`, `download` and `upload`: any SP-API operation and document from the shell."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from amazon_connector.cli.context import state
+from amazon_connector.connections.secretbox import write_private_file
 from amazon_connector.errors import ConfigurationError
 
 
@@ -66,3 +67,43 @@ def call(
     answer = conn.call(operation, data_elements=elements, paginate=paginate, **params)
     data = answer.merged() if answer.pager is not None else answer.data
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+Connection = Annotated[str, typer.Option("--connection", "-c", help="The connection to use.")]
+
+
+def download(
+    ctx: typer.Context,
+    report_document_id: Annotated[str, typer.Argument(help="The reportDocumentId getReport gave.")],
+    connection: Connection = ...,  # type: ignore[assignment]
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this new file (0600) instead of stdout.")
+    ] = None,
+) -> None:
+    """Download a report document (decompressed; restricted report types get their RDT)."""
+    content = state(ctx).connections().get(connection).download_document(report_document_id)
+    if output is None:
+        sys.stdout.buffer.write(content)
+        return
+    try:
+        write_private_file(output, content)
+    except FileExistsError:
+        raise ConfigurationError(f"{output} exists already.", hint="Choose a new file name.") from None
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot write {output}: {exc.strerror}.") from None
+
+
+def upload(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The feed's content.")],
+    content_type: Annotated[
+        str, typer.Option(help="The feed's content type.")
+    ] = "text/tab-separated-values; charset=UTF-8",
+    connection: Connection = ...,  # type: ignore[assignment]
+) -> None:
+    """Upload a feed document; prints the feedDocumentId to give createFeed."""
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot read {file}: {exc.strerror}.") from None
+    typer.echo(state(ctx).connections().get(connection).upload_document(content, content_type))
