@@ -312,3 +312,15 @@ def test_the_client_secret_is_rotated_from_the_page(ui, emulator, apps, connecti
         refused = client.post("/connections/uk/rotate-secret", data={"csrf_token": csrf})
         assert refused.status_code == 400
         assert "not enrolled for rotation notification" in refused.text
+
+
+def test_legacy_signing_is_set_beside_the_aws_keys(ui, connections):
+    with browser(ui) as client:
+        csrf = token_of(client, "/add")
+        form = general_form(csrf, mode="restricted", aws_access_key_id=AWS_KEY, sign_requests="on")
+        assert client.post("/add", data=form).status_code == 303
+        assert connections.get("uk").settings.advanced.sign_requests
+        assert 'name="sign_requests"' in client.get("/connections/uk").text
+        again = general_form(token_of(client, "/connections/uk"), mode="restricted")
+        assert client.post("/connections/uk", data=again).status_code == 303
+        assert not connections.get("uk").settings.advanced.sign_requests

@@ -66,6 +66,7 @@ FIELD_LABELS: dict[str, str] = {
     "retry_wait": "Retry Wait Time",
     "pagination": "Enable Pagination",
     "extended_logging": "Use Extended Logging",
+    "sign_requests": "Sign requests with these AWS keys (legacy SigV4)",
 }
 """Each setting's label in the connection dialog (the Advanced ones by their own name)."""
 

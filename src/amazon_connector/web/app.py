@@ -225,7 +225,7 @@ class WebApp:
         form = await self.form(request)
         changes = general_changes(form)
         if await self.call(self.connections.extended_logging):
-            changes["advanced"] = {"extended_logging": True}  # the list's setting covers new ones too
+            changes["advanced"]["extended_logging"] = True  # the list's setting covers new ones too
         try:
             connection = await self.call(self.connections.add, changes.pop("name"), **changes)
         except ConfigurationError as exc:

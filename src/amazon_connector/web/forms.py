@@ -116,6 +116,11 @@ def general_fields(
     views["draft_app"] = FieldView(
         "draft_app", "checkbox", checked=checked("draft_app", bool(settings and settings.draft_app))
     )
+    views["sign_requests"] = FieldView(
+        "sign_requests",
+        "checkbox",
+        checked=checked("sign_requests", bool(settings and settings.advanced.sign_requests)),
+    )
     for name in CREDENTIAL_FIELDS:
         views[name] = FieldView(
             name,
@@ -172,6 +177,7 @@ def general_changes(form: Mapping[str, str]) -> dict[str, Any]:
     changes["environment"] = changes["environment"] or "production"
     changes["mode"] = Mode.RESTRICTED if form.get("mode") == Mode.RESTRICTED else Mode.STANDARD
     changes["draft_app"] = bool(form.get("draft_app"))
+    changes["advanced"] = {"sign_requests": bool(form.get("sign_requests"))}
     for name in CREDENTIAL_FIELDS:
         if form.get(f"clear_{name}"):
             changes[name] = None
