@@ -88,3 +88,52 @@ def app_settings(app: dict[str, Any], emulator: Any, **more: Any) -> dict[str, A
         "environment": emulator.url,
         **more,
     }
+
+
+class EmulatorProcess:
+    """`amazon-connector sandbox serve` in its own process (its own CPU, as Amazon would be)."""
+
+    def __init__(self, *options: str) -> None:
+        import subprocess
+        import sys
+        import time
+
+        import httpx
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "amazon_connector",
+                "sandbox",
+                "serve",
+                "--port",
+                str(self.port),
+                *options,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(f"{self.url}/_sandbox/credentials", timeout=1.0)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.close()
+                    raise RuntimeError("the emulator did not start") from None
+                time.sleep(0.1)
+        self.apps = {app["name"]: app for app in answer.json()}
+
+    def stats(self) -> dict[str, Any]:
+        import httpx
+
+        return dict(httpx.get(f"{self.url}/_sandbox/stats", timeout=5.0).json())
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)

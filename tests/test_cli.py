@@ -222,15 +222,15 @@ def test_list_warns_about_the_secret_age(cli, home):
 
     from amazon_connector.clock import ManualClock
     from amazon_connector.connections import Connections
-    from tests.values import CLIENT_SECRET
+    from tests.values import CLIENT_ID, CLIENT_SECRET
 
     old = ManualClock(datetime.now(UTC) - timedelta(days=175))
     with Connections.open(home=home, clock=old) as connections:
-        connections.add("old", country="UK", client_secret=CLIENT_SECRET)
-        connections.add("older", country="UK", client_secret=CLIENT_SECRET)
+        connections.add("old", country="UK", client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        connections.add("older", country="DE", client_id=CLIENT_ID)  # uses the application's secret
     cli("connections", "edit", "older", "--client-secret", CLIENT_SECRET)  # same secret: age unchanged
     out = cli("connections", "list").stdout
-    assert "ROTATE NOW" in out
     assert out.count("ROTATE NOW") == 2
+    assert f"Run `amazon-connector secrets rotate --client-id {CLIENT_ID}` now" in out
     cli("connections", "edit", "older", "--client-secret", "amzn1.oa2-cs.v1." + "9" * 64)
-    assert cli("connections", "list").stdout.count("ROTATE NOW") == 1
+    assert "ROTATE NOW" not in cli("connections", "list").stdout  # one secret for both connections

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from amazon_connector.connections import Connections, Status
+from amazon_connector.errors import ConcurrentUpdateError
 from tests.conftest import free_port
 from tests.postgres import URL_ENV, postgres_server
-from tests.values import REFRESH_TOKEN, RESTRICTED
+from tests.values import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RESTRICTED
 
 
 @pytest.fixture(scope="module")
@@ -49,5 +50,18 @@ def test_store_on_postgresql(postgres_url, home):
         assert store.load_token("key") == ("Atza|token", expires)
         store.forget_tokens("subject")
         assert store.load_token("key") is None
+        connections.add("pg-fr", country="FR", client_id=CLIENT_ID)
+        assert connections.get("pg-fr").settings.secret("client_secret") == CLIENT_SECRET
+        (application,) = store.applications()
+        newer = "amzn1.oa2-cs.v1." + "cd" * 32
+        replaced = store.replace_secret(application, newer, old_expires_at=expires)
+        assert (replaced.secret(), replaced.previous(store.clock.now())) == (newer, CLIENT_SECRET)
+        assert replaced.previous_expires_at == expires
+        assert connections.get("pg-uk").settings.secret("client_secret") == newer
+        with pytest.raises(ConcurrentUpdateError):
+            store.update_application(application, queue_url="https://sqs.eu-west-1.amazonaws.com/1/q")
         connections.remove("pg-uk")
+        assert store.applications() != []
+        connections.remove("pg-fr")
+        assert store.applications() == []
         assert connections.names() == []

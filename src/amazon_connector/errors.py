@@ -25,11 +25,21 @@ class AmazonConnectorError(Exception):
 
 
 class ConfigurationError(AmazonConnectorError):
-    """Bad input: a value the user gave is wrong. The message says which and how to fix it."""
+    """Bad input: a value the user gave is wrong. The message says which and how to fix it.
 
-    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None) -> None:
+    ``field`` names the (first) setting at fault; ``fields`` maps each setting at fault to its message."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        hint: str | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.field = field
+        self.fields = dict(fields) if fields else ({field: message} if field else {})
 
 
 class UnknownMarketplaceError(ConfigurationError):
@@ -142,6 +152,17 @@ class StateError(AuthorisationError):
 
 class AuthorisationCancelledError(AuthorisationError):
     """The seller cancelled on the consent page, or Amazon reported a consent error."""
+
+
+# --- client-secret rotation ---------------------------------------------------------------
+
+
+class SecretRotationError(AmazonConnectorError):
+    """A client secret could not be switched: Login with Amazon refused the new one, or it is not known."""
+
+
+class QueueError(AmazonConnectorError):
+    """The SQS queue that receives Amazon's notifications cannot be read."""
 
 
 # --- SP-API ------------------------------------------------------------------------------

@@ -75,3 +75,19 @@ def consent_url(emulator: RunningEmulator, app: dict[str, Any], **params: str) -
 
 def query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def restricted_data_token(http: httpx.Client, token: str, *resources: dict[str, Any]) -> str:
+    """An RDT for ``resources``, asked for with the access token ``token``."""
+    response = http.post(
+        "/tokens/2021-03-01/restrictedDataToken",
+        headers={"x-amz-access-token": token},
+        json={"restrictedResources": list(resources)},
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["restrictedDataToken"])
+
+
+def spapi(http: httpx.Client, method: str, path: str, token: str, **kwargs: Any) -> httpx.Response:
+    """An SP-API request with ``token`` in ``x-amz-access-token``."""
+    return http.request(method, path, headers={"x-amz-access-token": token}, **kwargs)

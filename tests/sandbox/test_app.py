@@ -40,8 +40,14 @@ def test_an_unhandled_exception_is_a_500_internal_failure():
     assert response.json()["errors"][0]["code"] == "InternalFailure"
 
 
-def test_credentials_only_for_loopback_clients(http, world):
-    assert http.get("/_sandbox/credentials").json() == world.credentials()
+def test_credentials_only_for_loopback_clients(http, world, emulator):
+    listed = http.get("/_sandbox/credentials").json()
+    assert [{k: v for k, v in app.items() if k != "notification_queue_url"} for app in listed] == (
+        world.credentials()
+    )
+    queues = {app["name"]: app["notification_queue_url"] for app in listed}
+    assert queues["Demo Draft App"] is None
+    assert queues["Demo Public App"].startswith(f"{emulator.url}/sqs/000000000000/notifications-amzn1-")
     assert _get(create_app(world), "/_sandbox/credentials", client=("203.0.113.7", 40000)).status_code == 404
 
 
@@ -67,7 +73,9 @@ def test_cli_credentials(emulator):
     runner = CliRunner()
     result = runner.invoke(sandbox_cli, ["credentials", "--url", emulator.url])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == emulator.world.credentials()
+    assert [a["client_id"] for a in json.loads(result.stdout)] == [
+        a["client_id"] for a in emulator.world.credentials()
+    ]
     port = free_port()
     missing = runner.invoke(sandbox_cli, ["credentials", "--port", str(port)])
     assert missing.exit_code == 1

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from pydantic import ValidationError
@@ -73,6 +73,18 @@ class LwaCredentials:
     client_secret: str
 
 
+class SecretSource(Protocol):
+    """Where an application's client secret is kept: it changes when the secret is rotated."""
+
+    def current(self) -> str:
+        """The client secret to use now."""
+        ...
+
+    def replacement(self, refused: str) -> str | None:
+        """A different secret, still valid, to retry with after ``refused`` got invalid_client."""
+        ...
+
+
 def refresh_grant(refresh_token: str) -> dict[str, str]:
     return {"grant_type": "refresh_token", "refresh_token": refresh_token}
 
@@ -86,24 +98,42 @@ def client_credentials_grant(*scopes: str) -> dict[str, str]:
 
 
 class LwaClient:
-    """Exchanges grants for tokens at Login with Amazon; sync and async share request and parsing."""
+    """Exchanges grants for tokens at Login with Amazon; sync and async share request and parsing.
+
+    With ``secrets``, each exchange uses the application's current client secret, and one refused
+    with invalid_client is retried once with the replacement the source offers."""
 
     def __init__(
-        self, credentials: LwaCredentials, http: HttpClients, *, clock: Clock = SYSTEM_CLOCK
+        self,
+        credentials: LwaCredentials,
+        http: HttpClients,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        secrets: SecretSource | None = None,
     ) -> None:
         self.credentials = credentials
         self.http = http
         self.clock = clock
+        self.secrets = secrets
 
-    def _request(self, grant: dict[str, str]) -> httpx.Request:
-        form = {
-            **grant,
-            "client_id": self.credentials.client_id,
-            "client_secret": self.credentials.client_secret,
-        }
+    def _use(self, secret: str) -> LwaCredentials:
+        credentials = self.credentials
+        if secret != credentials.client_secret:
+            credentials = self.credentials = replace(credentials, client_secret=secret)
+        return credentials
+
+    def _current(self) -> LwaCredentials:
+        return self._use(self.secrets.current()) if self.secrets else self.credentials
+
+    def _retry_after(self, refused: LwaCredentials) -> LwaCredentials | None:
+        secret = self.secrets.replacement(refused.client_secret) if self.secrets else None
+        return self._use(secret) if secret is not None else None
+
+    def _request(self, credentials: LwaCredentials, grant: dict[str, str]) -> httpx.Request:
+        form = {**grant, "client_id": credentials.client_id, "client_secret": credentials.client_secret}
         return httpx.Request(
             "POST",
-            self.credentials.token_url,
+            credentials.token_url,
             data=form,
             headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
         )
@@ -124,12 +154,31 @@ class LwaClient:
                 )
         raise lwa_error(grant["grant_type"], response.status_code, body, request_id)
 
+    def _send(self, credentials: LwaCredentials, grant: dict[str, str]) -> AccessToken:
+        response = self.http.send(self._request(credentials, grant), service="Login with Amazon")
+        return self._parse(grant, response)
+
+    async def _asend(self, credentials: LwaCredentials, grant: dict[str, str]) -> AccessToken:
+        response = await self.http.asend(self._request(credentials, grant), service="Login with Amazon")
+        return self._parse(grant, response)
+
     def exchange(self, grant: dict[str, str]) -> AccessToken:
-        return self._parse(grant, self.http.send(self._request(grant), service="Login with Amazon"))
+        credentials = self._current()
+        try:
+            return self._send(credentials, grant)
+        except InvalidClientError:
+            if (retry := self._retry_after(credentials)) is None:
+                raise
+        return self._send(retry, grant)
 
     async def aexchange(self, grant: dict[str, str]) -> AccessToken:
-        response = await self.http.asend(self._request(grant), service="Login with Amazon")
-        return self._parse(grant, response)
+        credentials = self._current()
+        try:
+            return await self._asend(credentials, grant)
+        except InvalidClientError:
+            if (retry := self._retry_after(credentials)) is None:
+                raise
+        return await self._asend(retry, grant)
 
 
 def _json(response: httpx.Response) -> dict[str, Any] | None:

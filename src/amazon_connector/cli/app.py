@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from amazon_connector import __version__
-from amazon_connector.cli import connections, demo, sandbox
+from amazon_connector.cli import call, connections, demo, sandbox, secrets, ui
 from amazon_connector.cli.context import State, fail
 from amazon_connector.connections.secretbox import generate_key
 from amazon_connector.errors import AmazonConnectorError
@@ -25,10 +25,19 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(connections.app, name="connections", help="Add, authorise, test and manage connections.")
+app.add_typer(
+    secrets.app,
+    name="secrets",
+    help="Client secrets: status, rotation, Amazon's notifications, manual change.",
+)
 app.add_typer(sandbox.app, name="sandbox", help="The local SP-API emulator.")
 key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 app.command("demo")(demo.demo)
+app.command("call")(call.call)
+app.command("download")(call.download)
+app.command("upload")(call.upload)
+app.command("ui")(ui.ui)
 
 
 def _version(value: bool) -> None:

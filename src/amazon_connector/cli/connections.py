@@ -9,6 +9,7 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, get_type_hints
 
@@ -23,14 +24,17 @@ from amazon_connector.cli.output import (
     table,
     warn_secret,
 )
-from amazon_connector.connections import AuthorisationFlow, Connection, ConnectionRecord, Mode, secret_age
-from amazon_connector.connections.model import FIELD_RULES, SECRET_FIELDS, AdvancedSettings
+from amazon_connector.connections import (
+    AuthorisationFlow,
+    Connection,
+    ConnectionRecord,
+    Mode,
+    connection_secret_status,
+)
+from amazon_connector.connections.model import CREDENTIAL_FIELDS, FIELD_LABELS, AdvancedSettings
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
 app = typer.Typer(no_args_is_help=True)
-
-MASKED = (*SECRET_FIELDS, "aws_access_key_id")
-"""Shown only as set / not set."""
 
 SECRET_ENV = {
     "client_secret": "AMAZON_CONNECTOR_CLIENT_SECRET",
@@ -120,7 +124,7 @@ def _prompt_secrets(values: dict[str, Any], mode: Mode, has: set[str]) -> None:
     for field in wanted:
         if field in values or field in has:
             continue
-        label = FIELD_RULES[field][0]
+        label = FIELD_LABELS[field]
         answer = typer.prompt(
             f"{label} (hidden; Enter to skip)", default="", hide_input=True, show_default=False
         )
@@ -232,14 +236,14 @@ def list_(ctx: typer.Context, as_json: AsJson = False) -> None:
                 c.settings.mode,
                 status_text(c.status),
                 c.settings.environment,
-                secret_text(secret_age(c.record.client_secret_set_at, now)),
+                secret_text(connection_secret_status(c.record, now)),
                 _last_test(c.record),
             ]
             for c in items
         ],
     )
     for c in items:
-        warn_secret(c.name, secret_age(c.record.client_secret_set_at, now))
+        warn_secret(c.name, connection_secret_status(c.record, now))
 
 
 def _last_test(record: ConnectionRecord) -> str:
@@ -249,18 +253,18 @@ def _last_test(record: ConnectionRecord) -> str:
     return f"{mark} {record.last_test_at:%Y-%m-%d %H:%M}"
 
 
-def _summary(connection: Connection, now: Any) -> dict[str, Any]:
+def _summary(connection: Connection, now: datetime) -> dict[str, Any]:
     record = connection.record
-    data = record.settings.model_dump(mode="json", exclude=set(MASKED))
-    for field in MASKED:
+    data = record.settings.model_dump(mode="json", exclude=set(CREDENTIAL_FIELDS))
+    for field in CREDENTIAL_FIELDS:
         data[field] = "set" if record.settings.secret(field) else None
-    age = secret_age(record.client_secret_set_at, now)
+    secret = connection_secret_status(record, now)
     data.update(
         status=str(record.status),
         status_detail=record.status_detail,
         client_secret_set_at=record.client_secret_set_at,
-        client_secret_expires_at=age.expires_at if age else None,
-        client_secret_warning=age.message if age and age.level != "ok" else None,
+        client_secret_expires_at=secret.expires_at if secret else None,
+        client_secret_warning=secret.message if secret and secret.level != "ok" else None,
         authorised_at=record.authorised_at,
         last_test_ok=record.last_test_ok,
         last_test_at=record.last_test_at,
@@ -281,7 +285,7 @@ def show(ctx: typer.Context, name: Name, as_json: AsJson = False) -> None:
     advanced = data.pop("advanced")
     table(["Setting", "Value"], [[k, "—" if v is None else v] for k, v in data.items()], title=name)
     table(["Advanced", "Value"], [[k, v] for k, v in advanced.items()])
-    warn_secret(name, secret_age(connection.record.client_secret_set_at, connections.clock.now()))
+    warn_secret(name, connection_secret_status(connection.record, connections.clock.now()))
 
 
 @app.command("remove")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ import typer
 
 from amazon_connector.cli.context import console, state
 from amazon_connector.cli.output import print_step, status_text, table
+from amazon_connector.clock import ScaledClock
 from amazon_connector.connections import AuthorisationFlow, Connection, Connections, TestReport
 
 AMAZON_ENV = {
@@ -43,6 +45,51 @@ def _test(connection: Connection) -> TestReport:
     return report
 
 
+def _orders(connection: Connection, days: int) -> int:
+    """Data in: the orders of the last ``days`` days (every page) with the items of the first few."""
+    _heading(f"Orders of the last {days} days: {connection.name}")
+    since = connection.clock.now() - timedelta(days=days)
+    orders = list(connection.call("getOrders", CreatedAfter=since))
+    rows = []
+    for order in orders[:5]:
+        items = connection.call("getOrderItems", orderId=order["AmazonOrderId"]).merged()["OrderItems"]
+        total = order.get("OrderTotal") or {}
+        rows.append(
+            [
+                order["AmazonOrderId"],
+                order.get("PurchaseDate", "")[:10],
+                order.get("OrderStatus"),
+                len(items),
+                f"{total.get('Amount', '')} {total.get('CurrencyCode', '')}",
+                "yes" if (order.get("ShippingAddress") or {}).get("Name") else "no",
+            ]
+        )
+    table(["Order", "Date", "Status", "Items", "Total", "Buyer data"], rows, title=f"{len(orders)} orders")
+    return len(orders)
+
+
+def _report(connection: Connection) -> int:
+    """Data out of Amazon's reports: request one, wait until it is done, download it."""
+    _heading(f"A report: {connection.name}")
+    body = {
+        "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
+        "marketplaceIds": [connection.marketplace.marketplace_id],
+    }
+    report_id = connection.call("createReport", body=body).data["reportId"]
+    while (report := connection.call("getReport", reportId=report_id).data)["processingStatus"] not in (
+        "DONE",
+        "CANCELLED",
+        "FATAL",
+    ):
+        connection.clock.sleep_until(connection.clock.monotonic() + 1.0)
+    if report["processingStatus"] != "DONE":
+        console.print(f"Report {report_id}: {report['processingStatus']}")
+        return 0
+    lines = connection.download_document(report["reportDocumentId"]).decode().splitlines()
+    console.print(f"✓ report {report_id}: {len(lines) - 1} listings, columns {lines[0].split(chr(9))[:4]} …")
+    return len(lines) - 1
+
+
 def _summary(connections: Connections) -> None:
     table(
         ["Name", "Country", "Mode", "Status", "Last test"],
@@ -60,7 +107,8 @@ def demo(
         bool, typer.Option(help="Keep the demo's store (in the data directory) instead of a temporary one.")
     ] = False,
 ) -> None:
-    """Run the main job: start the emulator, add connections, authorise through the consent page, test them.
+    """Run the main job: start the emulator, add connections, authorise through the consent page, test them,
+    then fetch orders with their items and a report.
 
     With AMAZON_CONNECTOR_COUNTRY, _APP_ID, _CLIENT_ID, _CLIENT_SECRET and _REFRESH_TOKEN set, it
     connects to Amazon instead (Restricted Data Access Mode, self-authorised refresh token)."""
@@ -85,8 +133,14 @@ def _demo_amazon(connections: Connections, given: dict[str, Any]) -> int:
         connection = connections.add(name, mode="restricted", **given)
     connection.authorise()
     report = _test(connection)
+    if report.ok:
+        _orders(connection, days=7)
     _summary(connections)
     return 0 if report.ok else 1
+
+
+EMULATOR_SPEED = 30.0
+"""The demo's emulator runs this much faster than real time, so its reports are ready in a second."""
 
 
 def _demo_emulator(connections: Connections) -> int:
@@ -95,7 +149,9 @@ def _demo_emulator(connections: Connections) -> int:
     from amazon_connector.sandbox.world import demo_world
 
     redirect_uri = f"http://127.0.0.1:{_free_port()}/amazon-connector/callback"
-    with running_emulator(demo_world(redirect_uris=[redirect_uri])) as emulator:
+    with running_emulator(
+        demo_world(redirect_uris=[redirect_uri]), clock=ScaledClock(EMULATOR_SPEED)
+    ) as emulator:
         apps = {app["name"]: app for app in emulator.world.credentials()}
         console.print(f"Emulator of Amazon (LWA, Seller Central, SP-API) at {emulator.url}")
 
@@ -143,6 +199,9 @@ def _demo_emulator(connections: Connections) -> int:
         )
         assert not isinstance(verified, AuthorisationFlow)
         reports.append(_test(connections.get("demo-de-restricted")))
+        de = connections.get("demo-de-restricted")
+        _orders(de, days=30)
+        _report(de)
 
         _heading("Result")
         _summary(connections)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from amazon_connector.cli.context import console
-from amazon_connector.connections import CheckStep, Outcome, SecretAge, SecretLevel, Status
+from amazon_connector.connections import CheckStep, Outcome, SecretLevel, SecretStatus, Status
 
 STATUS_STYLE = {Status.READY: "green", Status.NOT_AUTHORISED: "yellow", Status.INCOMPLETE: "red"}
 OUTCOME_MARK = {Outcome.PASS: "[green]✓[/]", Outcome.WARN: "[yellow]⚠[/]", Outcome.FAIL: "[red]✗[/]"}
@@ -37,11 +37,11 @@ def status_text(status: Status) -> str:
     return f"[{STATUS_STYLE[status]}]{status}[/]"
 
 
-def secret_text(age: SecretAge | None) -> str:
-    if age is None:
+def secret_text(status: SecretStatus | None) -> str:
+    if status is None:
         return ""
-    style = SECRET_STYLE[age.level]
-    text = f"{age.days_old} d, {age.days_left} left"
+    style = SECRET_STYLE[status.level]
+    text = f"{status.days_old} d, {status.days_left} left"
     return f"[{style}]{text}[/]" if style else text
 
 
@@ -52,9 +52,9 @@ def print_step(step: CheckStep) -> None:
     console.print(line, soft_wrap=True)
 
 
-def warn_secret(name: str, age: SecretAge | None) -> None:
-    """Say the secret-age warning for a connection, loudly when it is urgent."""
-    if age is None or age.level is SecretLevel.OK:
+def warn_secret(name: str, status: SecretStatus | None) -> None:
+    """Say the client-secret warning for a connection or application, loudly when it is urgent."""
+    if status is None or status.level is SecretLevel.OK:
         return
-    style = SECRET_STYLE[age.level]
-    console.print(f"[{style}]⚠ {escape(name)}: {escape(age.message)}[/]", soft_wrap=True)
+    style = SECRET_STYLE[status.level]
+    console.print(f"[{style}]⚠ {escape(name)}: {escape(status.message)}[/]", soft_wrap=True)

@@ -8,7 +8,9 @@ from typing import Annotated
 import httpx
 import typer
 
+from amazon_connector.sandbox.faults import parse_faults
 from amazon_connector.sandbox.server import base_url, check_host, serve
+from amazon_connector.sandbox.world import DEFAULT_ORDERS
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -29,18 +31,38 @@ def serve_command(
         list[str] | None,
         typer.Option(help="Also register this OAuth redirect URI with every app (repeatable)."),
     ] = None,
+    orders: Annotated[
+        int, typer.Option(min=0, help="Orders of each seller in each of its marketplaces.")
+    ] = DEFAULT_ORDERS,
+    faults: Annotated[
+        str,
+        typer.Option(
+            help="Inject faults into SP-API requests, drawn from --seed: e.g. "
+            "500=0.05,503=0.05,reset=0.02,slow=0.02@2.0 (kinds: 500, 503, 500-after, reset, reset-after, slow)."
+        ),
+    ] = "",
     allow_remote: Annotated[
         bool, typer.Option(help="Allow a non-loopback --host: anyone who reaches it gets the credentials.")
     ] = False,
 ) -> None:
     """Serve Login with Amazon, the Seller Central consent page and SP-API until Ctrl-C."""
     check_host(host, allow_remote=allow_remote)
+    parse_faults(faults)
     url = base_url(host, port)
     typer.echo(f"Emulator of Amazon (Login with Amazon, Seller Central, SP-API) at {url}")
     typer.echo(
         f"Use environment = {url} in a connection; its credentials: amazon-connector sandbox credentials --url {url}"
     )
-    serve(host, port, seed, time_scale, redirect_uri or (), allow_remote=allow_remote)
+    serve(
+        host,
+        port,
+        seed,
+        time_scale,
+        redirect_uri or (),
+        orders=orders,
+        faults=faults,
+        allow_remote=allow_remote,
+    )
 
 
 @app.command("credentials")

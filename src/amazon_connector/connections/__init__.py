@@ -1,21 +1,36 @@
 """Connections: settings, status, the encrypted store, and the actions of the connection dialog."""
 
+from amazon_connector.connections.applications import (
+    Applications,
+    ApplicationStatus,
+    Received,
+    Rotation,
+)
 from amazon_connector.connections.authorisation import AuthorisationFlow
 from amazon_connector.connections.check import CheckStep, Outcome, TestReport
 from amazon_connector.connections.collection import Connections
 from amazon_connector.connections.connection import Connection
 from amazon_connector.connections.model import (
     AdvancedSettings,
+    ApplicationRecord,
     ConnectionRecord,
     ConnectionSettings,
     Mode,
     Status,
 )
-from amazon_connector.connections.secret_age import SecretAge, SecretLevel, secret_age
+from amazon_connector.connections.secret_status import (
+    SecretLevel,
+    SecretStatus,
+    connection_secret_status,
+    secret_status,
+)
 from amazon_connector.connections.store import Store
 
 __all__ = [
     "AdvancedSettings",
+    "ApplicationRecord",
+    "ApplicationStatus",
+    "Applications",
     "AuthorisationFlow",
     "CheckStep",
     "Connection",
@@ -24,10 +39,13 @@ __all__ = [
     "Connections",
     "Mode",
     "Outcome",
-    "SecretAge",
+    "Received",
+    "Rotation",
     "SecretLevel",
+    "SecretStatus",
     "Status",
     "Store",
     "TestReport",
-    "secret_age",
+    "connection_secret_status",
+    "secret_status",
 ]

@@ -91,7 +91,7 @@ class AuthorisationFlow:
         self._server: ServerThread | None = None
         if listen and listens_locally(self.redirect_uri):
             self._server = start_listener(
-                self.redirect_uri, self._on_callback, self._on_login, tls_dir=connection.home / "tls"
+                self.redirect_uri, self._on_callback, self.login_hop, tls_dir=connection.home / "tls"
             )
 
     @property
@@ -119,7 +119,8 @@ class AuthorisationFlow:
         spid = record.settings.selling_partner_id or "the seller"
         return f"Connection {record.name!r} is authorised for {spid}. You can close this window."
 
-    def _on_login(self, params: Mapping[str, str]) -> str:
+    def login_hop(self, params: Mapping[str, str]) -> str:
+        """The app's Log-in URI was called with these query parameters: where the browser goes next."""
         callback_uri = params.get("amazon_callback_uri", "")
         amazon_state = params.get("amazon_state", "")
         if not amazon_state or not is_amazon_callback(

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from amazon_connector.connections.model import Mode
-from amazon_connector.connections.secret_age import SecretLevel, secret_age
+from amazon_connector.connections.secret_status import SecretLevel, secret_status
 from amazon_connector.errors import AmazonConnectorError, ApiError, ForbiddenError, LwaError
 
 if TYPE_CHECKING:
@@ -76,14 +76,15 @@ def _failure(name: str, exc: AmazonConnectorError) -> CheckStep:
 
 
 def run_checks(connection: Connection) -> Iterator[CheckStep]:
-    """Yield each step of Test Connection. The secret's age is always reported, last."""
+    """Yield each step of Test Connection. The application's secret status is always reported, last."""
     yield from _access_checks(connection)
-    age = secret_age(connection.record.client_secret_set_at, connection.clock.now())
-    if age is not None:
+    application = connection.store.get_by_id(connection.record.id).application
+    status = secret_status(application, connection.clock.now()) if application else None
+    if status is not None:
         outcome = {SecretLevel.OK: Outcome.PASS, SecretLevel.EXPIRED: Outcome.FAIL}.get(
-            age.level, Outcome.WARN
+            status.level, Outcome.WARN
         )
-        yield CheckStep("Client secret age", outcome, age.message)
+        yield CheckStep("Client secret age", outcome, status.message)
 
 
 def _access_checks(connection: Connection) -> Iterator[CheckStep]:

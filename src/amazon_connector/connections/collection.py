@@ -13,8 +13,14 @@ from pydantic import ValidationError
 
 from amazon_connector.auth.token_cache import TokenCache
 from amazon_connector.clock import SYSTEM_CLOCK, Clock
+from amazon_connector.connections.applications import Applications
 from amazon_connector.connections.connection import Connection
-from amazon_connector.connections.model import SECRET_FIELDS, ConnectionSettings, to_configuration_error
+from amazon_connector.connections.model import (
+    CREDENTIAL_FIELDS,
+    SECRET_FIELDS,
+    ConnectionSettings,
+    to_configuration_error,
+)
 from amazon_connector.connections.rate_store import StoreRateBackend
 from amazon_connector.connections.store import Store, default_home
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
@@ -23,8 +29,6 @@ from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLim
 
 EXPORT_FORMAT = "amazon-connector/connections"
 EXPORT_VERSION = 1
-NOT_EXPORTED = (*SECRET_FIELDS, "aws_access_key_id")
-"""Credentials stay behind when connections are exported."""
 
 
 def _settings(data: Mapping[str, Any]) -> ConnectionSettings:
@@ -72,6 +76,8 @@ class Connections:
         else:
             backend = rate_limits
         self.limiter = RateLimiter(backend, clock)
+        self.applications = Applications(self)
+        """The applications (client IDs) and their client secrets: status, rotation, notifications."""
         self._http: dict[bool, HttpClients] = {}
 
     def http(self, *, extended_logging: bool) -> HttpClients:
@@ -162,13 +168,29 @@ class Connections:
     def remove(self, name: str) -> None:
         self.store.remove(name)
 
+    # --- the list's own setting ---------------------------------------------------------------
+
+    def extended_logging(self) -> bool | None:
+        """The list's "Use Extended Logging": True when every connection logs extended, False when
+        none does (or there are none), None when they differ."""
+        values = {c.settings.advanced.extended_logging for c in self.list()}
+        return values.pop() if len(values) == 1 else (None if values else False)
+
+    def set_extended_logging(self, on: bool) -> builtins.list[Connection]:
+        """Turn extended logging on or off for every connection; returns the connections changed."""
+        return [
+            self.edit(c.name, advanced={"extended_logging": on})
+            for c in self.list()
+            if c.settings.advanced.extended_logging != on
+        ]
+
     # --- export / import -------------------------------------------------------------------
 
     def export(self, names: Iterable[str] | None = None) -> dict[str, Any]:
         """Connections without their credentials (client secret, refresh token, AWS keys)."""
         wanted = list(names) if names else self.names()
         items = [
-            self.store.get(n).settings.model_dump(mode="json", exclude=set(NOT_EXPORTED)) for n in wanted
+            self.store.get(n).settings.model_dump(mode="json", exclude=set(CREDENTIAL_FIELDS)) for n in wanted
         ]
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "connections": items}
 
@@ -188,7 +210,7 @@ class Connections:
             if not isinstance(item, dict):
                 raise ConfigurationError(f"Entry {index + 1} of the export is not an object.")
             try:
-                incoming.append(_settings({k: v for k, v in item.items() if k not in NOT_EXPORTED}))
+                incoming.append(_settings({k: v for k, v in item.items() if k not in CREDENTIAL_FIELDS}))
             except ConfigurationError as exc:
                 raise ConfigurationError(f"Entry {index + 1} ({item.get('name')!r}): {exc}") from None
         names = [s.name for s in incoming]

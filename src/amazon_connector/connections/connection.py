@@ -16,9 +16,11 @@ from amazon_connector.connections.model import ConnectionRecord, ConnectionSetti
 from amazon_connector.errors import IncompleteConfigurationError
 from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
 from amazon_connector.runtime.caller import Caller, CallPolicy
+from amazon_connector.runtime.documents import download_plan, upload_plan
 from amazon_connector.runtime.http import HttpClients
 from amazon_connector.runtime.sigv4 import IamUser, Signer
 from amazon_connector.runtime.spapi import ApiResponse
+from amazon_connector.runtime.steps import arun, run
 
 if TYPE_CHECKING:
     from amazon_connector.clock import Clock
@@ -90,11 +92,13 @@ class Connection:
     def lwa(self) -> LwaClient:
         self._require()
         s = self.settings
-        secret = s.secret("client_secret")
         assert s.client_id is not None
-        assert secret is not None
+        secrets = self._owner.applications.secret_source((s.client_id, self.endpoints.lwa_token_url))
         return LwaClient(
-            LwaCredentials(self.endpoints.lwa_token_url, s.client_id, secret), self.http, clock=self.clock
+            LwaCredentials(self.endpoints.lwa_token_url, s.client_id, secrets.current()),
+            self.http,
+            clock=self.clock,
+            secrets=secrets,
         )
 
     @cached_property
@@ -183,6 +187,20 @@ class Connection:
     ) -> ApiResponse:
         """The async twin of call."""
         return await self.caller.acall(operation, data_elements=data_elements, paginate=paginate, **params)
+
+    def download_document(self, report_document_id: str) -> bytes:
+        """A report document's content, decompressed (an RDT is fetched for restricted report types)."""
+        return run(download_plan(self.caller, report_document_id))
+
+    async def adownload_document(self, report_document_id: str) -> bytes:
+        return await arun(download_plan(self.caller, report_document_id))
+
+    def upload_document(self, content: bytes, content_type: str) -> str:
+        """Upload a feed's content; returns the feedDocumentId for createFeed's inputFeedDocumentId."""
+        return run(upload_plan(self.caller, content, content_type))
+
+    async def aupload_document(self, content: bytes, content_type: str) -> str:
+        return await arun(upload_plan(self.caller, content, content_type))
 
     # --- actions -----------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import SplitResult, urlsplit
@@ -45,9 +45,30 @@ FIELD_RULES: dict[str, tuple[str, re.Pattern[str], str]] = {
     "aws_role_arn": ("AWS IAM Role ARN", ROLE_ARN_RE, "arn:aws:iam::123456789012:role/SellingPartnerRole"),
 }
 
+OLD_SECRET_LIFETIME = timedelta(days=7)
+"""Amazon keeps accepting a replaced client secret for 7 days after the new one is generated."""
+
 SECRET_FIELDS = ("client_secret", "refresh_token", "aws_secret_access_key")
-ENCRYPTED_FIELDS = (*SECRET_FIELDS, "aws_access_key_id", "aws_role_arn")
-"""Encrypted at rest: the secrets and the legacy AWS identifiers."""
+CREDENTIAL_FIELDS = (*SECRET_FIELDS, "aws_access_key_id")
+"""Never shown (only as set / not set) and never exported: the secrets and the AWS access key."""
+ENCRYPTED_FIELDS = (*CREDENTIAL_FIELDS, "aws_role_arn")
+"""Encrypted at rest: the credentials and the legacy AWS Role ARN."""
+
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name",
+    "country": "Country",
+    "mode": "Enable Restricted Data Access Mode",
+    **{field: rule[0] for field, rule in FIELD_RULES.items()},
+    "redirect_uri": "OAuth Redirect URI",
+    "draft_app": "Draft app (authorise with version=beta)",
+    "environment": "Environment",
+    "retries": "Number of Retries",
+    "retry_wait": "Retry Wait Time",
+    "pagination": "Enable Pagination",
+    "extended_logging": "Use Extended Logging",
+    "sign_requests": "Sign requests with these AWS keys (legacy SigV4)",
+}
+"""Each setting's label in the connection dialog (the Advanced ones by their own name)."""
 
 
 class Mode(StrEnum):
@@ -189,8 +210,7 @@ class ConnectionSettings(BaseModel):
         needed = ["country", "app_id", "client_id", "client_secret"]
         if self.mode is Mode.RESTRICTED:
             needed.append("refresh_token")
-        labels = {"country": "Country", **{k: v[0] for k, v in FIELD_RULES.items()}}
-        return [labels[f] for f in needed if getattr(self, f) is None]
+        return [FIELD_LABELS[f] for f in needed if getattr(self, f) is None]
 
     def authorisation_fingerprint(self) -> str:
         """Changes whenever an earlier authorisation stops applying: another app, client, environment
@@ -205,13 +225,55 @@ class ConnectionSettings(BaseModel):
         return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
+class ApplicationRecord(BaseModel):
+    """An application's client secret, shared by every connection with its client ID (and LWA endpoint).
+
+    ``secret_expires_at`` is Amazon's ``clientSecretExpiryTime`` once a notification said it;
+    ``previous_secret`` is the one a rotation replaced, usable until ``previous_expires_at``;
+    ``rotation_requested_at`` is set from a rotation request until its new secret arrives.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    client_id: str
+    token_url: str
+    client_secret: SecretStr | None = None
+    secret_issued_at: datetime | None = None
+    secret_expires_at: datetime | None = None
+    previous_secret: SecretStr | None = None
+    previous_expires_at: datetime | None = None
+    rotation_requested_at: datetime | None = None
+    queue_url: str | None = None
+    aws_region: str | None = None
+    aws_profile: str | None = None
+    version: int = 1
+    updated_at: datetime
+
+    def secret(self) -> str | None:
+        return self.client_secret.get_secret_value() if self.client_secret else None
+
+    def previous(self, now: datetime) -> str | None:
+        """The replaced secret while Amazon still accepts it; never after ``previous_expires_at``."""
+        if (
+            self.previous_secret is None
+            or self.previous_expires_at is None
+            or now >= self.previous_expires_at
+        ):
+            return None
+        return self.previous_secret.get_secret_value()
+
+
 class ConnectionRecord(BaseModel):
-    """A stored connection: the settings plus what the store and the actions record about it."""
+    """A stored connection: the settings plus what the store and the actions record about it.
+
+    With a client ID, ``settings.client_secret`` is the application's (``application``)."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: int
     settings: ConnectionSettings
+    application: ApplicationRecord | None = None
     version: int = 1
     created_at: datetime
     updated_at: datetime
@@ -251,17 +313,20 @@ class ConnectionRecord(BaseModel):
         return str(Status.READY)
 
 
-def validation_message(exc: ValidationError) -> str:
-    """Turn pydantic's error list into one readable sentence per field, without echoing secrets."""
-    lines = []
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """One readable sentence per field (``advanced.retries`` for nested ones), without echoing secrets."""
+    errors: dict[str, str] = {}
     for err in exc.errors(include_input=False, include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "value"
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        lines.append(f"{loc}: {msg}")
-    return "; ".join(lines)
+        errors.setdefault(loc, str(err["msg"]).removeprefix("Value error, "))
+    return errors
+
+
+def validation_message(exc: ValidationError) -> str:
+    """pydantic's error list as one line: ``field: what is wrong; …``."""
+    return "; ".join(f"{loc}: {msg}" for loc, msg in field_errors(exc).items())
 
 
 def to_configuration_error(exc: ValidationError) -> ConfigurationError:
-    errors = exc.errors(include_input=False)
-    field = str(errors[0]["loc"][0]) if errors and errors[0]["loc"] else None
-    return ConfigurationError(validation_message(exc), field=field)
+    errors = field_errors(exc)
+    return ConfigurationError(validation_message(exc), field=next(iter(errors), None), fields=errors)

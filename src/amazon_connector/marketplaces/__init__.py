@@ -5,6 +5,7 @@ from amazon_connector.marketplaces.environment import (
     SANDBOX,
     Endpoints,
     endpoints_for,
+    lwa_token_url,
     normalise_environment,
 )
 from amazon_connector.marketplaces.marketplace import (
@@ -24,6 +25,7 @@ __all__ = [
     "all_marketplaces",
     "endpoints_for",
     "get_marketplace",
+    "lwa_token_url",
     "normalise_environment",
     "valid_values",
 ]

@@ -8,8 +8,14 @@ from urllib.parse import urlsplit
 from amazon_connector.errors import ConfigurationError
 from amazon_connector.marketplaces.marketplace import Marketplace
 
+STS_URL = "https://sts.amazonaws.com"
+"""AWS STS's global endpoint (its requests are signed for us-east-1)."""
+STS_REGION = "us-east-1"
+
 PRODUCTION = "production"
 SANDBOX = "sandbox"
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 (a URL)
+"""Login with Amazon's token endpoint, the same for every marketplace and both of Amazon's environments."""
 
 
 def normalise_environment(value: str | None) -> str:
@@ -33,6 +39,12 @@ def normalise_environment(value: str | None) -> str:
             f"Environment URL {value!r} must not have a query or fragment.", field="environment"
         )
     return text.rstrip("/")
+
+
+def lwa_token_url(environment: str) -> str:
+    """Where an environment's client secrets are checked: Amazon's one LWA endpoint, or an emulator's."""
+    env = normalise_environment(environment)
+    return LWA_TOKEN_URL if env in (PRODUCTION, SANDBOX) else f"{env}/auth/o2/token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +74,12 @@ def endpoints_for(marketplace: Marketplace, environment: str) -> Endpoints:
     elif env == SANDBOX:
         sp_api = marketplace.sandbox_endpoint
     else:
-        return Endpoints(f"{env}/auth/o2/token", env, env, env, marketplace.aws_region, f"{env}/sts/")
+        return Endpoints(lwa_token_url(env), env, env, env, marketplace.aws_region, f"{env}/sts/")
     return Endpoints(
-        lwa_token_url=marketplace.lwa_endpoint,
+        lwa_token_url=lwa_token_url(env),
         seller_central_url=marketplace.seller_central_url,
         vendor_central_url=marketplace.vendor_central_url,
         sp_api=sp_api,
         aws_region=marketplace.aws_region,
-        sts_url=f"https://sts.{marketplace.aws_region}.amazonaws.com",
+        sts_url=STS_URL,
     )

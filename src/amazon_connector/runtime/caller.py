@@ -61,6 +61,8 @@ READ_ONLY_POSTS = frozenset(
 
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 BACKOFF_BASE = 0.5
+SLACK = 0.001
+"""Seconds early a slot may be used (clocks and timestamps are not finer than this)."""
 TOKEN_MARGIN = 30.0
 """A token must still be valid this long when its request goes out."""
 
@@ -79,7 +81,9 @@ class CallPolicy:
 
 
 @dataclass(slots=True)
-class _Attempts:
+class Attempts:
+    """What one call has spent of its retries, and until when it may retry."""
+
     deadline: float
     throttled: int = 0
     failed: int = 0
@@ -154,7 +158,7 @@ class Caller:
         **params: Any,
     ) -> ApiResponse:
         """Call ``operation`` with ``params`` named as in Amazon's reference (``body`` for the body)."""
-        return run(self._plan(operation, params, data_elements, paginate))
+        return run(self.plan(operation, params, data_elements, paginate))
 
     async def acall(
         self,
@@ -166,11 +170,11 @@ class Caller:
         **params: Any,
     ) -> ApiResponse:
         """The async twin of call."""
-        return await arun(self._plan(operation, params, data_elements, paginate))
+        return await arun(self.plan(operation, params, data_elements, paginate))
 
     # --- plans -------------------------------------------------------------------------------
 
-    def _plan(
+    def plan(
         self,
         operation: str | Operation,
         params: Mapping[str, Any],
@@ -189,7 +193,7 @@ class Caller:
     def _send_plan(
         self, op: Operation, params: CallParams, resource: RestrictedResource | None
     ) -> Plan[ApiResponse]:
-        attempts = _Attempts(deadline=self.clock.monotonic() + self.policy.deadline)
+        attempts = self.attempts()
         key = bucket_key(
             self.client_id, "" if op.grantless_scope else self.selling_partner, self.region, op.qualified_name
         )
@@ -204,7 +208,9 @@ class Caller:
             assert token is not None
             reservation = self.limiter.reserve(key, op.rate, op.burst)
             if reservation is not None:
-                while (ready := self.limiter.ready_at(reservation)) is None or ready > self.clock.monotonic():
+                while (
+                    ready := self.limiter.ready_at(reservation)
+                ) is None or ready > self.clock.monotonic() + SLACK:
                     if ready is None:  # woke too late to use the slot: take a new one
                         reservation = self.limiter.reserve(key, op.rate, op.burst)
                         assert reservation is not None
@@ -217,12 +223,12 @@ class Caller:
             if self.signer is not None:
                 self.signer.sign(request, (yield self.signer.credentials_step()))
             try:
-                response: httpx.Response = yield self._send(request, op)
+                response: httpx.Response = yield self.send(request, f"SP-API {op.operation_id}")
             except TransportError as exc:
                 if reservation is not None:
                     self.limiter.answered(reservation)
                 resend = (not exc.delivered) or is_idempotent(op, params)
-                if resend and (yield from self._backoff(attempts, f"{op.operation_id}: {exc.message}")):
+                if resend and (yield from self.backoff(attempts, f"{op.operation_id}: {exc.message}")):
                     continue
                 raise
             if reservation is not None:
@@ -260,14 +266,14 @@ class Caller:
                 continue
             transient = response.status_code in RETRIED_STATUSES and is_idempotent(op, params)
             if transient and (
-                yield from self._backoff(attempts, f"{op.operation_id}: HTTP {response.status_code}")
+                yield from self.backoff(attempts, f"{op.operation_id}: HTTP {response.status_code}")
             ):
                 continue
             if response.status_code == 403 and not token_refused(error):
                 raise _missing_role(error, op, resource if use_rdt else None)
             raise error
 
-    def _backoff(self, attempts: _Attempts, what: str) -> Plan[bool]:
+    def backoff(self, attempts: Attempts, what: str) -> Plan[bool]:
         """Wait before retrying a failed call; False when no retry is left."""
         if attempts.failed >= self.policy.retries:
             return False
@@ -300,7 +306,7 @@ class Caller:
             )
         except ForbiddenError as exc:
             if not allowed_elements(op):
-                raise
+                raise _missing_role(exc, op, resource) from None
             if identity not in self._warned:
                 self._warned.add(identity)
                 log.warning(
@@ -340,8 +346,11 @@ class Caller:
     def _sleep_until(self, instant: float) -> Step[None]:
         return Step(lambda: self.clock.sleep_until(instant), lambda: self.clock.asleep_until(instant))
 
-    def _send(self, request: httpx.Request, op: Operation) -> Step[httpx.Response]:
-        service = f"SP-API {op.operation_id}"
+    def attempts(self) -> Attempts:
+        """A fresh retry budget under this caller's policy."""
+        return Attempts(deadline=self.clock.monotonic() + self.policy.deadline)
+
+    def send(self, request: httpx.Request, service: str) -> Step[httpx.Response]:
         return Step(
             lambda: self.http.send(request, service=service),
             lambda: self.http.asend(request, service=service),
@@ -381,13 +390,13 @@ class _Following:
     params: dict[str, Any]
     data_elements: tuple[str, ...] | None
 
-    def _plan(self, page: ApiResponse) -> Plan[ApiResponse]:
+    def plan(self, page: ApiResponse) -> Plan[ApiResponse]:
         assert page.next_token is not None
         params = next_page_params(page.operation, self.params, page.next_token)
-        return self.caller._plan(page.operation, params, self.data_elements, True)
+        return self.caller.plan(page.operation, params, self.data_elements, True)
 
     def next_page(self, page: ApiResponse) -> ApiResponse:
-        return run(self._plan(page))
+        return run(self.plan(page))
 
     async def anext_page(self, page: ApiResponse) -> ApiResponse:
-        return await arun(self._plan(page))
+        return await arun(self.plan(page))

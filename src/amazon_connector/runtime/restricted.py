@@ -45,6 +45,18 @@ _ROLES_OF_API = {
 }
 
 
+_RESTRICTED_ROLES_OF_API = {
+    "orders": ("Direct-to-Consumer Shipping (Restricted)",),
+    "merchant-fulfillment": ("Direct-to-Consumer Shipping (Restricted)",),
+    "easy-ship": ("Direct-to-Consumer Shipping (Restricted)",),
+    "shipping": ("Direct-to-Consumer Shipping (Restricted)",),
+    "shipment-invoicing": ("Tax Invoicing (Restricted)",),
+    "reports": (
+        "Direct-to-Consumer Shipping (Restricted), Tax Invoicing (Restricted) or Tax Remittance (Restricted)",
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RestrictedResource:
     """One entry of createRestrictedDataToken's ``restrictedResources``."""
@@ -98,8 +110,6 @@ def roles_needed(operation: Operation, resource: RestrictedResource | None = Non
     """The roles to request when Amazon refuses ``operation`` (best knowledge; Amazon does not say)."""
     if resource is not None and resource.data_elements:
         return sorted({_ROLE_OF_ELEMENT[e] for e in resource.data_elements if e in _ROLE_OF_ELEMENT})
-    if operation.restricted and operation.api == "reports":
-        return [
-            "Direct-to-Consumer Shipping (Restricted), Tax Invoicing (Restricted) or Tax Remittance (Restricted)"
-        ]
+    if resource is not None:
+        return list(_RESTRICTED_ROLES_OF_API.get(operation.api, ("the restricted role of this operation",)))
     return list(_ROLES_OF_API.get(operation.api, ()))

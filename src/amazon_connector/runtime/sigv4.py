@@ -18,6 +18,7 @@ from botocore.session import get_session
 
 from amazon_connector.clock import Clock
 from amazon_connector.errors import AuthError
+from amazon_connector.marketplaces.environment import STS_REGION
 from amazon_connector.runtime.steps import Step
 
 SERVICE = "execute-api"
@@ -50,7 +51,7 @@ class Signer:
     def _assume_role(self, role_arn: str) -> tuple[Credentials, datetime]:
         client = get_session().create_client(
             "sts",
-            region_name=self.region,
+            region_name=STS_REGION,
             endpoint_url=self.sts_url,
             aws_access_key_id=self.user.access_key_id,
             aws_secret_access_key=self.user.secret_access_key,

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from amazon_connector.api.catalog import Operation, catalog
-from amazon_connector.sandbox.context import SandboxDep
+from amazon_connector.sandbox.context import Sandbox, SandboxDep
 from amazon_connector.sandbox.errors import SpApiError, denied
 from amazon_connector.sandbox.grants import AccessGrant, RestrictedGrant
 from amazon_connector.sandbox.middleware import RATE_LIMIT
+from amazon_connector.sandbox.sigv4 import SIGNATURE_MISMATCH, is_signed, signature_of, verify
 from amazon_connector.sandbox.world import App, Seller
 
 # Header name and Amazon's messages, not passwords:
@@ -20,15 +21,27 @@ TOKEN_MISSING = "Access token is missing in the request header."  # noqa: S105
 TOKEN_EXPIRED = "The access token you provided has expired."  # noqa: S105
 TOKEN_INVALID = "The access token you provided is revoked, malformed or invalid."  # noqa: S105
 QUOTA_EXCEEDED = "You exceeded your quota for the requested resource."
+SECURITY_TOKEN_INVALID = "The security token included in the request is invalid."  # noqa: S105
+SECURITY_TOKEN_EXPIRED = "The security token included in the request is expired"  # noqa: S105
+SP_API_AWS_REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """An authorised call: the operation, the calling app and the seller (None for grantless calls)."""
+    """An authorised call: the operation, the calling app, the seller (None for grantless calls) and
+    the token's grant."""
 
     operation: Operation
     app: App
     seller: Seller | None
+    grant: AccessGrant | RestrictedGrant
+
+    def data_elements(self, request: Request) -> frozenset[str] | None:
+        """The PII the token opens for this request: None for a plain access token, else the RDT's
+        ``dataElements`` for the request's method and path."""
+        if not isinstance(self.grant, RestrictedGrant):
+            return None
+        return self.grant.data_elements(request.method, request.url.path)
 
     @property
     def authorising_seller(self) -> Seller:
@@ -36,6 +49,34 @@ class Caller:
         if self.seller is None:
             raise denied()
         return self.seller
+
+
+async def _check_signature(request: Request, sandbox: Sandbox, seller: Seller | None) -> None:
+    """A SigV4-signed request must be signed right (Amazon ignores signatures since 2023, but a wrong
+    one must not pass silently here): service execute-api, the seller's region, known keys."""
+    if not is_signed(request):
+        return
+    signature = signature_of(request)
+    if signature is None:
+        raise SpApiError(403, "InvalidSignature", SIGNATURE_MISMATCH)
+    session = sandbox.sessions.get(signature.access_key_id)
+    user = sandbox.world.iam_user(signature.access_key_id)
+    security_token = request.headers.get("x-amz-security-token")
+    if session is not None and security_token == session.session_token:
+        secret = session.secret_access_key
+        if session.expiration <= sandbox.clock.now():
+            raise SpApiError(403, "Unauthorized", SECURITY_TOKEN_EXPIRED)
+    elif user is not None and security_token is None:
+        secret = user.secret_access_key
+    else:
+        raise SpApiError(403, "Unauthorized", SECURITY_TOKEN_INVALID)
+    regions = {m.aws_region for m in seller.marketplaces()} if seller else set(SP_API_AWS_REGIONS)
+    if (
+        signature.service != "execute-api"
+        or signature.region not in regions
+        or not await verify(request, signature, secret, security_token)
+    ):
+        raise SpApiError(403, "InvalidSignature", SIGNATURE_MISMATCH)
 
 
 def _permits(grant: AccessGrant | RestrictedGrant, operation: Operation, request: Request) -> bool:
@@ -63,12 +104,13 @@ async def authorised_call(request: Request, sandbox: SandboxDep) -> Caller:
         raise denied(TOKEN_INVALID)
     if grant.expires_at <= sandbox.clock.now():
         raise denied(TOKEN_EXPIRED)
+    seller = sandbox.world.seller(grant.selling_partner_id) if grant.selling_partner_id else None
+    await _check_signature(request, sandbox, seller)
     if not _permits(grant, operation, request):
         raise denied()
-    seller = sandbox.world.seller(grant.selling_partner_id) if grant.selling_partner_id else None
     if not sandbox.usage.take(app.client_id, grant.selling_partner_id, operation):
         raise SpApiError(429, "QuotaExceeded", QUOTA_EXCEEDED, "")
-    return Caller(operation, app, seller)
+    return Caller(operation, app, seller, grant)
 
 
 CallerDep = Annotated[Caller, Depends(authorised_call)]

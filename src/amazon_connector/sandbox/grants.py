@@ -48,6 +48,15 @@ class RestrictedGrant:
         """Whether a request for ``method path`` is among the resources (generic paths match any ID)."""
         return any(r.method == method and _path_matches(r.path, path) for r in self.resources)
 
+    def data_elements(self, method: str, path: str) -> frozenset[str]:
+        """The ``dataElements`` granted for ``method path``."""
+        return frozenset(
+            element
+            for r in self.resources
+            if r.method == method and _path_matches(r.path, path)
+            for element in r.dataElements or ()
+        )
+
 
 def _path_matches(template: str, path: str) -> bool:
     want, got = template.split("/"), path.split("/")

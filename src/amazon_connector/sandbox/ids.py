@@ -24,9 +24,14 @@ def derived_uuid4(seed: int, *parts: str) -> str:
     return str(uuid.UUID(bytes=_digest(seed, *parts, size=16), version=4))
 
 
+def derived_alnum(seed: int, *parts: str, length: int) -> str:
+    """``length`` upper-case letters or digits that depend only on the seed and ``parts``."""
+    return "".join(_ALNUM[b % len(_ALNUM)] for b in _digest(seed, *parts, size=length))
+
+
 def derived_partner_id(seed: int, *parts: str) -> str:
     """A selling partner ID: ``A`` and 13 upper-case letters or digits."""
-    return "A" + "".join(_ALNUM[b % len(_ALNUM)] for b in _digest(seed, *parts, size=13))
+    return "A" + derived_alnum(seed, *parts, length=13)
 
 
 def derived_token(prefix: str, seed: int, *parts: str, size: int = 96) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,11 +66,7 @@ async def _fields(request: Request) -> Fields:
 
 def _client(sandbox: Sandbox, fields: Fields) -> App:
     app = sandbox.world.app_for_client(fields["client_id"])
-    if (
-        app is None
-        or app.secret_expired
-        or not hmac.compare_digest(app.client_secret.encode(), fields["client_secret"].encode())
-    ):
+    if app is None or not sandbox.client_secrets.accepts(app.client_id, fields["client_secret"]):
         raise LwaRefusal(401, "invalid_client", INVALID_CLIENT)
     return app
 

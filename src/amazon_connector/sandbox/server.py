@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from amazon_connector.clock import Clock, ScaledClock
 from amazon_connector.errors import ConfigurationError
 from amazon_connector.sandbox.app import create_app
-from amazon_connector.sandbox.world import World, demo_world
+from amazon_connector.sandbox.faults import Fault, parse_faults
+from amazon_connector.sandbox.world import DEFAULT_ORDERS, World, demo_world
 from amazon_connector.serving import ServerThread, bind_address, is_loopback
 
 
@@ -47,15 +48,17 @@ def running_emulator(
     host: str = "127.0.0.1",
     port: int = 0,
     clock: Clock | None = None,
+    faults: str | tuple[Fault, ...] = (),
     allow_remote: bool = False,
 ) -> Iterator[RunningEmulator]:
     """Serve ``world`` (default: the demo world) on a background thread until the block ends.
 
-    Port 0 picks a free port; the block starts once the emulator accepts connections.
+    Port 0 picks a free port; the block starts once the emulator accepts connections. ``faults``: see
+    ``create_app``.
     """
     check_host(host, allow_remote=allow_remote)
     world = world or demo_world()
-    app = create_app(world, clock)
+    app = create_app(world, clock, faults=faults)
     with ServerThread(app, host=host, port=port, allow_remote=allow_remote) as server:
         yield RunningEmulator(base_url(host, server.port), server.port, world, app)
 
@@ -67,12 +70,17 @@ def serve(
     time_scale: float = 1.0,
     redirect_uris: Sequence[str] = (),
     *,
+    orders: int = DEFAULT_ORDERS,
+    faults: str = "",
     allow_remote: bool = False,
 ) -> None:
-    """Serve the demo world of ``seed`` in the foreground until interrupted; time runs ``time_scale``
-    times faster for token expiry and usage plans."""
+    """Serve the demo world of ``seed`` (``orders`` per seller and marketplace) in the foreground until
+    interrupted; time runs ``time_scale`` times faster for expiry, usage plans and processing."""
     check_host(host, allow_remote=allow_remote)
     if time_scale <= 0:
         raise ConfigurationError(f"The time scale must be positive, not {time_scale}.", field="time_scale")
-    app = create_app(demo_world(seed, redirect_uris), ScaledClock(time_scale))
+    if orders < 0:
+        raise ConfigurationError(f"The number of orders must not be negative, not {orders}.", field="orders")
+    world = demo_world(seed, redirect_uris, orders_per_marketplace=orders)
+    app = create_app(world, ScaledClock(time_scale), faults=parse_faults(faults))
     uvicorn.run(app, host=bind_address(host), port=port, log_level="info", access_log=False, lifespan="off")

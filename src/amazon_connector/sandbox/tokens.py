@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
 from amazon_connector.api.catalog import catalog
 from amazon_connector.api.schemas import (
@@ -15,6 +14,7 @@ from amazon_connector.api.schemas import (
 )
 from amazon_connector.sandbox.access import CallerDep
 from amazon_connector.sandbox.answers import answer
+from amazon_connector.sandbox.bodies import INVALID_INPUT, parsed
 from amazon_connector.sandbox.context import SandboxDep
 from amazon_connector.sandbox.errors import denied, invalid_input
 from amazon_connector.sandbox.grants import TOKEN_LIFETIME
@@ -31,21 +31,6 @@ DATA_ELEMENT_ROLES = {
 """Which restricted roles grant each kind of PII."""
 CONCRETE_PATH_ONLY = frozenset({"reports/2021-06-30/getReportDocument"})
 """Operations whose RDT must name a concrete path, not the generic ``{id}`` form."""
-INVALID_INPUT = "Invalid Input"
-
-
-async def _body(request: Request) -> CreateRestrictedDataTokenRequest:
-    try:
-        raw = await request.json()
-    except ValueError:
-        raise invalid_input(INVALID_INPUT, "The request body is not JSON.") from None
-    try:
-        return CreateRestrictedDataTokenRequest.model_validate(raw)
-    except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        raise invalid_input(INVALID_INPUT, details) from None
 
 
 def _check_resource(resource: RestrictedResource) -> None:
@@ -80,7 +65,7 @@ async def create_restricted_data_token(
     request: Request, caller: CallerDep, sandbox: SandboxDep
 ) -> JSONResponse:
     seller = caller.authorising_seller
-    body = await _body(request)
+    body = await parsed(request, CreateRestrictedDataTokenRequest)
     holder = caller.app
     if body.targetApplication is not None:
         target = sandbox.world.app(body.targetApplication)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from amazon_connector.marketplaces import Marketplace, get_marketplace
 from amazon_connector.sandbox.ids import (
+    derived_alnum,
     derived_hex,
     derived_partner_id,
     derived_token,
@@ -21,6 +22,8 @@ DEFAULT_REDIRECT_URIS = (
 )
 LOGIN_PATH = "/amazon-connector/login"
 DIRECT_TO_CONSUMER_SHIPPING = "Direct-to-Consumer Shipping"
+DEFAULT_ORDERS = 50
+AWS_ACCOUNT_ID = "123456789012"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,15 @@ class Seller:
 
     def marketplaces(self) -> list[Marketplace]:
         return [get_marketplace(country) for country in self.countries]
+
+
+@dataclass(frozen=True, slots=True)
+class IamUser:
+    """Legacy AWS credentials of an app: an IAM user's keys and the role it may assume through STS."""
+
+    access_key_id: str
+    secret_access_key: str
+    role_arn: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,9 @@ class App:
     private: bool = False
     restricted_roles: list[str] = field(default_factory=list)
     secret_expired: bool = False
+    rotation_notifications: bool = True
+    """Enrolled for rotation notifications (an SQS queue is registered for them)."""
+    iam_user: IamUser | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +84,8 @@ class World:
     apps: list[App]
     sellers: list[Seller]
     self_authorisations: list[SelfAuthorisation]
+    orders_per_marketplace: int = DEFAULT_ORDERS
+    """How many orders each seller has in each of its marketplaces."""
 
     def app(self, app_id: str) -> App | None:
         return next((a for a in self.apps if a.app_id == app_id), None)
@@ -78,6 +95,11 @@ class World:
 
     def seller(self, selling_partner_id: str) -> Seller | None:
         return next((s for s in self.sellers if s.selling_partner_id == selling_partner_id), None)
+
+    def iam_user(self, access_key_id: str) -> IamUser | None:
+        return next(
+            (a.iam_user for a in self.apps if a.iam_user and a.iam_user.access_key_id == access_key_id), None
+        )
 
     def credentials(self) -> list[dict[str, Any]]:
         """Every app with its credentials and sellers (private apps: with refresh tokens), as JSON."""
@@ -93,7 +115,9 @@ class World:
                 "private": app.private,
                 "restricted_roles": list(app.restricted_roles),
                 "secret_expired": app.secret_expired,
+                "rotation_notifications": app.rotation_notifications,
                 "sellers": self._sellers_of(app),
+                **_aws_credentials(app.iam_user),
             }
             for app in self.apps
         ]
@@ -122,6 +146,16 @@ class World:
         return listed
 
 
+def _aws_credentials(user: IamUser | None) -> dict[str, str]:
+    if user is None:
+        return {}
+    return {
+        "aws_access_key_id": user.access_key_id,
+        "aws_secret_access_key": user.secret_access_key,
+        "aws_role_arn": user.role_arn,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class _AppSpec:
     key: str
@@ -131,17 +165,20 @@ class _AppSpec:
     roles: tuple[str, ...] = ()
     login_hop: bool = False
     secret_expired: bool = False
+    rotation_notifications: bool = True
+    iam: bool = False
 
 
 _APPS = (
     _AppSpec("public", "Demo Public App"),
-    _AppSpec("draft", "Demo Draft App", draft=True),
+    _AppSpec("draft", "Demo Draft App", draft=True, rotation_notifications=False),
     _AppSpec("login", "Demo Log-in URI App", login_hop=True),
     _AppSpec(
         "private-restricted",
         "Demo Private App (restricted)",
         private=True,
         roles=(DIRECT_TO_CONSUMER_SHIPPING,),
+        iam=True,
     ),
     _AppSpec("private", "Demo Private App", private=True),
     _AppSpec("expired-secret", "Demo Expired-Secret App", private=True, secret_expired=True),
@@ -160,11 +197,21 @@ def _origin(uri: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def demo_world(seed: int = 0, redirect_uris: Sequence[str] = ()) -> World:
-    """The demo world: the same seed gives the same IDs and secrets.
+def _iam_user(seed: int, key: str) -> IamUser:
+    return IamUser(
+        "AKIA" + derived_alnum(seed, "aws-key", key, length=16),
+        derived_token("", seed, "aws-secret", key, size=30).replace("-", "+").replace("_", "/"),
+        f"arn:aws:iam::{AWS_ACCOUNT_ID}:role/SellingPartnerRole",
+    )
+
+
+def demo_world(
+    seed: int = 0, redirect_uris: Sequence[str] = (), orders_per_marketplace: int = DEFAULT_ORDERS
+) -> World:
+    """The demo world: the same seed gives the same IDs, secrets and orders.
 
     Every app registers ``redirect_uris`` first (so a test's listener is the default), then the two
-    default redirect URIs.
+    default redirect URIs. Each seller has ``orders_per_marketplace`` orders in each marketplace.
     """
     uris = list(dict.fromkeys([*redirect_uris, *DEFAULT_REDIRECT_URIS]))
     sellers = {
@@ -183,6 +230,8 @@ def demo_world(seed: int = 0, redirect_uris: Sequence[str] = ()) -> World:
             private=spec.private,
             restricted_roles=list(spec.roles),
             secret_expired=spec.secret_expired,
+            rotation_notifications=spec.rotation_notifications,
+            iam_user=_iam_user(seed, spec.key) if spec.iam else None,
         )
         for spec in _APPS
     }
@@ -205,4 +254,4 @@ def demo_world(seed: int = 0, redirect_uris: Sequence[str] = ()) -> World:
         )
         for app_key, seller_key in _REVOKED
     ]
-    return World(seed, list(apps.values()), list(sellers.values()), authorisations)
+    return World(seed, list(apps.values()), list(sellers.values()), authorisations, orders_per_marketplace)

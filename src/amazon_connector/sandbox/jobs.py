@@ -1,0 +1,130 @@
+"""Reports and feeds being processed: IN_QUEUE, then IN_PROGRESS, then DONE (or FATAL), on the clock.
+
+Every createReport and createFeed call makes exactly one record; tests read them through ``all()``.
+A job's outcome and document are settled once, the first time it is looked at after processing ended.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from amazon_connector.clock import Clock
+
+QUEUED = timedelta(seconds=10)
+"""How long a job waits IN_QUEUE."""
+PROCESSING = timedelta(seconds=20)
+"""How long a job is IN_PROGRESS."""
+
+
+@dataclass(slots=True)
+class Job:
+    """A report or a feed: its type, seller, marketplaces, options and, once settled, its document."""
+
+    job_id: str
+    job_type: str
+    selling_partner_id: str
+    marketplace_ids: list[str]
+    created: datetime
+    options: dict[str, str] = field(default_factory=dict)
+    data_start: datetime | None = None
+    data_end: datetime | None = None
+    input_document_id: str | None = None
+    cancelled: datetime | None = None
+    outcome: str | None = None
+    document_id: str | None = None
+
+    @property
+    def started(self) -> datetime:
+        return self.created + QUEUED
+
+    @property
+    def finished(self) -> datetime:
+        return self.started + PROCESSING
+
+    def status(self, now: datetime) -> str:
+        if self.cancelled is not None:
+            return "CANCELLED"
+        if now < self.started:
+            return "IN_QUEUE"
+        if now < self.finished or self.outcome is None:
+            return "IN_PROGRESS"
+        return self.outcome
+
+
+Settle = Callable[[Job], tuple[str, str | None]]
+"""Decides a finished job's outcome (DONE or FATAL) and makes its document; returns both."""
+
+
+class Jobs:
+    """The reports (or the feeds) created since the emulator started."""
+
+    def __init__(self, clock: Clock, first_id: int, settle: Settle) -> None:
+        self.clock = clock
+        self._ids = itertools.count(first_id)
+        self._settle = settle
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.RLock()
+
+    def create(
+        self,
+        job_type: str,
+        selling_partner_id: str,
+        marketplace_ids: list[str],
+        options: dict[str, str] | None = None,
+        *,
+        data_start: datetime | None = None,
+        data_end: datetime | None = None,
+        input_document_id: str | None = None,
+    ) -> Job:
+        with self._lock:
+            job = Job(
+                str(next(self._ids)),
+                job_type,
+                selling_partner_id,
+                marketplace_ids,
+                self.clock.now(),
+                dict(options or {}),
+                data_start,
+                data_end,
+                input_document_id,
+            )
+            self._jobs[job.job_id] = job
+        return job
+
+    def _settled(self, job: Job) -> Job:
+        if job.cancelled is None and job.outcome is None and self.clock.now() >= job.finished:
+            job.outcome, job.document_id = self._settle(job)
+        return job
+
+    def get(self, job_id: str, selling_partner_id: str) -> Job | None:
+        """The seller's job with that ID, settled if its processing has ended."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or job.selling_partner_id != selling_partner_id:
+                return None
+            return self._settled(job)
+
+    def of(self, selling_partner_id: str) -> list[Job]:
+        """The seller's jobs, newest first."""
+        with self._lock:
+            jobs = [
+                self._settled(j) for j in self._jobs.values() if j.selling_partner_id == selling_partner_id
+            ]
+        return sorted(jobs, key=lambda j: (j.created, int(j.job_id)), reverse=True)
+
+    def cancel(self, job: Job) -> bool:
+        """Cancel a job still IN_QUEUE; False if it is past that."""
+        with self._lock:
+            if job.status(self.clock.now()) != "IN_QUEUE":
+                return False
+            job.cancelled = self.clock.now()
+            return True
+
+    def all(self) -> list[Job]:
+        """Every job created, oldest first."""
+        with self._lock:
+            return list(self._jobs.values())

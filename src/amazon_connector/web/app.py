@@ -1,0 +1,557 @@
+"""The connection dialog as a local web page: the Connections list, the General and Advanced nodes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from amazon_connector import __version__
+from amazon_connector.auth.consent import STATE_LIFETIME
+from amazon_connector.connections import (
+    AuthorisationFlow,
+    CheckStep,
+    Connection,
+    ConnectionRecord,
+    Connections,
+    SecretLevel,
+    Status,
+)
+from amazon_connector.connections.secret_status import ROTATION_DOCS, connection_secret_status
+from amazon_connector.errors import AmazonConnectorError, ConfigurationError, ConnectionNotFoundError
+from amazon_connector.web.authorising import (
+    CALLBACK_PATH,
+    LOGIN_HOP_PATH,
+    PendingAuthorisations,
+    callback_url,
+    comes_back_here,
+)
+from amazon_connector.web.forms import (
+    DETAIL_FIELDS,
+    SECRET_PLACEHOLDER,
+    advanced_changes,
+    advanced_fields,
+    errors_by_field,
+    general_changes,
+    general_fields,
+    missing_fields,
+)
+from amazon_connector.web.runs import TestRun, TestRuns
+from amazon_connector.web.security import (
+    CSRF_FIELD,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    Guard,
+    GuardMiddleware,
+    same_origin,
+)
+
+HERE = Path(__file__).parent
+AUTHORISING_COOKIE = "ac_authorising"
+STREAM_POLL = 0.05
+"""Seconds between two looks at a running Test Connection while streaming it."""
+MESSAGES = {
+    "saved": "Saved {name}.",
+    "authorised": "{name} is authorised.",
+    "verified": "Login with Amazon accepted the credentials and refresh token of {name}.",
+    "logged-out": "Logged out {name}. Authorise again to reconnect.",
+    "removed": "Removed {name}.",
+    "secret-rotated": "Amazon made a new client secret; {name} and every connection with its client ID use it.",
+    "secret-requested": "Amazon is making a new client secret; it has not arrived yet (see Client secret below).",
+    "logging-on": "Extended logging is on for every connection.",
+    "logging-off": "Extended logging is off for every connection.",
+}
+"""Confirmations shown after an action, picked by the ``msg`` query parameter."""
+
+T = TypeVar("T")
+
+
+class CsrfRefused(Exception):
+    """A POST without this page's token for the browser's session (or from another origin)."""
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.trim_blocks = True
+    templates.env.lstrip_blocks = True
+    templates.env.globals.update(
+        version=__version__,
+        csrf_field=CSRF_FIELD,
+        secret_placeholder=SECRET_PLACEHOLDER,
+        detail_fields=DETAIL_FIELDS,
+        rotation_docs=ROTATION_DOCS,
+        Status=Status,
+        SecretLevel=SecretLevel,
+    )
+    return templates
+
+
+class WebApp:
+    """The page's routes over one Connections list."""
+
+    def __init__(self, connections: Connections, guard: Guard) -> None:
+        self.connections = connections
+        self.guard = guard
+        self.templates = _templates()
+        self.runs = TestRuns()
+        self.pending = PendingAuthorisations(connections.clock)
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def render(
+        self, request: Request, template: str, status: int = 200, *, forms: bool = True, **context: Any
+    ) -> Response:
+        """A page. With ``forms`` it carries the CSRF token of the browser's session (starting one if
+        the browser sent none); pages reached from Amazon's redirects have no forms and leave the
+        session alone, since the browser withholds its cookie on such navigations."""
+        session = request.cookies.get(SESSION_COOKIE)
+        new_session = forms and session is None
+        if new_session:
+            session = self.guard.new_session()
+        context["csrf"] = self.guard.csrf_token(session) if forms and session else None
+        response = self.templates.TemplateResponse(request, template, context, status_code=status)
+        if new_session and session:
+            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
+        return response
+
+    async def form(self, request: Request) -> dict[str, str]:
+        """The submitted form, once its CSRF token and origin are checked."""
+        data = await request.form()
+        token = data.get(CSRF_FIELD)
+        if not same_origin(request) or not self.guard.csrf_ok(
+            request.cookies.get(SESSION_COOKIE), token if isinstance(token, str) else None
+        ):
+            raise CsrfRefused
+        return {k: v for k, v in data.items() if isinstance(v, str)}
+
+    @staticmethod
+    async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A library call (blocking: store, HTTP) off the event loop."""
+        return await run_in_threadpool(function, *args, **kwargs)
+
+    def problem(
+        self, request: Request, title: str, message: str, *, status: int, hint: str | None = None
+    ) -> Response:
+        return self.render(request, "problem.html", status, forms=False, title=title, text=message, hint=hint)
+
+    @staticmethod
+    def see(url: str) -> RedirectResponse:
+        return RedirectResponse(url, status_code=303)
+
+    async def connection(self, request: Request) -> Connection:
+        return await self.call(self.connections.get, request.path_params["name"])
+
+    @staticmethod
+    def message(request: Request, name: str | None = None) -> str | None:
+        template = MESSAGES.get(request.query_params.get("msg", ""))
+        return (
+            template.format(name=name or request.query_params.get("name", "the connection"))
+            if template
+            else None
+        )
+
+    # --- the Connections list --------------------------------------------------------------
+
+    async def list_page(self, request: Request) -> Response:
+        items = await self.call(self.connections.list)
+        now = self.connections.clock.now()
+        rows = [
+            {
+                "record": c.record,
+                "country": c.settings.marketplace.country if c.settings.marketplace else None,
+                "age": connection_secret_status(c.record, now),
+            }
+            for c in items
+        ]
+        extended = await self.call(self.connections.extended_logging)
+        return self.render(
+            request,
+            "list.html",
+            rows=rows,
+            extended=extended,
+            on_count=sum(c.settings.advanced.extended_logging for c in items),
+            message=self.message(request),
+        )
+
+    async def set_extended_logging(self, request: Request) -> Response:
+        on = bool((await self.form(request)).get("extended_logging"))
+        await self.call(self.connections.set_extended_logging, on)
+        return self.see(f"/?msg=logging-{'on' if on else 'off'}")
+
+    # --- the General node ------------------------------------------------------------------
+
+    def general(
+        self,
+        request: Request,
+        record: ConnectionRecord | None,
+        *,
+        submitted: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        problem: AmazonConnectorError | None = None,
+        status: int = 200,
+    ) -> Response:
+        fields = general_fields(
+            record, submitted, errors or {}, default_redirect_uri=callback_url(request.url)
+        )
+        age = connection_secret_status(record, self.connections.clock.now()) if record else None
+        return self.render(
+            request,
+            "general.html",
+            status,
+            record=record,
+            fields=fields,
+            errors=errors or {},
+            problem=problem,
+            age=age,
+            callback=callback_url(request.url),
+            login_hop=f"{request.url.scheme}://{request.url.netloc}{LOGIN_HOP_PATH}",
+            message=self.message(request, record.name if record else None),
+        )
+
+    async def new_page(self, request: Request) -> Response:
+        return self.general(request, None)
+
+    async def create(self, request: Request) -> Response:
+        form = await self.form(request)
+        changes = general_changes(form)
+        if await self.call(self.connections.extended_logging):
+            changes["advanced"]["extended_logging"] = True  # the list's setting covers new ones too
+        try:
+            connection = await self.call(self.connections.add, changes.pop("name"), **changes)
+        except ConfigurationError as exc:
+            return self.general(
+                request, None, submitted=form, errors=errors_by_field(exc), problem=exc, status=400
+            )
+        return await self.act(request, connection, form.get("action", "save"))
+
+    async def general_page(self, request: Request) -> Response:
+        connection = await self.connection(request)
+        return self.general(request, connection.record)
+
+    async def save_general(self, request: Request) -> Response:
+        connection = await self.connection(request)
+        form = await self.form(request)
+        try:
+            connection = await self.call(self.connections.edit, connection.name, **general_changes(form))
+        except ConfigurationError as exc:
+            return self.general(
+                request,
+                connection.record,
+                submitted=form,
+                errors=errors_by_field(exc),
+                problem=exc,
+                status=400,
+            )
+        return await self.act(request, connection, form.get("action", "save"))
+
+    async def act(self, request: Request, connection: Connection, action: str) -> Response:
+        """The button that submitted the General form, once its settings are saved."""
+        name = connection.name
+        if action == "authorise":
+            return await self.authorise(request, connection)
+        if action == "test":
+            run = self.runs.start(name, connection.test)
+            return self.see(f"/connections/{name}/test/{run.id}")
+        if action == "logout":
+            await self.call(connection.logout)
+            return self.see(f"/connections/{name}?msg=logged-out")
+        return self.see(f"/connections/{name}?msg=saved")
+
+    # --- Authorise ---------------------------------------------------------------------------
+
+    async def authorise(self, request: Request, connection: Connection) -> Response:
+        """Restricted mode: verify with Login with Amazon. Standard: on to the consent page, whose answer
+        comes back to this page (or is pasted here when the redirect URI points elsewhere)."""
+        missing = connection.settings.missing()
+        if missing:
+            problem = ConfigurationError(f"Authorise needs {', '.join(missing)} first.")
+            return self.general(
+                request, connection.record, errors=missing_fields(missing), problem=problem, status=400
+            )
+        try:
+            result = await self.call(connection.authorise, listen=False)
+        except AmazonConnectorError as exc:
+            return self.general(request, connection.record, problem=exc, status=400)
+        if not isinstance(result, AuthorisationFlow):
+            return self.see(f"/connections/{connection.name}?msg=verified")
+        key = self.pending.add(result)
+        if comes_back_here(result.redirect_uri, request.url):
+            response: Response = self.see(result.url)
+        else:
+            response = self.render(
+                request,
+                "authorise.html",
+                record=connection.record,
+                flow=result,
+                callback=callback_url(request.url),
+            )
+        response.set_cookie(
+            AUTHORISING_COOKIE,
+            key,
+            max_age=int(STATE_LIFETIME),
+            path=LOGIN_HOP_PATH,
+            httponly=True,
+            samesite="lax",  # sent on Amazon's redirect to the Log-in URI, a cross-site navigation
+        )
+        return response
+
+    async def complete(self, request: Request) -> Response:
+        """The address the browser landed on, pasted (when the redirect URI is not this page)."""
+        connection = await self.connection(request)
+        form = await self.form(request)
+        try:
+            await self.call(connection.complete_authorisation, form.get("landed", ""))
+        except AmazonConnectorError as exc:
+            return self.render(request, "authorise.html", 400, record=connection.record, flow=None, error=exc)
+        return self.see(f"/connections/{connection.name}?msg=authorised")
+
+    async def callback(self, request: Request) -> Response:
+        """Amazon's redirect after Confirm: exchange the code, keep the refresh token."""
+        flow = self.pending.take(request.query_params.get("state", ""))
+        if flow is None:
+            return self.problem(
+                request,
+                "Authorisation not recognised",
+                "This answer belongs to no authorisation started on this page: it expired, was used "
+                "already, or the page was restarted meanwhile.",
+                hint="Open the connection and click Authorise again.",
+                status=400,
+            )
+        name = flow.connection.name
+        try:
+            record = await self.call(flow.complete, str(request.url))
+        except AmazonConnectorError as exc:
+            return self.render(
+                request, "authorised.html", 400, forms=False, name=name, record=None, error=exc
+            )
+        return self.render(request, "authorised.html", forms=False, name=name, record=record, error=None)
+
+    async def login_hop(self, request: Request) -> Response:
+        """The app's Log-in URI: send the browser back to Amazon with this authorisation's state."""
+        flow = self.pending.by_key(request.cookies.get(AUTHORISING_COOKIE, ""))
+        if flow is None:
+            return self.problem(
+                request,
+                "Authorisation not recognised",
+                "Amazon sent this browser to the Log-in URI, but no authorisation started here is waiting.",
+                hint="Open the connection and click Authorise again (within 5 minutes of confirming).",
+                status=400,
+            )
+        try:
+            target = await self.call(flow.login_hop, dict(request.query_params))
+        except AmazonConnectorError as exc:
+            return self.problem(request, "Authorisation failed", exc.message, hint=exc.hint, status=400)
+        return RedirectResponse(target, status_code=302)
+
+    # --- Test Connection ---------------------------------------------------------------------
+
+    def _run(self, request: Request) -> TestRun | None:
+        return self.runs.get(request.path_params["name"], request.path_params["run"])
+
+    async def test_page(self, request: Request) -> Response:
+        run = self._run(request)
+        if run is None:
+            return self.problem(
+                request, "Not found", "That Test Connection is not known (any more).", status=404
+            )
+        connection = await self.connection(request)
+        return self.render(request, "test.html", run=run, record=connection.record, steps=list(run.steps))
+
+    async def test_events(self, request: Request) -> Response:
+        """Server-sent events: each step as it finishes (from the ``from``-th on), then ``done``."""
+        run = self._run(request)
+        if run is None:
+            return Response(status_code=404)
+        start = int(request.query_params.get("from", "0") or 0)
+        return StreamingResponse(step_events(run, start), media_type="text/event-stream")
+
+    # --- the Advanced node -------------------------------------------------------------------
+
+    def advanced(
+        self,
+        request: Request,
+        record: ConnectionRecord,
+        *,
+        submitted: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        problem: AmazonConnectorError | None = None,
+        status: int = 200,
+    ) -> Response:
+        return self.render(
+            request,
+            "advanced.html",
+            status,
+            record=record,
+            fields=advanced_fields(record, submitted, errors or {}),
+            errors=errors or {},
+            problem=problem,
+        )
+
+    async def advanced_page(self, request: Request) -> Response:
+        return self.advanced(request, (await self.connection(request)).record)
+
+    async def save_advanced(self, request: Request) -> Response:
+        connection = await self.connection(request)
+        form = await self.form(request)
+        try:
+            await self.call(self.connections.edit, connection.name, advanced=advanced_changes(form))
+        except ConfigurationError as exc:
+            return self.advanced(
+                request,
+                connection.record,
+                submitted=form,
+                errors=errors_by_field(exc),
+                problem=exc,
+                status=400,
+            )
+        return self.see(f"/?msg=saved&name={connection.name}")
+
+    # --- Remove ------------------------------------------------------------------------------
+
+    async def rotate_secret(self, request: Request) -> Response:
+        """Rotate the client secret of the connection's application (shared by its other connections)."""
+        connection = await self.connection(request)
+        await self.form(request)
+        client_id = connection.settings.client_id
+        if client_id is None:
+            problem = ConfigurationError("Rotating the client secret needs the Client Identifier first.")
+            return self.general(request, connection.record, problem=problem, status=400)
+        try:
+            rotation = await self.call(
+                self.connections.applications.rotate,
+                client_id,
+                environment=connection.settings.environment,
+                wait_seconds=5,
+            )
+        except AmazonConnectorError as exc:
+            return self.general(request, connection.record, problem=exc, status=400)
+        done = "secret-rotated" if rotation.switched else "secret-requested"
+        return self.see(f"/connections/{connection.name}?msg={done}")
+
+    async def remove_page(self, request: Request) -> Response:
+        return self.render(request, "remove.html", record=(await self.connection(request)).record)
+
+    async def remove(self, request: Request) -> Response:
+        connection = await self.connection(request)
+        await self.form(request)
+        await self.call(self.connections.remove, connection.name)
+        return self.see(f"/?msg=removed&name={connection.name}")
+
+    # --- logging in (binds other than loopback) ---------------------------------------------
+
+    async def login_page(self, request: Request) -> Response:
+        if not self.guard.login_required:
+            return self.see("/")
+        return self.render(request, "login.html", error=None)
+
+    async def login(self, request: Request) -> Response:
+        form = await self.form(request)
+        if not self.guard.token_ok(form.get("token", "")):
+            return self.render(
+                request,
+                "login.html",
+                401,
+                error="That is not the login token. Copy it from the terminal that started the page.",
+            )
+        response = self.see("/")
+        response.set_cookie(LOGIN_COOKIE, self.guard.login_cookie(), httponly=True, samesite="strict")
+        return response
+
+    # --- errors ------------------------------------------------------------------------------
+
+    async def csrf_refused(self, request: Request, exc: Exception) -> Response:
+        return self.problem(
+            request,
+            "Form refused",
+            "This form was not sent from this page's current session (it may be old, or come from "
+            "another site), so nothing was changed.",
+            hint="Go back, reload the page and try again.",
+            status=403,
+        )
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        message = exc.message if isinstance(exc, AmazonConnectorError) else "There is no such page."
+        return self.problem(request, "Not found", message, status=404)
+
+    async def library_error(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AmazonConnectorError)
+        return self.problem(request, "Something went wrong", exc.message, hint=exc.hint, status=400)
+
+
+async def step_events(run: TestRun, start: int) -> AsyncIterator[str]:
+    """Server-sent events: each step of ``run`` from the ``start``-th on as it finishes, then ``done``."""
+    sent = max(0, start)
+    while True:
+        finished = run.finished  # read before the steps: a step added meanwhile is sent next time
+        while sent < len(run.steps):
+            yield _event("step", _step(run.steps[sent]))
+            sent += 1
+        if finished:
+            yield _event("done", {"ok": run.ok, "summary": run.summary})
+            return
+        await asyncio.sleep(STREAM_POLL)
+
+
+def _event(kind: str, data: Mapping[str, Any]) -> str:
+    return f"event: {kind}\ndata: {json.dumps(data)}\n\n"
+
+
+def _step(step: CheckStep) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "outcome": str(step.outcome),
+        "detail": step.detail,
+        "request_id": step.request_id,
+    }
+
+
+def create_app(
+    connections: Connections, *, login_token: str | None = None, loopback_only: bool = True
+) -> Starlette:
+    """The page as an ASGI app. ``login_token`` makes every page ask for it once per browser;
+    ``loopback_only`` answers only requests addressed to a loopback host name."""
+    guard = Guard(login_token)
+    web = WebApp(connections, guard)
+    name = "/connections/{name}"
+    routes = [
+        Route("/", web.list_page),
+        Route("/extended-logging", web.set_extended_logging, methods=["POST"]),
+        Route("/add", web.new_page),
+        Route("/add", web.create, methods=["POST"]),
+        Route(name, web.general_page),
+        Route(name, web.save_general, methods=["POST"]),
+        Route(f"{name}/authorise", web.complete, methods=["POST"]),
+        Route(f"{name}/test/{{run}}", web.test_page),
+        Route(f"{name}/test/{{run}}/events", web.test_events),
+        Route(f"{name}/advanced", web.advanced_page),
+        Route(f"{name}/advanced", web.save_advanced, methods=["POST"]),
+        Route(f"{name}/rotate-secret", web.rotate_secret, methods=["POST"]),
+        Route(f"{name}/remove", web.remove_page),
+        Route(f"{name}/remove", web.remove, methods=["POST"]),
+        Route(CALLBACK_PATH, web.callback),
+        Route(LOGIN_HOP_PATH, web.login_hop),
+        Route("/login", web.login_page),
+        Route("/login", web.login, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            CsrfRefused: web.csrf_refused,
+            ConnectionNotFoundError: web.not_found,
+            404: web.not_found,
+            AmazonConnectorError: web.library_error,
+        },
+    )
+    app.add_middleware(GuardMiddleware, guard=guard, loopback_only=loopback_only)
+    return app

@@ -1,0 +1,129 @@
+"""The page's guards: CSRF tokens, the login token for non-loopback binds, host and origin checks, headers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from amazon_connector.serving import is_loopback
+
+SESSION_COOKIE = "ac_session"
+LOGIN_COOKIE = "ac_login"
+CSRF_FIELD = "csrf_token"
+OPEN_PATHS = ("/login", "/static/", "/amazon-connector/")
+"""Reachable without logging in: the login form, the assets, and Amazon's redirects (whose own single-use
+state protects them)."""
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class Guard:
+    """Signs with a key that lives as long as the process: CSRF tokens bound to the browser's session
+    cookie, and login cookies. ``login_token`` (when set) must be given once on the login form."""
+
+    def __init__(self, login_token: str | None = None) -> None:
+        self._key = secrets.token_bytes(32)
+        self.login_token = login_token
+
+    def _sign(self, purpose: str, value: str) -> str:
+        return hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def new_session() -> str:
+        return secrets.token_urlsafe(32)
+
+    def csrf_token(self, session: str) -> str:
+        return self._sign("csrf", session)
+
+    def csrf_ok(self, session: str | None, token: str | None) -> bool:
+        return bool(session and token) and hmac.compare_digest(self.csrf_token(session or ""), token or "")
+
+    @property
+    def login_required(self) -> bool:
+        return self.login_token is not None
+
+    def token_ok(self, given: str) -> bool:
+        return self.login_token is not None and hmac.compare_digest(
+            self.login_token.encode(), given.strip().encode()
+        )
+
+    def login_cookie(self) -> str:
+        nonce = secrets.token_urlsafe(16)
+        return f"{nonce}.{self._sign('login', nonce)}"
+
+    def logged_in(self, cookie: str | None) -> bool:
+        if not self.login_required:
+            return True
+        nonce, _, signature = (cookie or "").partition(".")
+        return bool(nonce) and hmac.compare_digest(self._sign("login", nonce), signature)
+
+
+def host_allowed(host_header: str, *, loopback_only: bool) -> bool:
+    """On a loopback bind only loopback host names are served (no DNS rebinding)."""
+    if not loopback_only:
+        return True
+    hostname = urlsplit(f"//{host_header}").hostname or ""
+    return is_loopback(hostname)
+
+
+def same_origin(request: Request) -> bool:
+    """A POST must not come from another site: by Sec-Fetch-Site, else by Origin, when the browser sends
+    them (under ``Referrer-Policy: no-referrer`` a form's Origin is "null")."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    return origin in (None, "null") or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+class GuardMiddleware:
+    """Host check, login requirement and security headers for every response."""
+
+    def __init__(self, app: ASGIApp, guard: Guard, *, loopback_only: bool) -> None:
+        self.app = app
+        self.guard = guard
+        self.loopback_only = loopback_only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        refusal = self._refusal(request)
+        if refusal is not None:
+            await refusal(scope, receive, with_headers)
+            return
+        await self.app(scope, receive, with_headers)
+
+    def _refusal(self, request: Request) -> Response | None:
+        if not host_allowed(request.headers.get("host", ""), loopback_only=self.loopback_only):
+            return PlainTextResponse("This page answers only on a loopback address.", status_code=421)
+        if request.url.path.startswith(OPEN_PATHS) or self.guard.logged_in(request.cookies.get(LOGIN_COOKIE)):
+            return None
+        if request.method in ("GET", "HEAD"):
+            return RedirectResponse("/login", status_code=303)
+        return PlainTextResponse("Log in first.", status_code=401)

@@ -1,0 +1,326 @@
+"""The page over plain HTTP on 127.0.0.1: CSRF, the login token, host names, headers, no secret in any
+answer or log, the pasted-address and Log-in URI variants of Authorise, secret-age warnings, the command."""
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import httpx
+
+from amazon_connector.clock import ManualClock
+from amazon_connector.connections import CheckStep, Connections, Outcome, Status
+from amazon_connector.sandbox.robot import approve
+from amazon_connector.web import start_ui
+from amazon_connector.web.app import step_events
+from amazon_connector.web.runs import TestRun
+from tests.conftest import app_settings, seller_in
+from tests.values import APP_ID, AWS_KEY, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+HEADERS = {
+    "content-security-policy": re.compile(r"^default-src 'self';.*frame-ancestors 'none'"),
+    "x-frame-options": re.compile("^DENY$"),
+    "referrer-policy": re.compile("^no-referrer$"),
+    "x-content-type-options": re.compile("^nosniff$"),
+}
+
+
+def browser(ui) -> httpx.Client:
+    return httpx.Client(base_url=ui.url, trust_env=False, timeout=10.0)
+
+
+def token_of(client: httpx.Client, path: str = "/") -> str:
+    match = CSRF.search(client.get(path).text)
+    assert match is not None
+    return match.group(1)
+
+
+def general_form(csrf: str, **values: str) -> dict[str, str]:
+    return {"csrf_token": csrf, "name": "uk", "country": "UK", "action": "save", **values}
+
+
+def test_every_answer_carries_the_security_headers(ui):
+    with browser(ui) as client:
+        for path, status in [("/", 200), ("/add", 200), ("/static/app.css", 200), ("/nowhere", 404)]:
+            response = client.get(path)
+            assert response.status_code == status, path
+            for name, pattern in HEADERS.items():
+                assert pattern.search(response.headers.get(name, "")), (path, name)
+        assert "https://" not in client.get("/").text.split("</head>")[0]  # no CDN: every asset is local
+
+
+def test_a_post_needs_this_sessions_token_and_this_origin(ui, connections):
+    with browser(ui) as client, browser(ui) as other:
+        csrf = token_of(client, "/add")
+        assert client.post("/add", data=general_form("")).status_code == 403
+        assert client.post("/add", data=general_form(token_of(other, "/add"))).status_code == 403
+        cross_site = {"sec-fetch-site": "cross-site"}
+        assert client.post("/add", data=general_form(csrf), headers=cross_site).status_code == 403
+        evil = {"origin": "http://evil.example"}
+        assert client.post("/add", data=general_form(csrf), headers=evil).status_code == 403
+        assert connections.names() == []
+        refused = client.post("/add", data=general_form(csrf), headers={"cookie": "ac_session=forged"})
+        assert refused.status_code == 403
+        assert "nothing was changed" in refused.text
+
+        created = client.post("/add", data=general_form(csrf), headers={"sec-fetch-site": "same-origin"})
+        assert (created.status_code, created.headers["location"]) == (303, "/connections/uk?msg=saved")
+        assert client.post("/connections/uk/remove", data={}).status_code == 403
+        assert client.post("/extended-logging", data={"extended_logging": "on"}).status_code == 403
+        assert connections.names() == ["uk"]
+        assert not connections.get("uk").settings.advanced.extended_logging
+
+
+def test_only_loopback_host_names_are_served(ui):
+    with browser(ui) as client:
+        assert client.get("/", headers={"host": "attacker.example"}).status_code == 421
+        assert client.get("/", headers={"host": f"localhost:{urlsplit(ui.url).port}"}).status_code == 200
+
+
+def test_a_login_token_guards_every_page_but_amazons_redirects(connections):
+    with start_ui(connections, port=0, login=True) as ui, browser(ui) as client:
+        token = ui.login_token
+        assert token
+        assert len(token) >= 32
+        assert client.get("/").headers["location"] == "/login"
+        assert client.get("/add").status_code == 303
+        assert client.post("/add", data={}).status_code == 401
+        assert client.get("/static/app.css").status_code == 200
+        assert client.get("/amazon-connector/callback?state=x").status_code == 400  # its state guards it
+        page = client.get("/login")
+        assert 'method="post"' in page.text
+        assert token not in page.text
+        csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+        wrong = client.post("/login", data={"csrf_token": csrf, "token": "guess"})
+        assert wrong.status_code == 401
+        assert "not the login token" in wrong.text
+        assert client.post("/login", data={"token": token}).status_code == 403  # CSRF applies here too
+        right = client.post("/login", data={"csrf_token": csrf, "token": token})
+        assert right.status_code == 303
+        cookie = right.headers["set-cookie"]
+        assert "HttpOnly" in cookie
+        assert "SameSite=strict" in cookie
+        assert token not in cookie
+        assert client.get("/").status_code == 200
+
+
+def test_no_secret_reaches_a_page_an_event_or_the_log(ui, connections, caplog):
+    secrets = [CLIENT_SECRET, REFRESH_TOKEN, AWS_KEY, AWS_SECRET]
+    answers: list[httpx.Response] = []
+    with caplog.at_level(logging.DEBUG), browser(ui) as client:
+        csrf = token_of(client, "/add")
+        form = general_form(
+            csrf,
+            mode="restricted",
+            app_id=APP_ID,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            refresh_token=REFRESH_TOKEN,
+            aws_access_key_id=AWS_KEY,
+            aws_secret_access_key=AWS_SECRET,
+            environment="http://127.0.0.1:9",  # nothing listens: the test fails fast
+        )
+        answers.append(client.post("/add", data=form))
+        stored = connections.get("uk").settings
+        assert [stored.secret(s) for s in ("client_secret", "refresh_token", "aws_secret_access_key")] == [
+            CLIENT_SECRET,
+            REFRESH_TOKEN,
+            AWS_SECRET,
+        ]
+        kept = general_form(csrf, mode="restricted", app_id=APP_ID, client_id=CLIENT_ID, client_secret="")
+        answers.append(client.post("/connections/uk", data={**kept, "environment": "http://127.0.0.1:9"}))
+        assert connections.get("uk").settings.secret("client_secret") == CLIENT_SECRET  # blank keeps it
+        answers.append(client.post("/connections/uk", data={**kept, "action": "test"}))
+        run_page = answers[-1].headers["location"]
+        answers += [client.get(run_page + "/events"), client.get(run_page)]
+        answers += [client.get(p) for p in ("/", "/connections/uk", "/connections/uk/advanced")]
+        answers.append(client.get("/connections/uk/remove"))
+        bad = {**kept, "client_secret": CLIENT_SECRET[:-3] + "!!!", "app_id": "wrong"}
+        answers.append(client.post("/connections/uk", data=bad))
+        assert answers[-1].status_code == 400
+        answers.append(client.post("/connections/uk", data={**kept, "clear_aws_access_key_id": "on"}))
+        assert connections.get("uk").settings.aws_access_key_id is None
+    assert "event: done" in answers[3].text
+    for answer in answers:
+        seen = answer.text + str(answer.headers)
+        for secret in [*secrets, CLIENT_SECRET[:-3]]:
+            assert secret not in seen, (answer.url, secret[:6])
+    for secret in secrets:
+        assert secret not in caplog.text
+    assert "•••• (leave blank to keep)" in answers[6].text
+
+
+def test_the_event_stream_sends_each_step_as_it_finishes():
+    run = TestRun("uk")
+
+    async def follow() -> list[str]:
+        events = step_events(run, 0)
+        first = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0.2)
+        assert not first.done()  # nothing to say before the first step
+        run.steps.append(CheckStep("Token exchange", Outcome.PASS, "ok"))
+        received = [await first]
+        run.steps.append(CheckStep("Country", Outcome.FAIL, "not there"))
+        received.append(await anext(events))
+        run.error = "The store is unavailable."
+        run.done.set()
+        received += [event async for event in events]
+        return received
+
+    with ThreadPoolExecutor(1) as own_loop:  # Playwright may hold this thread's event loop
+        events = own_loop.submit(asyncio.run, follow()).result()
+    assert [e.split("\n")[0] for e in events] == ["event: step", "event: step", "event: done"]
+    assert '"outcome": "fail"' in events[1]
+    assert '"summary": "The store is unavailable."' in events[2]
+
+
+def test_the_answer_is_pasted_when_the_redirect_uri_is_elsewhere(
+    ui, emulator, apps, https_redirect_uri, connections
+):
+    app = apps["Demo Public App"]
+    connections.add("uk", country="UK", redirect_uri=https_redirect_uri, **app_settings(app, emulator))
+    with browser(ui) as client:
+        csrf = token_of(client, "/connections/uk")
+        form = {"csrf_token": csrf, "name": "uk", "country": "UK", "app_id": app["app_id"]}
+        form |= {
+            "client_id": app["client_id"],
+            "environment": emulator.url,
+            "redirect_uri": https_redirect_uri,
+        }
+        page = client.post("/connections/uk", data={**form, "action": "authorise"})
+        assert page.status_code == 200
+        consent = re.search(r'href="([^"]+)"[^>]*id="consent-link"', page.text)
+        assert consent is not None
+        landed = approve(
+            consent.group(1).replace("&amp;", "&"),
+            selling_partner_id=seller_in(app, "UK")["selling_partner_id"],
+            follow=False,
+        )
+        wrong = client.post(
+            "/connections/uk/authorise", data={"csrf_token": csrf, "landed": "https://x/?a=b"}
+        )
+        assert wrong.status_code == 400
+        assert 'id="landed-error"' in wrong.text
+        done = client.post("/connections/uk/authorise", data={"csrf_token": csrf, "landed": landed})
+        assert done.headers["location"] == "/connections/uk?msg=authorised"
+    assert connections.get("uk").status is Status.READY
+
+
+def test_the_log_in_uri_hop_comes_back_through_this_page(ui, emulator, apps, connections):
+    app = apps["Demo Log-in URI App"]
+    assert urlsplit(app["login_uri"]).port == urlsplit(ui.url).port
+    connections.add("jp", country="JP", **app_settings(app, emulator), redirect_uri=app["redirect_uris"][0])
+    with browser(ui) as client:
+        assert client.get("/amazon-connector/login?amazon_state=x").status_code == 400  # no authorisation
+        csrf = token_of(client, "/connections/jp")
+        form = {
+            "csrf_token": csrf,
+            "name": "jp",
+            "country": "JP",
+            "app_id": app["app_id"],
+            "action": "authorise",
+        }
+        form |= {
+            "client_id": app["client_id"],
+            "environment": emulator.url,
+            "redirect_uri": app["redirect_uris"][0],
+        }
+        started = client.post("/connections/jp", data=form)
+        assert started.status_code == 303
+        assert "Path=/amazon-connector/login; SameSite=lax" in started.headers["set-cookie"]
+        landed = approve(
+            started.headers["location"],
+            selling_partner_id=seller_in(app, "JP")["selling_partner_id"],
+            client=client,
+        )
+        assert landed.startswith(f"{ui.url}amazon-connector/callback?")
+        final = client.get(landed)
+        assert final.status_code == 400  # the redirect was used once already, by approve()
+    assert connections.get("jp").status is Status.READY
+
+
+def test_secret_age_warnings_show_on_the_list_and_the_connection(home):
+    entered = datetime.now(UTC) - timedelta(days=175)
+    with Connections.open(home=home, clock=ManualClock(entered)) as then:
+        then.add("old", country="UK", client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    with (
+        Connections.open(home=home) as connections,
+        start_ui(connections, port=0) as ui,
+        browser(ui) as client,
+    ):
+        listing = client.get("/").text
+        assert "ROTATE NOW" in listing
+        assert "5 days left" in listing
+        page = client.get("/connections/old").text
+        assert 'id="secret-message" role="alert"' in page
+        assert (entered + timedelta(days=180)).strftime("%Y-%m-%d") in page
+
+
+def test_the_ui_command_serves_until_interrupted(home):
+    command = [sys.executable, "-m", "amazon_connector", "ui", "--no-browser", "--port", "0"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"}
+    ) as process:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert url is not None, line
+        with httpx.Client(trust_env=False) as client:
+            assert "Connections" in client.get(url.group(0)).text
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "Stopped." in rest
+
+
+def test_the_client_secret_is_rotated_from_the_page(ui, emulator, apps, connections):
+    from amazon_connector.sandbox.queues import queue_name, queue_url
+
+    app = apps["Demo Private App (restricted)"]
+    seller = seller_in(app, "DE")
+    connections.add(
+        "de",
+        country="DE",
+        mode="restricted",
+        refresh_token=seller["refresh_token"],
+        **app_settings(app, emulator),
+    )
+    connections.applications.configure_queue(
+        app["client_id"], queue_url(emulator.url, queue_name(app["client_id"]))
+    )
+    with browser(ui) as client:
+        csrf = token_of(client, "/connections/de")
+        answer = client.post("/connections/de/rotate-secret", data={"csrf_token": csrf})
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/connections/de?msg=secret-rotated"
+        page = client.get(answer.headers["location"]).text
+        assert "every connection with its client ID use it" in page
+    new = connections.get("de").settings.secret("client_secret")
+    assert new != app["client_secret"]
+    assert new not in page
+    draft = apps["Demo Draft App"]
+    connections.add("uk", country="UK", **app_settings(draft, emulator))
+    with browser(ui) as client:
+        csrf = token_of(client, "/connections/uk")
+        refused = client.post("/connections/uk/rotate-secret", data={"csrf_token": csrf})
+        assert refused.status_code == 400
+        assert "not enrolled for rotation notification" in refused.text
+
+
+def test_legacy_signing_is_set_beside_the_aws_keys(ui, connections):
+    with browser(ui) as client:
+        csrf = token_of(client, "/add")
+        form = general_form(csrf, mode="restricted", aws_access_key_id=AWS_KEY, sign_requests="on")
+        assert client.post("/add", data=form).status_code == 303
+        assert connections.get("uk").settings.advanced.sign_requests
+        assert 'name="sign_requests"' in client.get("/connections/uk").text
+        again = general_form(token_of(client, "/connections/uk"), mode="restricted")
+        assert client.post("/connections/uk", data=again).status_code == 303
+        assert not connections.get("uk").settings.advanced.sign_requests
