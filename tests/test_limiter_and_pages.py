@@ -56,7 +56,7 @@ def test_an_idle_bucket_fills_up_again_and_amazons_rate_replaces_the_catalogs():
     again = limiter.reserve("k", rate=1.0, burst=2)
     assert again is not None
     assert again.slot.epoch == first.slot.epoch + 1
-    limiter.observe("k", 5.0)
+    limiter.observe("k", 5.0, 1.0)
     assert limiter.plan("k", 1.0, 2) == Plan(5.0, 2)
     assert limiter.reserve("unlimited", rate=None, burst=None) is None
 

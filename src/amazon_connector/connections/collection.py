@@ -24,7 +24,7 @@ from amazon_connector.connections.model import (
 from amazon_connector.connections.rate_store import StoreRateBackend
 from amazon_connector.connections.store import Store, default_home
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
-from amazon_connector.runtime.http import DEFAULT_TIMEOUT, HttpClients
+from amazon_connector.runtime.http import DEFAULT_TIMEOUT, HttpClients, HttpEngine
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"
@@ -46,7 +46,8 @@ class Connections:
 
     ``rate_limits`` says where rate-limit buckets live: ``"store"`` (default) shares them with every
     process using the same store, ``"memory"`` keeps them in this process, or pass any RateBackend.
-    ``timeout`` bounds every HTTP request (seconds, or an httpx.Timeout).
+    ``timeout`` bounds every HTTP request (seconds, or an httpx.Timeout); ``http_engine`` says what
+    carries the requests (see HttpEngine).
     """
 
     def __init__(
@@ -57,8 +58,10 @@ class Connections:
         clock: Clock = SYSTEM_CLOCK,
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        http_engine: HttpEngine = "urllib3+aiohttp",
     ) -> None:
         self.store = store
+        self.http_engine = http_engine
         self.home = home or default_home()
         self.clock = clock
         self.token_cache = TokenCache(store, clock=clock)
@@ -84,7 +87,7 @@ class Connections:
         """The pooled HTTP clients shared by every connection with this logging setting."""
         if extended_logging not in self._http:
             self._http[extended_logging] = HttpClients(
-                timeout=self.timeout, extended_logging=extended_logging
+                timeout=self.timeout, extended_logging=extended_logging, engine=self.http_engine
             )
         return self._http[extended_logging]
 
@@ -98,6 +101,7 @@ class Connections:
         clock: Clock = SYSTEM_CLOCK,
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        http_engine: HttpEngine = "urllib3+aiohttp",
     ) -> Connections:
         """Open the store (default: SQLite in the user's data directory; see Store.open)."""
         home_path = Path(home) if home else default_home()
@@ -107,6 +111,7 @@ class Connections:
             clock=clock,
             rate_limits=rate_limits,
             timeout=timeout,
+            http_engine=http_engine,
         )
 
     def close(self) -> None:
