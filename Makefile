@@ -1,9 +1,10 @@
-# The two commands of the README: `make demo` (set up, run the main job) and `make test` (set up, run all tests).
+# The two commands of the README: `make demo` (set up, run the main job) and `make test` (set up, run all tests);
+# `make bench` measures performance (bench/run.py; never part of `make test`).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test lint setup bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +18,19 @@ demo: setup
 	$(BIN)/amazon-connector demo
 
 lint: setup
-	$(BIN)/ruff check --no-cache src tests
-	$(BIN)/ruff format --no-cache --check src tests
+	$(BIN)/ruff check --no-cache src tests bench
+	$(BIN)/ruff format --no-cache --check src tests bench
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest
+
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(BIN)/.bench-installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,337 @@
+"""The runtime's performance in one run, against the emulator (in its own process).
+
+(a) Orders: every order with getOrders (pages of 100) and each order's items with getOrderItems, on a
+    clock running ``--scale`` times faster than real time; the time taken over the least the usage plans
+    allow, and the 429s the emulator answered.
+(b) Client CPU per call: ``--calls`` calls of getMarketplaceParticipations (its usage plan lifted) by our
+    runtime (sync and async, each HTTP transport) and by python-amazon-sp-api, with raw urllib3, aiohttp
+    and httpx requests as the floor.
+
+Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+import urllib3
+
+from amazon_connector import Connections
+from amazon_connector.api.catalog import Operation, catalog
+from amazon_connector.clock import ScaledClock
+from amazon_connector.connections.connection import Connection
+from amazon_connector.runtime.http import HttpEngine
+
+HERE = Path(__file__).resolve().parent
+APP = "Demo Private App (restricted)"
+COUNTRY = "DE"
+PAGE_SIZE = 100
+CHEAP = "sellers/v1/getMarketplaceParticipations"
+MODES = ("sync", "async")
+ENGINES: tuple[HttpEngine, ...] = ("urllib3+aiohttp", "httpx")
+
+
+# --- the emulator --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Emulator:
+    url: str
+    app: dict[str, Any]
+
+    @property
+    def refresh_token(self) -> str:
+        seller = next(s for s in self.app["sellers"] if COUNTRY in s["countries"])
+        return str(seller["refresh_token"])
+
+    def stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(f"{self.url}/_sandbox/stats") as answer:  # noqa: S310 (loopback)
+            return json.load(answer)  # type: ignore[no-any-return]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def emulator(*, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] = ()) -> Iterator[Emulator]:
+    """The emulator in a child process, until the block ends."""
+    port = _free_port()
+    command = [sys.executable, str(HERE / "emulator.py"), "--port", str(port), "--scale", str(scale)]
+    command += ["--orders", str(orders), *(a for name in unlimited for a in ("--unlimited", name))]
+    url = f"http://127.0.0.1:{port}"
+    child = subprocess.Popen(command)  # noqa: S603 (our own script)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_sandbox/credentials") as answer:  # noqa: S310
+                    apps = {app["name"]: app for app in json.load(answer)}
+                break
+            except OSError:
+                if child.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("The emulator did not start.") from None
+                time.sleep(0.1)
+        yield Emulator(url, apps[APP])
+    finally:
+        child.terminate()
+        child.wait(10)
+
+
+def connect(connections: Connections, emu: Emulator) -> Connection:
+    """A restricted-mode connection to the emulator's demo seller."""
+    app = emu.app
+    return connections.add(
+        "bench",
+        country=COUNTRY,
+        mode="restricted",
+        app_id=app["app_id"],
+        client_id=app["client_id"],
+        client_secret=app["client_secret"],
+        refresh_token=emu.refresh_token,
+        environment=emu.url,
+    )
+
+
+# --- (a) orders at the usage plans' limit ----------------------------------------------------------
+
+
+def usage_plan(operation: Operation) -> tuple[float, int]:
+    """The operation's rate and burst in the catalog (the emulator's usage plan)."""
+    if not operation.rate or not operation.burst:
+        raise SystemExit(f"{operation.qualified_name} has no usage plan in the catalog.")
+    return operation.rate, operation.burst
+
+
+def earliest_end(calls: int, rate: float, burst: int, available: Callable[[int], float]) -> float:
+    """When the last of ``calls`` calls can go at the earliest under a usage plan (a token bucket
+    full at 0), call ``k`` not before ``available(k)``."""
+    interval, tolerance = 1.0 / rate, (burst - 1) / rate
+    tat = at = 0.0
+    for k in range(calls):
+        at = max(available(k), tat - tolerance)
+        tat = max(tat, at) + interval
+    return at
+
+
+async def fetch_orders(connection: Connection) -> tuple[int, int]:
+    """Every order and its items, item requests going out as soon as their order is known."""
+
+    async def items_of(order_id: str) -> int:
+        return len([item async for item in await connection.acall("getOrderItems", orderId=order_id)])
+
+    tasks = []
+    async for order in await connection.acall("getOrders", CreatedAfter="2000-01-01T00:00:00Z"):
+        tasks.append(asyncio.create_task(items_of(order["AmazonOrderId"])))
+    return len(tasks), sum(await asyncio.gather(*tasks))
+
+
+def bench_orders(orders: int, scale: float, rate_limits: str) -> None:
+    print(f"(a) {orders} orders with their items, time scale {scale:g}, rate limits in {rate_limits}")
+    with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
+        clock = ScaledClock(scale)
+        with Connections.open(home=home, clock=clock, rate_limits=rate_limits) as connections:  # type: ignore[arg-type]
+            connection = connect(connections, emu)
+            start, cpu = clock.monotonic(), time.process_time()
+            fetched, items = asyncio.run(fetch_orders(connection))
+            elapsed, cpu = clock.monotonic() - start, time.process_time() - cpu
+        requests = emu.stats()["requests"]
+    list_op, items_op = catalog().get("orders/v0/getOrders"), catalog().get("orders/v0/getOrderItems")
+    pages, item_calls = (sum(requests.get(op.qualified_name, {}).values()) for op in (list_op, items_op))
+    throttled = sum(counts.get("429", 0) for counts in requests.values())
+    list_plan, items_plan = usage_plan(list_op), usage_plan(items_op)
+    pages_end = earliest_end(pages, *list_plan, lambda k: 0.0)
+    items_end = earliest_end(  # an order's items can be asked for once its page has come
+        item_calls, *items_plan, lambda k: earliest_end(k // PAGE_SIZE + 1, *list_plan, lambda j: 0.0)
+    )
+    least = max(pages_end, items_end)
+    print(f"    {fetched} orders, {items} items: {pages} getOrders + {item_calls} getOrderItems calls")
+    print(f"    took {elapsed:.0f} s (virtual), the usage plans allow {least:.0f} s at best")
+    print(f"    measured / minimum = {elapsed / least:.3f}   (target <= 1.05)")
+    print(f"    429s drawn = {throttled}   (target 0)")
+    print(
+        f"    client CPU {cpu:.2f} s, {cpu / (pages + item_calls) * 1e6:.0f} µs per call, {elapsed / scale:.1f} s real"
+    )
+
+
+# --- (b) client CPU per call ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    name: str
+    cpu: float
+    wall: float
+
+
+def measure(name: str, calls: int, one: Callable[[], object]) -> Cost:
+    for _ in range(max(20, calls // 20)):
+        one()
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        one()
+    return Cost(name, (time.process_time() - cpu) / calls, (time.perf_counter() - wall) / calls)
+
+
+def ameasure(
+    name: str, calls: int, one: Callable[[], Awaitable[object]], close: Callable[[], Awaitable[None]]
+) -> Cost:
+    """measure on an event loop; ``close`` releases the async client bound to it."""
+
+    async def repeat(times: int) -> None:
+        for _ in range(times):
+            await one()
+
+    async def timed() -> Cost:
+        try:
+            await repeat(max(20, calls // 20))
+            wall, cpu = time.perf_counter(), time.process_time()
+            await repeat(calls)
+            return Cost(name, (time.process_time() - cpu) / calls, (time.perf_counter() - wall) / calls)
+        finally:
+            await close()
+
+    return asyncio.run(timed())
+
+
+def bench_cpu(calls: int, passes: int) -> None:
+    print(
+        f"\n(b) client CPU per call: {passes} passes of {calls} sequential getMarketplaceParticipations "
+        "calls per variant, the median pass"
+    )
+    runs: dict[str, list[Cost]] = {}
+    with emulator(unlimited=(CHEAP,)) as emu:
+        for _ in range(passes):  # passes interleave the variants, so that a busy moment hits them all
+            measured = [
+                *(c for engine in ENGINES for c in our_costs(emu, engine, calls)),
+                *peer_costs(emu, calls),
+                *raw_costs(emu, calls),
+            ]
+            for cost in measured:
+                runs.setdefault(cost.name, []).append(cost)
+    costs = [sorted(found, key=lambda c: c.cpu)[len(found) // 2] for found in runs.values()]
+    peer = {mode: next(c.cpu for c in costs if c.name == f"python-amazon-sp-api {mode}") for mode in MODES}
+    print(f"    {'':42} {'CPU µs/call':>12} {'÷ sp-api':>9} {'wall µs/call':>13}")
+    for cost in costs:
+        ratio = cost.cpu / peer[cost.name.rsplit(" ", 1)[1]]
+        print(f"    {cost.name:42} {cost.cpu * 1e6:12.0f} {ratio:9.2f} {cost.wall * 1e6:13.0f}")
+    print("    (÷ sp-api: over python-amazon-sp-api's CPU per call, sync with sync and async with async)")
+
+
+def our_costs(emu: Emulator, engine: HttpEngine, calls: int) -> list[Cost]:
+    with (
+        tempfile.TemporaryDirectory() as home,
+        Connections.open(home=home, rate_limits="memory", http_engine=engine) as connections,
+    ):
+        connection = connect(connections, emu)
+        name = f"amazon-connector ({engine})"
+        return [
+            measure(f"{name} sync", calls, lambda: connection.call(CHEAP)),
+            ameasure(f"{name} async", calls, lambda: connection.acall(CHEAP), connection.http.aclose),
+        ]
+
+
+def raw_costs(emu: Emulator, calls: int) -> list[Cost]:
+    """Bare GETs of the same resource with a valid token: what a request costs before any SP-API logic."""
+    answer = httpx.post(
+        f"{emu.url}/auth/o2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": emu.refresh_token,
+            "client_id": emu.app["client_id"],
+            "client_secret": emu.app["client_secret"],
+        },
+    )
+    target = f"{emu.url}/sellers/v1/marketplaceParticipations"
+    headers = {"x-amz-access-token": answer.json()["access_token"]}
+    pool = urllib3.PoolManager()
+    costs = [measure("urllib3 raw sync", calls, lambda: pool.request("GET", target, headers=headers).data)]
+    session: aiohttp.ClientSession | None = None
+
+    async def aiohttp_get() -> bytes:
+        nonlocal session
+        session = session or aiohttp.ClientSession()
+        async with session.get(target, headers=headers) as response:
+            return await response.read()
+
+    async def aiohttp_close() -> None:
+        if session is not None:
+            await session.close()
+
+    costs.append(ameasure("aiohttp raw async", calls, aiohttp_get, aiohttp_close))
+    with httpx.Client() as client:
+        costs.append(measure("httpx raw sync", calls, lambda: client.get(target, headers=headers).content))
+    async_client = httpx.AsyncClient()
+
+    async def httpx_get() -> bytes:
+        return (await async_client.get(target, headers=headers)).content
+
+    costs.append(ameasure("httpx raw async", calls, httpx_get, async_client.aclose))
+    return costs
+
+
+def peer_costs(emu: Emulator, calls: int) -> list[Cost]:
+    """python-amazon-sp-api pointed at the emulator: its LWA client's host and the client's endpoint."""
+    from sp_api.api import Sellers
+    from sp_api.asyncio.api import Sellers as AsyncSellers
+    from sp_api.asyncio.auth import AccessTokenClient as AsyncTokenClient
+    from sp_api.auth import AccessTokenClient
+    from sp_api.base import Marketplaces
+
+    local = {"scheme": "http://", "host": emu.url.removeprefix("http://")}
+    LocalTokenClient = type("LocalTokenClient", (AccessTokenClient,), local)
+    AsyncLocalTokenClient = type("AsyncLocalTokenClient", (AsyncTokenClient,), local)
+
+    credentials = {"lwa_app_id": emu.app["client_id"], "lwa_client_secret": emu.app["client_secret"]}
+    options = {"refresh_token": emu.refresh_token, "credentials": credentials}
+    sellers = Sellers(Marketplaces.DE, auth_token_client_class=LocalTokenClient, **options)
+    sellers.endpoint = emu.url
+    costs = [measure("python-amazon-sp-api sync", calls, sellers.get_marketplace_participation)]
+    sellers.close()
+
+    client = AsyncSellers(Marketplaces.DE, auth_token_client_class=AsyncLocalTokenClient, **options)
+    client.endpoint = emu.url
+    costs.append(
+        ameasure("python-amazon-sp-api async", calls, client.get_marketplace_participation, client.aclose)
+    )
+    return costs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--orders", type=int, default=1000, help="orders in the emulator (default 1000)")
+    parser.add_argument("--scale", type=float, default=50, help="time scale for (a) (default 50)")
+    parser.add_argument(
+        "--calls", type=int, default=1000, help="calls per variant and pass in (b) (default 1000)"
+    )
+    parser.add_argument("--passes", type=int, default=3, help="passes in (b) (default 3)")
+    parser.add_argument(
+        "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
+    )
+    parser.add_argument("--only", choices=("orders", "cpu"), help="run one part")
+    args = parser.parse_args()
+    if args.only != "cpu":
+        bench_orders(args.orders, args.scale, args.rate_limits)
+    if args.only != "orders":
+        bench_cpu(args.calls, args.passes)
+
+
+if __name__ == "__main__":
+    main()
