@@ -73,11 +73,12 @@ class Urllib3Transport(httpx.BaseTransport):
         self._pool = urllib3.PoolManager(maxsize=pool_size, ssl_context=_ssl_context())
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        timeouts = _timeouts(request)
+        timeouts, url = _timeouts(request), request.url
         try:
-            response = self._pool.urlopen(
+            pool = self._pool.connection_from_host(url.host, url.port, url.scheme)
+            response = pool.urlopen(
                 request.method,
-                str(request.url),
+                url.raw_path.decode("ascii"),
                 body=request.read() or None,
                 headers=dict(request.headers.items()),
                 retries=False,
