@@ -7,13 +7,18 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from amazon_connector import Connections
 from amazon_connector.errors import RequestTimeoutError, TransportError
-from amazon_connector.runtime.http import HttpClients, HttpEngine
+from amazon_connector.runtime.http import USER_AGENT, HttpClients, HttpEngine
 from amazon_connector.runtime.transport import AiohttpTransport, Urllib3Transport
 from amazon_connector.sandbox.server import running_emulator
 from amazon_connector.sandbox.world import demo_world
+from amazon_connector.serving import ServerThread
 from tests.conftest import app_settings, free_port, seller_in
 
 ENGINES: list[HttpEngine] = ["urllib3+aiohttp", "httpx"]
@@ -69,6 +74,25 @@ def test_requests_with_a_body_and_answers_with_headers(emulator, apps, engine, m
     refused = exchange(engine, mode, wrong)
     assert refused.status_code == 403
     assert refused.headers["x-amzn-RequestId"]
+
+
+@pytest.fixture(scope="module")
+def echo():
+    """A loopback server answering with the request's headers."""
+
+    async def headers(request: Request) -> JSONResponse:
+        return JSONResponse(dict(request.headers))
+
+    with ServerThread(Starlette(routes=[Route("/", headers)])) as server:
+        yield f"http://127.0.0.1:{server.port}/"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_requests_say_who_sends_them(echo, engine, mode):
+    assert exchange(engine, mode, httpx.Request("GET", echo)).json()["user-agent"] == USER_AGENT
+    mine = httpx.Request("GET", echo, headers={"User-Agent": "mine"})
+    assert exchange(engine, mode, mine).json()["user-agent"] == "mine"
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -70,6 +70,7 @@ class HttpClients:
 
     def send(self, request: httpx.Request, *, service: str) -> httpx.Response:
         """Send and read the whole response; transport failures become TransportError."""
+        request.headers.setdefault("User-Agent", USER_AGENT)  # send() skips the client's own headers
         try:
             response = self.sync.send(request)
             response.read()
@@ -81,6 +82,7 @@ class HttpClients:
 
     async def asend(self, request: httpx.Request, *, service: str) -> httpx.Response:
         """The async twin of send."""
+        request.headers.setdefault("User-Agent", USER_AGENT)
         try:
             response = await self.async_.send(request)
             await response.aread()
