@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from amazon_connector import Connections
+from amazon_connector.api.catalog import catalog
 from amazon_connector.clock import ManualClock
 from amazon_connector.errors import (
     AuthError,
@@ -22,6 +25,7 @@ from amazon_connector.errors import (
     ServerError,
     TransportError,
 )
+from amazon_connector.runtime.pagination import can_follow
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in
@@ -298,3 +302,30 @@ def test_report_documents_download_and_feed_documents_upload(lib, emulator, apps
     ).data["feedId"]
     emulator_clock.advance(60)
     assert c.call("getFeed", feedId=feed_id).data["processingStatus"] == "DONE"
+
+
+def test_review_fixes_loops_bodies_documents_and_foreign_continuations(
+    home, emulator, apps, emulator_clock, caplog
+):
+    with Connections.open(home=home, clock=emulator_clock, http_engine="httpx") as lib:
+        c = connect(lib, emulator, apps["Demo Private App (restricted)"], advanced={"extended_logging": True})
+        for _ in range(3):  # each asyncio.run is a new event loop: the pooled client follows it
+            assert asyncio.run(c.acall("getMarketplaceParticipations")).status == 200
+        body = {
+            "reportType": "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING",
+            "marketplaceIds": ["A1PA6795UKMFR9"],
+        }
+        report_id = c.call(
+            "createReport", body={**body, "dataStartTime": datetime(2026, 1, 1, tzinfo=UTC)}
+        ).data["reportId"]
+        emulator_clock.advance(60)
+        document_id = c.call("getReport", reportId=report_id).data["reportDocumentId"]
+        with caplog.at_level(logging.DEBUG, logger="amazon_connector"):
+            content = c.download_document(document_id)
+        assert content
+        assert content.decode(errors="replace").splitlines()[1][:20] not in caplog.text
+        assert "not logged" in caplog.text
+        assert "Signature=" in caplog.text
+        assert re.search(r"Signature=(?!%2A%2A%2A|\*\*\*)", caplog.text) is None
+    assert not can_follow(catalog().get("data-kiosk.getQuery"))
+    assert can_follow(catalog().get("getOrders"))

@@ -39,7 +39,10 @@ SECRET_KEYS = frozenset(
     }
 )
 # In forms and query strings ``code`` is an authorisation code; in JSON bodies it is an error code.
-FORM_SECRET_KEYS = frozenset({"code"})
+FORM_SECRET_KEYS = frozenset(
+    {"code", "x-amz-signature", "x-amz-credential", "x-amz-security-token", "signature"}
+)
+"""Query and form parameters masked: the OAuth code and a presigned URL's signature."""
 PII_KEYS = frozenset(
     {
         "buyeremail",
@@ -79,7 +82,7 @@ def redact_data(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [redact_data(v, key) for v in value]
     if isinstance(value, str):
-        return redact_text(value)
+        return redact_url(value) if value.startswith(("https://", "http://")) else redact_text(value)
     return value
 
 
@@ -103,7 +106,11 @@ def redact_body(content: bytes, content_type: str) -> str:
             pass
     if "x-www-form-urlencoded" in content_type:
         return redact_form(text)
-    return redact_text(text)
+    if not content or content_type.startswith(("text/html", "application/xml")):
+        return redact_text(text)
+    return (
+        f"<{len(content)} bytes of {content_type or 'unknown type'}, not logged>"  # documents hold buyer data
+    )
 
 
 def redact_headers(headers: httpx.Headers) -> dict[str, str]:

@@ -20,8 +20,8 @@ from amazon_connector.auth.lwa import AccessToken
 from amazon_connector.clock import Clock
 from amazon_connector.errors import ApiError, ForbiddenError, MissingRoleError, TransportError
 from amazon_connector.runtime.http import HttpClients
-from amazon_connector.runtime.limiter import RateLimiter, bucket_key
-from amazon_connector.runtime.pagination import next_page_params
+from amazon_connector.runtime.limiter import RateLimiter, Reservation, bucket_key
+from amazon_connector.runtime.pagination import can_follow, next_page_params
 from amazon_connector.runtime.restricted import (
     RDT_ON_REFUSAL,
     RDT_OPERATION,
@@ -100,11 +100,12 @@ def is_idempotent(operation: Operation, params: CallParams) -> bool:
 
 
 def token_expired(error: ApiError) -> bool:
-    """Amazon's 401/403 saying the access token (or RDT) has expired."""
+    """Amazon's 401/403 saying the access token (or RDT) expired or is no longer valid: a new one may work."""
     if error.status not in (401, 403):
         return False
     text = " ".join(f"{e.get('message', '')} {e.get('details', '')}" for e in error.errors).casefold()
-    return "expired" in text and "token" in text and "secret" not in text
+    stale = "expired" in text or "revoked" in text or "invalid" in text
+    return stale and "token" in text and "secret" not in text
 
 
 def token_refused(error: ApiError) -> bool:
@@ -186,7 +187,8 @@ class Caller:
         elements = self.policy.data_elements if data_elements is None else tuple(data_elements)
         resource = resource_for(op, prepared.path, elements)
         response = yield from self._send_plan(op, prepared, resource)
-        if paginate if paginate is not None else self.policy.paginate:
+        follow = paginate if paginate is not None else self.policy.paginate
+        if follow and can_follow(op):
             response = replace(response, pager=_Following(self, dict(params), elements))
         return response
 
@@ -207,32 +209,20 @@ class Caller:
                 identity, token = yield from self._token_plan(op, None)
             assert token is not None
             reservation = self.limiter.reserve(key, op.rate, op.burst)
-            if reservation is not None:
-                while (
-                    ready := self.limiter.ready_at(reservation)
-                ) is None or ready > self.clock.monotonic() + SLACK:
-                    if ready is None:  # woke too late to use the slot: take a new one
-                        reservation = self.limiter.reserve(key, op.rate, op.burst)
-                        assert reservation is not None
-                    else:
-                        yield self._sleep_until(ready)
-                if not token.fresh(self.clock.now(), TOKEN_MARGIN):
-                    identity, token = yield from self._token_plan(op, resource if use_rdt else None)
-                    assert token is not None
-            request = build_request(self.base_url, op, token.value, params)
-            if self.signer is not None:
-                self.signer.sign(request, (yield self.signer.credentials_step()))
             try:
-                response: httpx.Response = yield self.send(request, f"SP-API {op.operation_id}")
+                response = yield from self._slot_plan(
+                    key=key,
+                    op=op,
+                    reservation=reservation,
+                    params=params,
+                    token=token,
+                    resource=resource if use_rdt else None,
+                )
             except TransportError as exc:
-                if reservation is not None:
-                    self.limiter.answered(reservation)
                 resend = (not exc.delivered) or is_idempotent(op, params)
                 if resend and (yield from self.backoff(attempts, f"{op.operation_id}: {exc.message}")):
                     continue
                 raise
-            if reservation is not None:
-                self.limiter.answered(reservation)
             if response.is_success:
                 answer = parse_response(op, response)
                 self.limiter.observe(key, answer.rate_limit, op.rate)
@@ -272,6 +262,40 @@ class Caller:
             if response.status_code == 403 and not token_refused(error):
                 raise _missing_role(error, op, resource if use_rdt else None)
             raise error
+
+    def _slot_plan(
+        self,
+        *,
+        key: str,
+        op: Operation,
+        reservation: Reservation | None,
+        params: CallParams,
+        token: AccessToken,
+        resource: RestrictedResource | None,
+    ) -> Plan[httpx.Response]:
+        """Wait for the slot, then send. However this ends (an answer, an error, a cancelled task), the
+        slot counts as answered, so a burst never leaves later calls waiting for it."""
+        try:
+            if reservation is not None:
+                while (
+                    ready := self.limiter.ready_at(reservation)
+                ) is None or ready > self.clock.monotonic() + SLACK:
+                    if ready is None:  # woke too late to use the slot: take a new one
+                        self.limiter.answered(reservation)
+                        reservation = self.limiter.reserve(key, op.rate, op.burst)
+                        assert reservation is not None
+                    else:
+                        yield self._sleep_until(ready)
+                if not token.fresh(self.clock.now(), TOKEN_MARGIN):
+                    token = (yield from self._token_plan(op, resource))[1] or token
+            request = build_request(self.base_url, op, token.value, params)
+            if self.signer is not None:
+                self.signer.sign(request, (yield self.signer.credentials_step()))
+            response: httpx.Response = yield self.send(request, f"SP-API {op.operation_id}")
+            return response
+        finally:
+            if reservation is not None:
+                self.limiter.answered(reservation)
 
     def backoff(self, attempts: Attempts, what: str) -> Plan[bool]:
         """Wait before retrying a failed call; False when no retry is left."""

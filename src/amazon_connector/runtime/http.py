@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import platform
 import threading
@@ -45,6 +46,7 @@ class HttpClients:
         self._async_transport = async_transport or (AiohttpTransport() if native else None)
         self._sync: httpx.Client | None = None
         self._async: httpx.AsyncClient | None = None
+        self._async_loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
 
     def _options(self) -> dict[str, Any]:
@@ -63,9 +65,13 @@ class HttpClients:
 
     @property
     def async_(self) -> httpx.AsyncClient:
+        """The async client of the running event loop (an httpx pool belongs to the loop it was made on;
+        the one of a loop that has ended is dropped)."""
+        loop = asyncio.get_running_loop()
         with self._lock:
-            if self._async is None:
+            if self._async is None or self._async_loop is not loop:
                 self._async = httpx.AsyncClient(transport=self._async_transport, **self._options())
+                self._async_loop = loop
             return self._async
 
     def send(self, request: httpx.Request, *, service: str) -> httpx.Response:
@@ -101,8 +107,8 @@ class HttpClients:
     async def aclose(self) -> None:
         self.close()
         with self._lock:
-            client, self._async = self._async, None
-        if client is not None:
+            client, loop, self._async = self._async, self._async_loop, None
+        if client is not None and loop is asyncio.get_running_loop():
             await client.aclose()
 
 

@@ -32,8 +32,10 @@ def _dig(data: Any, dotted: str) -> Any:
     return data
 
 
-def is_paginated(operation: Operation) -> bool:
-    return bool(operation.pagination_response)
+def can_follow(operation: Operation) -> bool:
+    """Whether the next page is asked of the same operation (some APIs continue with another one, e.g.
+    data-kiosk's getQuery with createQuery: their token is left to the caller)."""
+    return bool(operation.pagination_response and operation.pagination_request)
 
 
 def next_token(operation: Operation, body: Any) -> str | None:
@@ -49,7 +51,7 @@ def next_page_params(operation: Operation, params: Mapping[str, Any], token: str
     kept, extra = _CONTINUATION.get(operation.qualified_name, (None, {}))
     following = dict(params) if kept is None else {k: v for k, v in params.items() if k in kept}
     following.update(extra)
-    name = operation.pagination_request[0] if operation.pagination_request else "nextToken"
+    name = operation.pagination_request[0]
     if name.startswith("body:"):
         body = dict(following.get("body") or {})
         body[name.removeprefix("body:")] = token

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from amazon_connector.api.catalog import Operation
 from amazon_connector.errors import (
@@ -195,9 +196,21 @@ def encode_value(value: Any) -> str:
 
 
 def _json_ready(value: Any) -> Any:
+    """The body as JSON values (times as ISO 8601 UTC, pydantic models by alias), checked before sending."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return value
+    try:
+        return to_jsonable_python(value, fallback=_json_fallback)
+    except (TypeError, PydanticSerializationError) as exc:
+        raise ConfigurationError(
+            f"The request body cannot be sent as JSON: {exc}.",
+            field="body",
+            hint="Use dicts, lists, strings, numbers, booleans, dates and times.",
+        ) from None
+
+
+def _json_fallback(value: Any) -> Any:
+    raise TypeError(f"a {type(value).__name__} is not a JSON value")
 
 
 def build_request(
