@@ -213,6 +213,7 @@ class Caller:
                 response = yield from self._slot_plan(
                     key=key,
                     op=op,
+                    attempts=attempts,
                     reservation=reservation,
                     params=params,
                     token=token,
@@ -268,6 +269,7 @@ class Caller:
         *,
         key: str,
         op: Operation,
+        attempts: Attempts,
         reservation: Reservation | None,
         params: CallParams,
         token: AccessToken,
@@ -285,7 +287,9 @@ class Caller:
                         reservation = self.limiter.reserve(key, op.rate, op.burst)
                         assert reservation is not None
                     else:
+                        slept_from = self.clock.monotonic()
                         yield self._sleep_until(ready)
+                        attempts.deadline += self.clock.monotonic() - slept_from  # waiting is not retrying
                 if not token.fresh(self.clock.now(), TOKEN_MARGIN):
                     token = (yield from self._token_plan(op, resource))[1] or token
             request = build_request(self.base_url, op, token.value, params)
@@ -402,7 +406,8 @@ def _missing_role(error: ApiError, op: Operation, resource: RestrictedResource |
         operation=error.operation,
         hint=f"The application needs the role {' / '.join(roles)}. Request it in the Solution Provider "
         "Portal (Develop Apps → Edit App), then authorise the connection again: a new role takes effect "
-        "only after re-authorisation.",
+        "only after re-authorisation (in Restricted Data Access Mode: self-authorise the app again in "
+        "Seller Central and enter the new refresh token).",
     )
 
 
