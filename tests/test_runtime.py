@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -182,8 +183,11 @@ import sys
 from amazon_connector import Connections
 from amazon_connector.clock import ScaledClock
 body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
+import time
 with Connections.open(clock=ScaledClock(float(sys.argv[1])), rate_limits=sys.argv[2]) as connections:
     connection = connections.get(sys.argv[3])
+    connection.authenticator.access_token()
+    time.sleep(max(0.0, float(sys.argv[4]) - time.time()))  # both processes start calling together
     for _ in range(10):
         connection.call("createRestrictedDataToken", body=body)
 """
@@ -193,9 +197,10 @@ with Connections.open(clock=ScaledClock(float(sys.argv[1])), rate_limits=sys.arg
 def test_processes_sharing_a_store_share_its_buckets(home, fast, rate_limits):
     with Connections.open(home=home) as lib:
         name = connect(lib, fast, fast.apps, retries=0).name
+    start_at = time.time() + 5.0
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name],
+            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name, str(start_at)],
             stderr=subprocess.PIPE,
             text=True,
         )
