@@ -37,6 +37,15 @@ async def _drop(receive: Receive, send: Send) -> None:
         pass
 
 
+async def _read_body(receive: Receive) -> None:
+    """Read the whole request first: closing with unread bytes would make the kernel answer with an RST
+    instead of a FIN, and the client would see a different failure depending on timing."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+
+
 async def _error(scope: Scope, receive: Receive, send: Send, status: int) -> None:
     code, message = (
         ("InternalFailure", INTERNAL_FAILURE)
@@ -76,6 +85,7 @@ async def _with_fault(
         await _error(scope, receive, send, int(fault.kind))
     elif fault.kind == "reset":
         record(RESET)
+        await _read_body(receive)
         await _drop(receive, send)
     else:
         messages = await _processed(app, scope, receive)
