@@ -5,6 +5,8 @@ import pytest
 
 from amazon_connector.api.catalog import catalog
 from amazon_connector.errors import ConfigurationError
+from amazon_connector.runtime.caller import READ_ONLY_POSTS, is_idempotent
+from amazon_connector.runtime.spapi import call_params
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sp-api-operations.json"
 
@@ -49,3 +51,15 @@ def test_ambiguous_and_unknown_names_say_what_to_use():
     assert "sellers/v1/getAccount" in str(info.value)
     with pytest.raises(ConfigurationError, match="Unknown SP-API operation"):
         catalog().get("getEverything")
+
+
+def test_read_only_posts_name_post_operations_of_the_catalog():
+    posts = {op.operation_id for op in catalog().operations if op.method == "POST"}
+    assert posts >= READ_ONLY_POSTS, READ_ONLY_POSTS - posts
+    get_orders, create_report = catalog().get("getOrders"), catalog().get("createReport")
+    assert is_idempotent(
+        get_orders, call_params(get_orders, {"CreatedAfter": "2026-01-01"}, marketplace_id="X")
+    )
+    assert not is_idempotent(create_report, call_params(create_report, {"body": {}}, marketplace_id="X"))
+    fees = catalog().get("getMyFeesEstimates")
+    assert is_idempotent(fees, call_params(fees, {"body": []}, marketplace_id="X"))

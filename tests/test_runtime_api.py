@@ -290,6 +290,14 @@ def test_report_documents_download_and_feed_documents_upload(lib, emulator, apps
     assert [p for p in paths if "/documents/" in p] == [
         f"/reports/2021-06-30/documents/{report['reportDocumentId']}"
     ]
+    # fetched again: the RDT held for that document is used at once, without a refused first try
+    stats = emulator.app.state.sandbox.stats
+    refused = stats.count("reports/2021-06-30/getReportDocument", 403)
+    assert (
+        c.download_document(report["reportDocumentId"])
+        == contents["GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"]
+    )
+    assert stats.count("reports/2021-06-30/getReportDocument", 403) == refused == 1
 
     feed_document = c.upload_document(b"sku\tquantity\nA-1\t5\n", "text/tab-separated-values; charset=UTF-8")
     feed_id = c.call(

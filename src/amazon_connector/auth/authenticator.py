@@ -70,6 +70,10 @@ class Authenticator:
         """Amazon called ``value`` expired: the next ``token(scope)`` fetches a new one."""
         self.cache.discard(self._grant(scope)[0], value)
 
+    def holds_derived(self, identity: str) -> bool:
+        """Whether a fresh token for ``identity`` is already in memory."""
+        return self.cache.holds(self._key(f"derived:{self.subject}:{identity}"))
+
     def derived_expired(self, identity: str, value: str) -> None:
         self.cache.discard(self._key(f"derived:{self.subject}:{identity}"), value)
 

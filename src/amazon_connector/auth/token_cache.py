@@ -110,6 +110,10 @@ class TokenCache:
             return token
         return None
 
+    def holds(self, key: str) -> bool:
+        """Whether a fresh token for ``key`` is in memory (the store is not asked)."""
+        return self._cached(key) is not None
+
     def _from_store(self, key: str, subject: str) -> AccessToken | None:
         if self.store is None:
             return None

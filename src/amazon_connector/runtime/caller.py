@@ -46,15 +46,29 @@ log = logging.getLogger("amazon_connector.runtime")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 READ_ONLY_POSTS = frozenset(
     {
+        "checkInboundEligibility",
         "createRestrictedDataToken",
+        "deliveryOffers",
+        "getAdditionalSellerInputs",
+        "getCompetitiveSummary",
+        "getEligibleShipmentServices",
+        "getFeaturedOfferExpectedPriceBatch",
+        "getFixedSlotCapacity",
+        "getFulfillmentPreview",
         "getItemOffersBatch",
         "getListingOffersBatch",
+        "getMyFeesEstimateForASIN",
+        "getMyFeesEstimateForSKU",
         "getMyFeesEstimates",
-        "getCompetitiveSummary",
-        "getFeaturedOfferExpectedPriceBatch",
-        "getEligibleShipmentServices",
+        "getOffers",
+        "getOrderPreview",
+        "getRangeSlotCapacity",
         "getRates",
-        "searchOrders",
+        "getSellingPartnerMetrics",
+        "listHandoverSlots",
+        "listOfferMetrics",
+        "listOffers",
+        "validateContentDocumentAsinRelations",
     }
 )
 """POST operations that only read, so sending them twice is harmless."""
@@ -199,7 +213,9 @@ class Caller:
         key = bucket_key(
             self.client_id, "" if op.grantless_scope else self.selling_partner, self.region, op.qualified_name
         )
-        use_rdt = resource is not None and op.qualified_name not in RDT_ON_REFUSAL
+        use_rdt = resource is not None and (
+            op.qualified_name not in RDT_ON_REFUSAL or self.authenticator.holds_derived(resource.identity)
+        )
         tried_rdt = use_rdt
         while True:
             # the token first, so that nothing delays the request once its slot has come
@@ -323,7 +339,7 @@ class Caller:
         if resource is None:
             scope = op.grantless_scope
             return scope or "", (yield self.authenticator.token(scope))
-        identity = f"rdt {resource.method} {resource.path} {','.join(resource.data_elements)}"
+        identity = resource.identity
         try:
             return identity, (
                 yield self.authenticator.derived(
@@ -365,9 +381,7 @@ class Caller:
         if resource is None:
             self.authenticator.expired(op.grantless_scope, value)
         else:
-            self.authenticator.derived_expired(
-                f"rdt {resource.method} {resource.path} {','.join(resource.data_elements)}", value
-            )
+            self.authenticator.derived_expired(resource.identity, value)
 
     # --- blocking steps ----------------------------------------------------------------------
 

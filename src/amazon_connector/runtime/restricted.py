@@ -17,7 +17,8 @@ CONCRETE_PATH_ONLY = frozenset({"reports/2021-06-30/getReportDocument"})
 """Operations whose RDT must name the concrete resource (Amazon refuses a generic path for them)."""
 
 RDT_ON_REFUSAL = frozenset({"reports/2021-06-30/getReportDocument"})
-"""Restricted only for some resources (restricted report types): the plain token is tried first."""
+"""Restricted only for some resources (restricted report types): the plain token is tried first,
+unless an RDT for the resource is already held."""
 
 _ROLE_OF_ELEMENT = {
     "buyerInfo": "Direct-to-Consumer Shipping (Restricted) or Tax Invoicing (Restricted)",
@@ -64,6 +65,11 @@ class RestrictedResource:
     method: str
     path: str
     data_elements: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> str:
+        """What the RDT for this resource is cached under."""
+        return f"rdt {self.method} {self.path} {','.join(self.data_elements)}"
 
     def as_json(self) -> dict[str, object]:
         body: dict[str, object] = {"method": self.method, "path": self.path}
