@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -109,8 +114,71 @@ def test_connections_call_through_either_engine(home, emulator, apps, engine):
         assert connection.http.engine == engine
         sync = connection.call("getMarketplaceParticipations")
         assert asyncio.run(connection.acall("getMarketplaceParticipations")).data == sync.data
-        if engine == "urllib3+aiohttp":  # its pool follows the event loop; httpx's stays with the first
-            assert asyncio.run(connection.acall("getMarketplaceParticipations")).data == sync.data
+        # each asyncio.run is a new event loop: a new pool serves it
+        assert asyncio.run(connection.acall("getMarketplaceParticipations")).data == sync.data
+
+
+class _Forward(BaseHTTPRequestHandler):
+    """A forward proxy for plain HTTP: the request line carries the whole target URL."""
+
+    server: _ProxyServer
+
+    def _forward(self) -> None:
+        target = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {
+            k: v for k, v in self.headers.items() if k.lower() not in ("connection", "proxy-connection")
+        }
+        upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
+        upstream.request(
+            self.command, target.path + (f"?{target.query}" if target.query else ""), body, headers
+        )
+        answer = upstream.getresponse()
+        data = answer.read()
+        upstream.close()
+        self.server.seen.append(f"{self.command} {self.path}")
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in ("connection", "content-length", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _forward
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _ProxyServer(ThreadingHTTPServer):
+    seen: list[str]
+
+
+@pytest.fixture
+def forward_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[_ProxyServer]:
+    """A loopback proxy named in HTTP_PROXY (NO_PROXY cleared)."""
+    server = _ProxyServer(("127.0.0.1", 0), _Forward)
+    server.seen = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_address[1]}")
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_proxy_named_in_the_environment_carries_the_requests(emulator, apps, engine, mode, forward_proxy):
+    answer = exchange(engine, mode, token_request(emulator, apps))
+    assert answer.status_code == 200
+    assert answer.json()["token_type"] == "bearer"
+    assert forward_proxy.seen == [f"POST {emulator.url}/auth/o2/token"]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -6,7 +6,9 @@ import asyncio
 import logging
 import platform
 import threading
-from typing import Any, Literal
+import urllib.request
+from collections.abc import Callable
+from typing import Literal
 
 import httpx
 
@@ -26,8 +28,13 @@ fraction of the CPU per request (bench/), or httpx's own transport."""
 
 
 class HttpClients:
-    """A pair of pooled httpx clients (sync and async) with one configuration, created on first use.
-    ``engine`` picks their transports unless ``transport`` / ``async_transport`` are given."""
+    """Pooled HTTP transports (sync, and async per event loop) with one configuration, created on first
+    use. ``engine`` picks the transports unless ``transport`` / ``async_transport`` are given.
+
+    Requests go straight to the transport: httpx's client layer (cookies, auth, redirects, hooks) costs
+    CPU on every call and SP-API needs none of it. When the environment names a proxy (``HTTPS_PROXY``,
+    ``HTTP_PROXY``, ``ALL_PROXY``, with ``NO_PROXY``), requests go through httpx's client and transports
+    instead, which route them as those variables say."""
 
     def __init__(
         self,
@@ -42,44 +49,46 @@ class HttpClients:
         self.extended_logging = extended_logging
         self.engine = engine
         native = engine == "urllib3+aiohttp"
-        self._transport = transport or (Urllib3Transport() if native else None)
+        self._proxied = transport is None and bool(urllib.request.getproxies())
+        self._transport = transport or (Urllib3Transport() if native else httpx.HTTPTransport())
         self._async_transport = async_transport or (AiohttpTransport() if native else None)
         self._sync: httpx.Client | None = None
-        self._async: httpx.AsyncClient | None = None
-        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._async: _AsyncRoute | None = None
         self._lock = threading.Lock()
 
-    def _options(self) -> dict[str, Any]:
-        return {
-            "timeout": self.timeout,
-            "headers": {"User-Agent": USER_AGENT},
-            "follow_redirects": False,
-        }
+    def _prepare(self, request: httpx.Request) -> None:
+        request.headers.setdefault("User-Agent", USER_AGENT)
+        if "timeout" not in request.extensions:
+            request.extensions = {**request.extensions, "timeout": self.timeout.as_dict()}
 
-    @property
-    def sync(self) -> httpx.Client:
+    def _sync_route(self) -> Callable[[httpx.Request], httpx.Response]:
+        if not self._proxied:
+            return self._transport.handle_request
         with self._lock:
             if self._sync is None:
-                self._sync = httpx.Client(transport=self._transport, **self._options())
-            return self._sync
+                self._sync = httpx.Client(follow_redirects=False)  # its transports honour the proxies
+            return self._sync.send
 
-    @property
-    def async_(self) -> httpx.AsyncClient:
-        """The async client of the running event loop (an httpx pool belongs to the loop it was made on;
-        the one of a loop that has ended is dropped)."""
+    def _async_route(self) -> _AsyncRoute:
+        """The route of the running event loop (a pool belongs to the loop it was made on; the one of a
+        loop that has ended is dropped)."""
         loop = asyncio.get_running_loop()
         with self._lock:
-            if self._async is None or self._async_loop is not loop:
-                self._async = httpx.AsyncClient(transport=self._async_transport, **self._options())
-                self._async_loop = loop
+            if self._async is None or self._async.loop is not loop:
+                self._async = _AsyncRoute(loop, self._async_transport, proxied=self._proxied)
             return self._async
 
     def send(self, request: httpx.Request, *, service: str) -> httpx.Response:
         """Send and read the whole response; transport failures become TransportError."""
-        request.headers.setdefault("User-Agent", USER_AGENT)  # send() skips the client's own headers
+        self._prepare(request)
         try:
-            response = self.sync.send(request)
-            response.read()
+            response = self._sync_route()(request)
+            response.request = request
+            try:
+                response.read()
+            except BaseException:
+                response.close()
+                raise
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _transport_error(exc, request, service) from None
         if self.extended_logging:
@@ -88,10 +97,15 @@ class HttpClients:
 
     async def asend(self, request: httpx.Request, *, service: str) -> httpx.Response:
         """The async twin of send."""
-        request.headers.setdefault("User-Agent", USER_AGENT)
+        self._prepare(request)
         try:
-            response = await self.async_.send(request)
-            await response.aread()
+            response = await self._async_route().send(request)
+            response.request = request
+            try:
+                await response.aread()
+            except BaseException:
+                await response.aclose()
+                raise
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _transport_error(exc, request, service) from None
         if self.extended_logging:
@@ -100,16 +114,39 @@ class HttpClients:
 
     def close(self) -> None:
         with self._lock:
-            if self._sync is not None:
-                self._sync.close()
-                self._sync = None
+            client, self._sync = self._sync, None
+        if client is not None:
+            client.close()
+        self._transport.close()
 
     async def aclose(self) -> None:
         self.close()
         with self._lock:
-            client, loop, self._async = self._async, self._async_loop, None
-        if client is not None and loop is asyncio.get_running_loop():
-            await client.aclose()
+            route, self._async = self._async, None
+        if route is not None and route.loop is asyncio.get_running_loop():
+            await route.aclose()
+
+
+class _AsyncRoute:
+    """How async requests travel on one event loop (httpx's pools belong to a loop): straight to a
+    transport, or through an httpx client that honours the environment's proxies."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, transport: httpx.AsyncBaseTransport | None, *, proxied: bool
+    ) -> None:
+        self.loop = loop
+        self._client = httpx.AsyncClient(follow_redirects=False) if proxied else None
+        self._transport = transport or httpx.AsyncHTTPTransport()
+
+    async def send(self, request: httpx.Request) -> httpx.Response:
+        if self._client is not None:
+            return await self._client.send(request)
+        return await self._transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        await self._transport.aclose()
 
 
 def _transport_error(
