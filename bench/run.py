@@ -321,7 +321,7 @@ def main() -> None:
     parser.add_argument(
         "--calls", type=int, default=1000, help="calls per variant and pass in (b) (default 1000)"
     )
-    parser.add_argument("--passes", type=int, default=3, help="passes in (b) (default 3)")
+    parser.add_argument("--passes", type=int, default=5, help="passes in (b) (default 5)")
     parser.add_argument(
         "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
     )
