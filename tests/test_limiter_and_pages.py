@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from amazon_connector import Connections
 from amazon_connector.api.catalog import catalog
 from amazon_connector.clock import ManualClock
 from amazon_connector.errors import ConfigurationError
@@ -123,3 +124,15 @@ def test_parameters_are_encoded_the_way_sp_api_reads_them():
     assert report.path == {"reportId": "a/b"}
     with pytest.raises(ConfigurationError, match="needs the parameter 'MarketplaceIds'"):
         call_params(op, {}, marketplace_id=None)
+
+
+def test_a_rate_learned_by_one_process_reaches_the_others_sharing_the_store(tmp_path):
+    clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
+    with (
+        Connections.open(home=tmp_path, clock=clock) as one,
+        Connections.open(home=tmp_path, clock=clock) as other,
+    ):
+        assert other.limiter.plan("k", 1.0, 2) == Plan(1.0, 2)  # the catalog's, now cached
+        one.limiter.observe("k", 5.0, 1.0)
+        assert other.limiter.reserve("k", rate=1.0, burst=2) is not None  # takes the bucket: sees 5.0
+        assert other.limiter.plan("k", 1.0, 2) == Plan(5.0, 2)

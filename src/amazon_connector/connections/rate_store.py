@@ -30,7 +30,8 @@ _STATE = ("tat", "epoch", "start", "shift", "issued", "answered")
 
 
 class StoreRateBackend:
-    """A RateBackend whose buckets are rows, changed under a row lock (the write lock on SQLite)."""
+    """A RateBackend whose buckets are rows, changed under a row lock (the write lock on SQLite). The
+    rates Amazon reported are cached in the process and refreshed each time the bucket is taken."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -39,13 +40,15 @@ class StoreRateBackend:
         self._rates: dict[str, float | None] = {}
 
     def _locked(self, conn: DbConnection, key: str) -> Bucket:
+        """The bucket, locked; the rate another process learned is picked up on the way."""
         conn.execute(self._insert(buckets_table).values(bucket=key).on_conflict_do_nothing())
-        row = conn.execute(
-            select(*(buckets_table.c[c] for c in _STATE))
+        *state, rate = conn.execute(
+            select(*(buckets_table.c[c] for c in _STATE), buckets_table.c.rate)
             .where(buckets_table.c.bucket == key)
             .with_for_update()
         ).one()
-        return Bucket(*row)
+        self._rates[key] = rate
+        return Bucket(*state)
 
     def update(self, key: str, change: Callable[[Bucket], Bucket]) -> Bucket:
         with self.store.transaction() as conn:
