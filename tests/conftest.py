@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,15 @@ from typing import Any
 import pytest
 
 from amazon_connector.connections import Connections
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests talk to 127.0.0.1 only: a proxy set on the machine must not stand in between."""
+    for name in PROXY_VARIABLES:
+        os.environ.pop(name, None)
+        os.environ.pop(name.lower(), None)
 
 
 @pytest.fixture(autouse=True)

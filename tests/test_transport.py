@@ -119,7 +119,8 @@ def test_connections_call_through_either_engine(home, emulator, apps, engine):
 
 
 class _Forward(BaseHTTPRequestHandler):
-    """A forward proxy for plain HTTP: the request line carries the whole target URL."""
+    """A forward proxy for plain HTTP (the request line carries the whole target URL) that sends every
+    request to 127.0.0.1, whatever host it names."""
 
     server: _ProxyServer
 
@@ -129,7 +130,7 @@ class _Forward(BaseHTTPRequestHandler):
         headers = {
             k: v for k, v in self.headers.items() if k.lower() not in ("connection", "proxy-connection")
         }
-        upstream = http.client.HTTPConnection(target.hostname or "", target.port, timeout=10)
+        upstream = http.client.HTTPConnection("127.0.0.1", target.port, timeout=10)  # whatever the name
         upstream.request(
             self.command, target.path + (f"?{target.query}" if target.query else ""), body, headers
         )
@@ -175,10 +176,15 @@ def forward_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[_ProxyServer]:
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_proxy_named_in_the_environment_carries_the_requests(emulator, apps, engine, mode, forward_proxy):
-    answer = exchange(engine, mode, token_request(emulator, apps))
+    request = token_request(emulator, apps)
+    request.url = request.url.copy_with(host="emulator.invalid")  # only the proxy can reach it
+    answer = exchange(engine, mode, request)
     assert answer.status_code == 200
     assert answer.json()["token_type"] == "bearer"
-    assert forward_proxy.seen == [f"POST {emulator.url}/auth/o2/token"]
+    assert forward_proxy.seen == [f"POST {request.url}"]
+    # this machine is reached directly, past the proxy
+    assert exchange(engine, mode, token_request(emulator, apps)).status_code == 200
+    assert len(forward_proxy.seen) == 1
 
 
 @pytest.mark.parametrize("mode", MODES)

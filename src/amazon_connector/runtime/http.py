@@ -22,6 +22,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 http_log = logging.getLogger("amazon_connector.http")
 
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Hosts reached directly even when a proxy is configured."""
+
 HttpEngine = Literal["urllib3+aiohttp", "httpx"]
 """What carries requests under httpx's interface: urllib3 (sync) and aiohttp (async), which cost a
 fraction of the CPU per request (bench/), or httpx's own transport."""
@@ -34,7 +37,7 @@ class HttpClients:
     Requests go straight to the transport: httpx's client layer (cookies, auth, redirects, hooks) costs
     CPU on every call and SP-API needs none of it. When the environment names a proxy (``HTTPS_PROXY``,
     ``HTTP_PROXY``, ``ALL_PROXY``, with ``NO_PROXY``), requests go through httpx's client and transports
-    instead, which route them as those variables say."""
+    instead, which route them as those variables say; requests to this machine (an emulator) never do."""
 
     def __init__(
         self,
@@ -61,8 +64,8 @@ class HttpClients:
         if "timeout" not in request.extensions:
             request.extensions = {**request.extensions, "timeout": self.timeout.as_dict()}
 
-    def _sync_route(self) -> Callable[[httpx.Request], httpx.Response]:
-        if not self._proxied:
+    def _sync_route(self, request: httpx.Request) -> Callable[[httpx.Request], httpx.Response]:
+        if not self._proxied or request.url.host in LOOPBACK:
             return self._transport.handle_request
         with self._lock:
             if self._sync is None:
@@ -82,7 +85,7 @@ class HttpClients:
         """Send and read the whole response; transport failures become TransportError."""
         self._prepare(request)
         try:
-            response = self._sync_route()(request)
+            response = self._sync_route(request)(request)
             response.request = request
             try:
                 response.read()
@@ -139,7 +142,7 @@ class _AsyncRoute:
         self._transport = transport or httpx.AsyncHTTPTransport()
 
     async def send(self, request: httpx.Request) -> httpx.Response:
-        if self._client is not None:
+        if self._client is not None and request.url.host not in LOOPBACK:
             return await self._client.send(request)
         return await self._transport.handle_async_request(request)
 
