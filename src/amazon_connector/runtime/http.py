@@ -64,8 +64,11 @@ class HttpClients:
         if "timeout" not in request.extensions:
             request.extensions = {**request.extensions, "timeout": self.timeout.as_dict()}
 
+    def _via_proxy(self, request: httpx.Request) -> bool:
+        return self._proxied and request.url.host not in LOOPBACK
+
     def _sync_route(self, request: httpx.Request) -> Callable[[httpx.Request], httpx.Response]:
-        if not self._proxied or request.url.host in LOOPBACK:
+        if not self._via_proxy(request):
             return self._transport.handle_request
         with self._lock:
             if self._sync is None:
@@ -102,7 +105,7 @@ class HttpClients:
         """The async twin of send."""
         self._prepare(request)
         try:
-            response = await self._async_route().send(request)
+            response = await self._async_route().send(request, via_proxy=self._via_proxy(request))
             response.request = request
             try:
                 await response.aread()
@@ -141,8 +144,9 @@ class _AsyncRoute:
         self._client = httpx.AsyncClient(follow_redirects=False) if proxied else None
         self._transport = transport or httpx.AsyncHTTPTransport()
 
-    async def send(self, request: httpx.Request) -> httpx.Response:
-        if self._client is not None and request.url.host not in LOOPBACK:
+    async def send(self, request: httpx.Request, *, via_proxy: bool) -> httpx.Response:
+        if via_proxy:
+            assert self._client is not None
             return await self._client.send(request)
         return await self._transport.handle_async_request(request)
 
