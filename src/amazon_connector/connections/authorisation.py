@@ -31,7 +31,7 @@ def complete_authorisation(connection: Connection, landed_url: str) -> Connectio
     """Check the state in the address the browser landed on, exchange the code at once, store the
     refresh token and selling partner ID. Works in another process than the one that started."""
     callback = parse_callback(landed_url)
-    pending = connection.store.consume_state(callback.state)
+    pending = connection.store.states.consume(callback.state)
     if pending is None:
         raise StateError(
             "The state in that address is unknown or was already used.",
@@ -70,7 +70,7 @@ class AuthorisationFlow:
         self.redirect_uri = settings.effective_redirect_uri
         self.state = new_state()
         self.expires_at: datetime = connection.clock.now() + timedelta(seconds=STATE_LIFETIME)
-        connection.store.save_state(
+        connection.store.states.save(
             self.state,
             connection.record.id,
             self.redirect_uri,
