@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -147,3 +149,29 @@ class EmulatorProcess:
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def cli(home):
+    """Run `amazon-connector` as a user does (its own process), with this test's data directory."""
+    env = {**os.environ, "AMAZON_CONNECTOR_HOME": str(home), "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("AMAZON_CONNECTOR_CLIENT_SECRET", None)
+
+    def run(
+        *args: str, expect: int = 0, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "amazon_connector", *args],
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == expect, (result.stdout, result.stderr)
+        return result
+
+    run.env = env  # type: ignore[attr-defined]
+    return run

@@ -141,6 +141,11 @@ class ApplicationRows:
                 )
             )
 
+    def keys(self, conn: DbConnection) -> builtins.list[AppKey]:
+        return [
+            (r.client_id, r.token_url) for r in conn.execute(select(table.c.client_id, table.c.token_url))
+        ]
+
     def forget(self, conn: DbConnection, key: AppKey) -> None:
         """Delete the application and its secrets (no connection uses it any more)."""
         conn.execute(delete(table).where(*_where(key)))

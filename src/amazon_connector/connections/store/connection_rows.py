@@ -58,6 +58,15 @@ class UnreadableConnection:
     id: int
     name: str
     reason: str
+    location: str
+    """The store it is in."""
+
+    def error(self) -> UnreadableConnectionError:
+        return UnreadableConnectionError(
+            f"Connection {self.name!r} in {self.location} cannot be read: {self.reason}.",
+            hint=f"Remove it with `amazon-connector connections remove {self.name}` and add it again, or "
+            "use the amazon-connector version that wrote it.",
+        )
 
 
 def _settings_of(text: str) -> dict[str, Any]:
@@ -98,7 +107,7 @@ class ConnectionRows:
         if unknown:
             warnings.warn(
                 f"Connection {row.name!r} in {self.store.location} has settings this version does not "
-                f"know ({', '.join(unknown_paths(ConnectionSettings, unknown))}); they are kept unchanged "
+                f"know ({', '.join(sorted(unknown_paths(ConnectionSettings, unknown)))}); they are kept unchanged "
                 "and ignored.",
                 StoreWarning,
                 stacklevel=2,
@@ -131,26 +140,21 @@ class ConnectionRows:
         for row in rows:
             try:
                 records.append(self._record(row, applications))
+                continue
             except ValidationError as exc:
-                unreadable.append(UnreadableConnection(row.id, row.name, validation_message(exc)))
+                reason = validation_message(exc)
             except ValueError:
-                unreadable.append(UnreadableConnection(row.id, row.name, "its settings are not valid JSON"))
+                reason = "its settings are not valid JSON"
             except AmazonConnectorError as exc:  # a secret that does not decrypt
-                unreadable.append(UnreadableConnection(row.id, row.name, exc.message))
+                reason = exc.message.rstrip(".")
+            unreadable.append(UnreadableConnection(row.id, row.name, reason, self.store.location))
         return records, unreadable
 
     def _one(self, where: Any) -> ConnectionRecord | None:
         records, unreadable = self._read(where)
         if unreadable:
-            raise self.unreadable_error(unreadable[0])
+            raise unreadable[0].error()
         return records[0] if records else None
-
-    def unreadable_error(self, problem: UnreadableConnection) -> UnreadableConnectionError:
-        return UnreadableConnectionError(
-            f"Connection {problem.name!r} in {self.store.location} cannot be read: {problem.reason}.",
-            hint=f"Remove it with `amazon-connector connections remove {problem.name}` and add it again, or "
-            "use the amazon-connector version that wrote it.",
-        )
 
     @staticmethod
     def _not_found(name: str, names: builtins.list[str]) -> ConnectionNotFoundError:
@@ -181,7 +185,7 @@ class ConnectionRows:
         """The connections that can be read (each one that cannot is logged; see ``unreadable``)."""
         records, unreadable = self._read()
         for problem in unreadable:
-            log.warning("%s", self.unreadable_error(problem))
+            log.warning("%s", problem.error())
         return records
 
     def unreadable(self) -> builtins.list[UnreadableConnection]:
@@ -261,8 +265,8 @@ class ConnectionRows:
                         hint="Nothing was written; run the command again.",
                     )
                 self.store.applications.bind(conn, settings, changed=changed)
-                if (old_key := application_key(record.settings)) != application_key(settings):
-                    self._forget_if_unused(conn, old_key)
+                if application_key(record.settings) != application_key(settings):
+                    self._forget_unused(conn)
         except StoreConflictError:
             if self._duplicate(settings.name, other_than=record.id):
                 raise self._duplicate_error(settings.name) from None
@@ -279,11 +283,7 @@ class ConnectionRows:
                 raise self._not_found(name, list(conn.scalars(select(table.c.name).order_by(table.c.name))))
             conn.execute(delete(states_table).where(states_table.c.connection_id == row.id))
             conn.execute(delete(table).where(table.c.id == row.id))
-            try:
-                key = _key_of(row.settings)
-            except (ValueError, ConfigurationError):
-                key = None
-            self._forget_if_unused(conn, key)
+            self._forget_unused(conn)
         try:
             token = self.store.box.decrypt(row.refresh_token, "refresh_token") if row.refresh_token else None
         except AmazonConnectorError:
@@ -291,15 +291,14 @@ class ConnectionRows:
         if token:
             self.store.tokens.forget_tokens(subject_of(token))
 
-    def _forget_if_unused(self, conn: DbConnection, key: AppKey | None) -> None:
-        """Forget an application (and its secrets) once no connection uses it (kept while a connection
-        that cannot be read might)."""
-        if key is None:
-            return
+    def _forget_unused(self, conn: DbConnection) -> None:
+        """Forget the applications (and their secrets) no connection uses any more; while a connection
+        cannot be read, it might use any of them: all are kept."""
+        used: set[AppKey | None] = set()
         for text in conn.scalars(select(table.c.settings)):
             try:
-                if _key_of(text) == key:
-                    return
+                used.add(_key_of(text))
             except (ValueError, ConfigurationError):
                 return
-        self.store.applications.forget(conn, key)
+        for key in set(self.store.applications.keys(conn)) - used:
+            self.store.applications.forget(conn, key)

@@ -293,13 +293,7 @@ class Store:
             create_schema(conn, self.box)
             return None
         if found.kind == "foreign":
-            shown = ", ".join(found.tables[:6]) + (", …" if len(found.tables) > 6 else "")
-            raise StoreError(
-                f"{self.location} is not an amazon-connector store: it holds another program's tables "
-                f"({shown}).",
-                hint="Point --database / $AMAZON_CONNECTOR_DATABASE_URL at the store, or at a database of "
-                "its own (an empty one becomes a new store).",
-            )
+            raise _foreign(self.location, found)
         assert found.revision is not None
         if found.revision not in known_revisions():
             raise self._newer(found.revision)
@@ -312,13 +306,25 @@ class Store:
         return found.revision
 
 
+def _foreign(location: str, found: Found) -> StoreError:
+    shown = ", ".join(found.tables[:6]) + (", …" if len(found.tables) > 6 else "")
+    return StoreError(
+        f"{location} is not an amazon-connector store: it holds another program's tables ({shown}).",
+        hint="Point --database / $AMAZON_CONNECTOR_DATABASE_URL at the store, or at a database of its "
+        "own (an empty one becomes a new store).",
+    )
+
+
 def _is_new(engine: Engine) -> bool:
     """Whether the store at ``engine`` does not exist yet (so a new key may be made for it)."""
     path = sqlite_path(engine.url)
-    if path is not None:
-        return not path.exists()
+    if path is not None and not path.exists():
+        return True
     try:
         with engine.begin() as conn:
-            return survey(conn).kind == "empty"
+            found = survey(conn)
     except SQLAlchemyError as exc:
         raise store_failure(exc, engine.url) from None
+    if found.kind == "foreign":
+        raise _foreign(describe(engine.url), found)
+    return found.kind == "empty"
