@@ -9,7 +9,6 @@ import typer
 from rich.markup import escape
 
 from amazon_connector.cli.context import console, state
-from amazon_connector.connections.store.maintenance import backup_store, check_store
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -20,6 +19,8 @@ MARK = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[dim]–[/]"}
 def check(ctx: typer.Context) -> None:
     """Check the store without changing it: integrity, schema version, key, and that every connection,
     client secret and cached token can be read. Exit 0 only when nothing is wrong."""
+    from amazon_connector.connections.store.maintenance import check_store
+
     options = state(ctx)
     where, findings = check_store(options.database, home=options.home, key_file=options.key_file)
     console.print(f"Store: {escape(where)}", soft_wrap=True)
@@ -35,6 +36,8 @@ def backup(
 ) -> None:
     """Copy the store to a new file while others may be using it (SQLite's online backup; for
     PostgreSQL use pg_dump). Keep the key apart from the copy: the copy is useless without it."""
+    from amazon_connector.connections.store.maintenance import backup_store
+
     options = state(ctx)
     path = backup_store(target, options.database, home=options.home)
     console.print(

@@ -49,6 +49,17 @@ def write_private_file(path: Path, data: bytes, *, parents: bool = True) -> None
         f.write(data)
 
 
+def write_whole_private_file(path: Path, data: bytes) -> None:
+    """Like write_private_file (raising FileExistsError), but the file appears whole or not at all:
+    it is written beside ``path`` and then linked into place, so no reader sees it half written."""
+    staging = path.with_name(f".{path.name}.{os.urandom(6).hex()}.new")
+    write_private_file(staging, data, parents=False)
+    try:
+        os.link(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
 def warn_if_exposed(path: Path, what: str) -> None:
     """Warn (StoreWarning) when ``path`` is open to other users: group or others have any access."""
     try:
@@ -72,7 +83,7 @@ def new_key_file(path: Path) -> None:
             hint="Check the path, or create the directory first.",
         )
     try:
-        write_private_file(path, generate_key().encode(), parents=False)
+        write_whole_private_file(path, generate_key().encode())
     except FileExistsError:
         raise SecretKeyError(
             f"{path} exists already; it is not replaced.",
@@ -107,7 +118,8 @@ def load_key(home: Path, *, key_file: Path | None = None, store_is_new: Callable
                 hint=f"Restore {path} from your backup, or give the key with ${KEY_ENV} or ${KEY_FILE_ENV}.",
             )
         try:
-            write_private_file(path, generate_key().encode())
+            home.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_whole_private_file(path, generate_key().encode())
         except FileExistsError:
             pass  # another process made it at the same moment
         except OSError as exc:
