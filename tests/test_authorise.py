@@ -91,6 +91,18 @@ def test_paste_fallback_and_replay_is_refused(connections, emulator, apps, redir
         c.complete_authorisation(landed)
 
 
+def test_an_address_pasted_into_another_connection_leaves_its_own_authorisation_intact(
+    connections, emulator, apps, redirect_uri
+):
+    uk, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri, name="uk")
+    de, _, _ = _landed_without_listener(connections, emulator, apps, redirect_uri, name="de")
+    with pytest.raises(StateError, match="belongs to the authorisation of another connection") as info:
+        de.complete_authorisation(landed)
+    assert "still waiting" in str(info.value.hint)
+    assert uk.complete_authorisation(landed).status is Status.READY
+    assert connections.get("de").status is Status.NOT_AUTHORISED
+
+
 def test_completion_from_another_process_view(connections, emulator, apps, redirect_uri, home):
     _, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
     with Connections.open(home=home) as other:
