@@ -192,6 +192,27 @@ def test_an_error_without_the_state_does_not_end_the_flow(connections, emulator,
         assert flow.wait(10).status is Status.READY
 
 
+def test_the_listener_answers_only_loopback_host_names(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Public App"]
+    c = connections.add("rebind", country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    origin = redirect_uri.rsplit("/amazon-connector", 1)[0]
+    port = urlsplit(redirect_uri).port
+    with _flow(c) as flow:
+        hop = {"amazon_callback_uri": "https://sellercentral-europe.amazon.com/x", "amazon_state": "s"}
+        for host in ("attacker.example", f"attacker.example:{port}", "127.0.0.1.attacker.example", "["):
+            for url, params in ((redirect_uri, {"state": flow.state}), (f"{origin}/login", hop)):
+                answer = httpx.get(url, params=params, headers={"host": host}, timeout=5)
+                assert answer.status_code == 421, (host, url)
+                assert "location" not in answer.headers
+        assert not flow.done
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+            assert (
+                httpx.get(f"{origin}/login", params=hop, headers={"host": host}, timeout=5).status_code == 302
+            )
+        approve(flow.url, selling_partner_id=seller_in(app, "UK")["selling_partner_id"])
+        assert flow.wait(10).status is Status.READY
+
+
 def test_log_in_hop_only_goes_to_amazon(connections, emulator, apps, redirect_uri):
     app = apps["Demo Public App"]
     c = connections.add("hop-guard", country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))

@@ -80,7 +80,8 @@ def test_a_post_needs_this_sessions_token_and_this_origin(ui, connections):
 
 def test_only_loopback_host_names_are_served(ui):
     with browser(ui) as client:
-        assert client.get("/", headers={"host": "attacker.example"}).status_code == 421
+        for host in ("attacker.example", "127.0.0.1.attacker.example", "[", "localhost:x@evil"):
+            assert client.get("/", headers={"host": host}).status_code == 421, host
         assert client.get("/", headers={"host": f"localhost:{urlsplit(ui.url).port}"}).status_code == 200
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from amazon_connector.serving import is_loopback
+from amazon_connector.serving import addressed_to_loopback, misdirected
 
 SESSION_COOKIE = "ac_session"
 LOGIN_COOKIE = "ac_login"
@@ -74,14 +73,6 @@ class Guard:
         return bool(nonce) and hmac.compare_digest(self._sign("login", nonce), signature)
 
 
-def host_allowed(host_header: str, *, loopback_only: bool) -> bool:
-    """On a loopback bind only loopback host names are served (no DNS rebinding)."""
-    if not loopback_only:
-        return True
-    hostname = urlsplit(f"//{host_header}").hostname or ""
-    return is_loopback(hostname)
-
-
 def same_origin(request: Request) -> bool:
     """A POST must not come from another site: by Sec-Fetch-Site, else by Origin, when the browser sends
     them (under ``Referrer-Policy: no-referrer`` a form's Origin is "null")."""
@@ -120,8 +111,8 @@ class GuardMiddleware:
         await self.app(scope, receive, with_headers)
 
     def _refusal(self, request: Request) -> Response | None:
-        if not host_allowed(request.headers.get("host", ""), loopback_only=self.loopback_only):
-            return PlainTextResponse("This page answers only on a loopback address.", status_code=421)
+        if self.loopback_only and not addressed_to_loopback(request.headers.get("host", "")):
+            return misdirected()
         if request.url.path.startswith(OPEN_PATHS) or self.guard.logged_in(request.cookies.get(LOGIN_COOKIE)):
             return None
         if request.method in ("GET", "HEAD"):
