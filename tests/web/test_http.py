@@ -182,6 +182,19 @@ def test_the_event_stream_sends_each_step_as_it_finishes():
     assert '"summary": "The store is unavailable."' in events[2]
 
 
+def test_a_malformed_step_number_is_a_400(ui, connections):
+    connections.add("uk", country="UK", environment="http://127.0.0.1:9")  # the test fails fast
+    with browser(ui) as client:
+        started = client.post("/connections/uk", data=general_form(token_of(client), action="test"))
+        events = started.headers["location"] + "/events"
+        for bad in ("abc", "-1", "1.5", "9" * 5000):
+            answer = client.get(events, params={"from": bad})
+            assert answer.status_code == 400, bad
+            assert "0 or more" in answer.text
+        assert "event: done" in client.get(events, params={"from": ""}).text
+        assert "event: done" in client.get(events, params={"from": "1"}).text
+
+
 def test_the_answer_is_pasted_when_the_redirect_uri_is_elsewhere(
     ui, emulator, apps, https_redirect_uri, connections
 ):

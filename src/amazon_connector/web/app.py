@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -372,7 +372,14 @@ class WebApp:
         run = self._run(request)
         if run is None:
             return Response(status_code=404)
-        start = int(request.query_params.get("from", "0") or 0)
+        try:
+            start = int(request.query_params.get("from") or 0)
+        except ValueError:
+            start = -1
+        if start < 0:
+            return PlainTextResponse(
+                "The from parameter is the number of steps already shown: 0 or more.", status_code=400
+            )
         return StreamingResponse(step_events(run, start), media_type="text/event-stream")
 
     # --- the Advanced node -------------------------------------------------------------------
