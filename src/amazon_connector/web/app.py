@@ -54,6 +54,7 @@ from amazon_connector.web.security import (
     SESSION_COOKIE,
     Guard,
     GuardMiddleware,
+    LoginThrottle,
     same_origin,
 )
 
@@ -107,6 +108,7 @@ class WebApp:
         self.runs = TestRuns()
         self.pending = PendingAuthorisations(connections.clock)
         self.flashes = Flashes()
+        self.logins = LoginThrottle(connections.clock)
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -124,8 +126,13 @@ class WebApp:
         context["csrf"] = self.guard.csrf_token(session) if forms and session else None
         response = self.templates.TemplateResponse(request, template, context, status_code=status)
         if new_session and session:
-            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
+            self.set_cookie(request, response, SESSION_COOKIE, session, samesite="strict")
         return response
+
+    @staticmethod
+    def set_cookie(request: Request, response: Response, name: str, value: str, **options: Any) -> None:
+        """An HttpOnly cookie, Secure whenever the page is served over HTTPS."""
+        response.set_cookie(name, value, httponly=True, secure=request.url.scheme == "https", **options)
 
     async def form(self, request: Request) -> dict[str, str]:
         """The submitted form, once its CSRF token and origin are checked."""
@@ -296,12 +303,13 @@ class WebApp:
                 flow=result,
                 callback=callback_url(request.url),
             )
-        response.set_cookie(
+        self.set_cookie(
+            request,
+            response,
             AUTHORISING_COOKIE,
             key,
             max_age=int(STATE_LIFETIME),
             path=LOGIN_HOP_PATH,
-            httponly=True,
             samesite="lax",  # sent on Amazon's redirect to the Log-in URI, a cross-site navigation
         )
         return response
@@ -466,15 +474,28 @@ class WebApp:
 
     async def login(self, request: Request) -> Response:
         form = await self.form(request)
+        address = request.client.host if request.client else ""
+        wait = self.logins.wait(address)
+        if wait:
+            refused = self.render(
+                request,
+                "login.html",
+                429,
+                error=f"Too many wrong tokens from your address: try again in {wait} s.",
+            )
+            refused.headers["Retry-After"] = str(wait)
+            return refused
         if not self.guard.token_ok(form.get("token", "")):
+            self.logins.failed(address)
             return self.render(
                 request,
                 "login.html",
                 401,
                 error="That is not the login token. Copy it from the terminal that started the page.",
             )
+        self.logins.succeeded(address)
         response = self.see("/")
-        response.set_cookie(LOGIN_COOKIE, self.guard.login_cookie(), httponly=True, samesite="strict")
+        self.set_cookie(request, response, LOGIN_COOKIE, self.guard.login_cookie(), samesite="strict")
         return response
 
     # --- errors ------------------------------------------------------------------------------

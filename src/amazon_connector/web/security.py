@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
+from collections import deque
+from datetime import datetime, timedelta
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from amazon_connector.clock import Clock
 from amazon_connector.serving import addressed_to_loopback, misdirected
 
 SESSION_COOKIE = "ac_session"
@@ -71,6 +75,36 @@ class Guard:
             return True
         nonce, _, signature = (cookie or "").partition(".")
         return bool(nonce) and hmac.compare_digest(self._sign("login", nonce), signature)
+
+
+class LoginThrottle:
+    """Wrong login tokens per client address: after ``limit`` within ``window`` seconds (on the page's
+    clock) the address must wait until the oldest of them is that old."""
+
+    def __init__(self, clock: Clock, *, limit: int = 5, window: float = 60.0) -> None:
+        self._clock = clock
+        self._limit = limit
+        self._window = timedelta(seconds=window)
+        self._failures: dict[str, deque[datetime]] = {}
+
+    def wait(self, address: str) -> int:
+        """Seconds ``address`` must wait before it may try again (0: it may now)."""
+        now = self._clock.now()
+        for key, times in list(self._failures.items()):
+            while times and times[0] <= now - self._window:
+                times.popleft()
+            if not times:
+                del self._failures[key]
+        recent = self._failures.get(address)
+        if recent is None or len(recent) < self._limit:
+            return 0
+        return max(1, math.ceil((recent[0] + self._window - now).total_seconds()))
+
+    def failed(self, address: str) -> None:
+        self._failures.setdefault(address, deque()).append(self._clock.now())
+
+    def succeeded(self, address: str) -> None:
+        self._failures.pop(address, None)
 
 
 def same_origin(request: Request) -> bool:
