@@ -136,3 +136,15 @@ def test_secrets_set_reads_the_new_secret_from_a_file(run: Run, home: Path, tmp_
         "secrets", "set", "--client-id", CLIENT_ID, "--client-secret-file", str(secret_file), expect=1
     )
     assert "Client Secret is not in the expected form" in wrong.stderr
+
+
+def test_a_database_password_on_the_command_line_is_warned_about(
+    run: Run, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_password = f"sqlite://user:hunter2@/{home / 'store.db'}"
+    warned = run("--database", with_password, "marketplaces")
+    assert "a secret on the command line (the password in --database)" in " ".join(warned.stderr.split())
+    assert "hunter2" not in warned.stderr
+    assert run("--database", f"sqlite:///{home / 'store.db'}", "marketplaces").stderr == ""
+    monkeypatch.setenv("AMAZON_CONNECTOR_DATABASE_URL", with_password)
+    assert run("marketplaces").stderr == ""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from typer.core import TyperGroup
@@ -13,7 +15,9 @@ from typer.core import TyperGroup
 from amazon_connector import __version__
 from amazon_connector.cli import call, connections, demo, sandbox, secrets, ui
 from amazon_connector.cli.context import State, fail
+from amazon_connector.cli.secret_input import warn_on_command_line
 from amazon_connector.connections.secretbox import generate_key
+from amazon_connector.connections.store import DATABASE_ENV
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 from amazon_connector.marketplaces import all_marketplaces
 from amazon_connector.redaction import RedactingFilter
@@ -88,7 +92,7 @@ def main_options(
     database: Annotated[
         str | None,
         typer.Option(
-            envvar="AMAZON_CONNECTOR_DATABASE_URL",
+            envvar=DATABASE_ENV,
             help="Store URL: sqlite:///path.db (default in the data directory) or postgresql+psycopg://…",
         ),
     ] = None,
@@ -102,6 +106,12 @@ def main_options(
 ) -> None:
     """Global options; every command below uses them."""
     _configure_logging(verbose, log_file)
+    if database and database != os.environ.get(DATABASE_ENV) and urlsplit(database).password:
+        warn_on_command_line(
+            ["the password in --database"],
+            f"Give the URL in ${DATABASE_ENV} instead, or leave the password out of it for PostgreSQL "
+            "to read from ~/.pgpass or $PGPASSWORD.",
+        )
     ctx.obj = State(home=home, database=database)
 
 
