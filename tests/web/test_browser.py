@@ -1,5 +1,6 @@
 """The connection dialog in Debian's Chromium: add → authorise on the emulator's consent page → test →
-log out → Advanced → remove, the error paths, a narrow window and no JavaScript. Screenshots go to
+log out → Advanced → remove, the error paths, a narrow window, no JavaScript, logging in over HTTPS.
+Screenshots go to
 tests/screenshots/."""
 
 import re
@@ -239,3 +240,29 @@ def test_narrow_window_and_no_javascript(browser, ui, emulator, apps, connection
         expect(page.locator("#steps .step .name").first).to_have_text("Settings")
     finally:
         page.context.close()
+
+
+def test_log_in_over_https_with_a_self_signed_certificate(browser, connections, home):
+    from amazon_connector.auth.tls import self_signed_certificate
+    from amazon_connector.web import start_ui
+
+    tls = self_signed_certificate(home / "own-tls", "page", ["127.0.0.1"])
+    with start_ui(connections, port=0, login=True, certfile=tls.certfile, keyfile=tls.keyfile) as ui:
+        context = browser.new_context(base_url=ui.url.rstrip("/"), ignore_https_errors=True)
+        context.set_default_timeout(10_000)
+        try:
+            page = context.new_page()
+            page.goto("/")
+            expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+            screenshot(page, "13-login")
+            page.get_by_label("Login token").fill("guess")
+            page.get_by_role("button", name="Log in").click()
+            expect(page.locator("#token-error")).to_contain_text("not the login token")
+            page.get_by_label("Login token").fill(ui.login_token or "")
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_text("No connections yet.")).to_be_visible()
+            cookies = {c["name"]: c for c in context.cookies()}
+            assert cookies["ac_login"]["secure"]
+            assert cookies["ac_session"]["secure"]
+        finally:
+            context.close()
