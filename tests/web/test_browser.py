@@ -1,7 +1,6 @@
 """The connection dialog in Debian's Chromium: add → authorise on the emulator's consent page → test →
 log out → Advanced → remove, the error paths, a narrow window, no JavaScript, logging in over HTTPS.
-Screenshots go to
-tests/screenshots/."""
+Screenshots go to tests/screenshots/."""
 
 import re
 
