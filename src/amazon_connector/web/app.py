@@ -115,9 +115,10 @@ class WebApp:
     def render(
         self, request: Request, template: str, status: int = 200, *, forms: bool = True, **context: Any
     ) -> Response:
-        """A page. With ``forms`` it carries the CSRF token of the browser's session (starting one if
-        the browser sent none); pages reached from Amazon's redirects have no forms and leave the
-        session alone, since the browser withholds its cookie on such navigations."""
+        """A page, with the confirmation waiting for the browser's session. With ``forms`` it carries
+        the CSRF token of that session (starting one if the browser sent none); pages reached from
+        Amazon's redirects have no forms and leave the session alone, since the browser withholds its
+        cookie on such navigations."""
         session = request.cookies.get(SESSION_COOKIE)
         context["message"] = self.flashes.take(session)
         new_session = forms and session is None
