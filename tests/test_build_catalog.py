@@ -126,6 +126,11 @@ def described(text: str) -> str:
     return f"Does a thing.\n\n**Usage Plan:**\n\n{text}"
 
 
+def answers_payload(payload: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """A 200 answer whose body wraps ``payload`` (an older API's envelope)."""
+    return {"200": {"schema": {"type": "object", "properties": {"payload": payload, **more}}}}
+
+
 def widgets_model() -> dict[str, Any]:
     """Swagger 2.0 covering each usage-plan form, path-level parameters, list formats, idempotency
     headers, one operationId under two methods, and paging and record-list styles."""
@@ -208,28 +213,15 @@ def widgets_model() -> dict[str, Any]:
                     "description": "No usage plan is stated here.",
                     "x-amzn-api-sandbox-only": True,
                     "parameters": [{"name": "NextToken", "in": "query", "type": "string"}],
-                    "responses": {
-                        "200": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "payload": {
-                                        "allOf": [
-                                            {
-                                                "type": "object",
-                                                "properties": {"NextToken": {"type": "string"}},
-                                            },
-                                            {
-                                                "type": "object",
-                                                "properties": {"events": {"type": "array", "items": {}}},
-                                            },
-                                        ]
-                                    },
-                                    "errors": {"$ref": "#/definitions/ErrorList"},
-                                },
-                            }
-                        }
-                    },
+                    "responses": answers_payload(
+                        {
+                            "allOf": [
+                                {"type": "object", "properties": {"NextToken": {"type": "string"}}},
+                                {"type": "object", "properties": {"events": {"type": "array", "items": {}}}},
+                            ]
+                        },
+                        errors={"$ref": "#/definitions/ErrorList"},
+                    ),
                 },
             },
         },
@@ -314,22 +306,15 @@ def shipments_model() -> dict[str, Any]:
                         {"name": "NextToken", "in": "query", "type": "string"},
                         {"name": "MarketplaceId", "in": "query", "required": True, "type": "string"},
                     ],
-                    "responses": {
-                        "200": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "payload": {
-                                        "type": "object",
-                                        "properties": {
-                                            "ShipmentData": {"type": "array", "items": {}},
-                                            "NextToken": {"type": "string"},
-                                        },
-                                    }
-                                },
-                            }
+                    "responses": answers_payload(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "ShipmentData": {"type": "array", "items": {}},
+                                "NextToken": {"type": "string"},
+                            },
                         }
-                    },
+                    ),
                 }
             }
         },

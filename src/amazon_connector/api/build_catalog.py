@@ -39,7 +39,7 @@ CONTINUATION_VALUE = "NEXT_TOKEN"
 """An enum value of a required parameter that tells the API to continue from the token (QueryType)."""
 IDEMPOTENCY_HEADER = re.compile(r"idempotency", re.IGNORECASE)
 USAGE_PLAN = re.compile(r"usage plans?:", re.IGNORECASE)
-ERROR_ITEMS = re.compile(r"^#/definitions/Error$")
+ERROR_DEFINITION = "#/definitions/Error"
 """Arrays of Amazon's ``Error`` definition (``errors``, ``warnings``) hold no records."""
 
 Json: TypeAlias = Any  # a value parsed from a model file
@@ -253,14 +253,17 @@ def idempotency_key(params: Sequence[Json]) -> str | None:
 
 def pagination(model: Json, operation: Json, params: Sequence[Json]) -> PaginationRecord | None:
     """Where the next-page token goes and comes from, and what a later page sends besides it."""
-    query = [p for p in params if p["in"] == "query" and PAGING_TOKEN.match(p["name"])]
+    requested = [
+        p
+        for p in params
+        if p["in"] == "query" and PAGING_TOKEN.match(p["name"]) and not PREVIOUS_TOKEN.match(p["name"])
+    ]
     body_fields = [
         f"body:{field}"
         for body in params
         if body["in"] == "body"
         for field in token_fields(model, body.get("schema") or {})
     ]
-    requested = [p for p in query if not PREVIOUS_TOKEN.match(p["name"])]
     token = requested[0]["name"] if requested else next(iter(body_fields), None)
     answered = list(
         dict.fromkeys(t for s in success_schemas(model, operation) for t in token_fields(model, s))
@@ -296,7 +299,7 @@ def record_lists(model: Json, schema: Json) -> list[str]:
         if not isinstance(target, dict) or target.get("type") != "array":
             continue
         items = target.get("items") or {}
-        if not ERROR_ITEMS.match(str(items.get("$ref", ""))):
+        if items.get("$ref") != ERROR_DEFINITION:
             found.append(name)
     return found
 
