@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
+from typer.core import TyperGroup
 
 from amazon_connector import __version__
 from amazon_connector.cli import call, connections, demo, sandbox, secrets, store, ui
 from amazon_connector.cli.context import State, console, fail, show_warnings
+from amazon_connector.cli.secret_input import warn_on_command_line
 from amazon_connector.connections.secretbox import KEY_FILE_ENV, generate_key, new_key_file
-from amazon_connector.errors import AmazonConnectorError
+from amazon_connector.connections.store import DATABASE_ENV
+from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 from amazon_connector.marketplaces import all_marketplaces
 from amazon_connector.redaction import RedactingFilter
 
+
+class _Root(TyperGroup):
+    """The root command: a library error anywhere below it is one clear message and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer.Context (typer bundles its own click)
+        try:
+            return super().invoke(ctx)
+        except AmazonConnectorError as exc:
+            fail(exc)
+
+
 app = typer.Typer(
+    cls=_Root,
     name="amazon-connector",
     help="Connect Amazon Selling Partner API marketplaces to your own systems.",
     no_args_is_help=True,
@@ -50,9 +67,15 @@ def _version(value: bool) -> None:
 def _configure_logging(verbose: bool, log_file: Path | None) -> None:
     if not (verbose or log_file):
         return
-    handler: logging.Handler = (
-        logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
-    )
+    try:
+        handler: logging.Handler = (
+            logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
+        )
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot write the log to {log_file}: {exc.strerror or exc}.",
+            hint="Give --log-file a file in a directory that exists and that you may write to.",
+        ) from None
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("amazon_connector")
@@ -70,7 +93,7 @@ def main_options(
     database: Annotated[
         str | None,
         typer.Option(
-            envvar="AMAZON_CONNECTOR_DATABASE_URL",
+            envvar=DATABASE_ENV,
             help="Store URL: sqlite:///path.db (default in the data directory) or postgresql+psycopg://…",
         ),
     ] = None,
@@ -92,6 +115,12 @@ def main_options(
     """Global options; every command below uses them."""
     _configure_logging(verbose, log_file)
     show_warnings()
+    if database and database != os.environ.get(DATABASE_ENV) and urlsplit(database).password:
+        warn_on_command_line(
+            ["the password in --database"],
+            f"Give the URL in ${DATABASE_ENV} instead, or leave the password out of it for PostgreSQL "
+            "to read from ~/.pgpass or $PGPASSWORD.",
+        )
     ctx.obj = State(home=home, database=database, key_file=key_file)
 
 
@@ -132,11 +161,9 @@ def key_generate(
 
 
 def main() -> None:
-    """Entry point: run the CLI; library errors become one clear message and exit code 1."""
+    """Entry point: run the CLI (library errors become one clear message and exit code 1)."""
     try:
         app()
-    except AmazonConnectorError as exc:
-        fail(exc)
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Row, delete, insert, select
 
 from amazon_connector.auth.token_cache import subject_of
 from amazon_connector.connections.store.schema import states_table as table
@@ -45,12 +45,20 @@ class AuthorisationStates:
                 )
             )
 
+    def find(self, state: str) -> PendingState | None:
+        """The pending state, left in place (to check whom it belongs to before consuming it)."""
+        with self.store.transaction() as conn:
+            row = conn.execute(select(table).where(table.c.state_hash == subject_of(state))).first()
+        return None if row is None else _pending(row)
+
     def consume(self, state: str) -> PendingState | None:
         """Remove and return the pending state, once (atomically); None if unknown or already used."""
         with self.store.transaction() as conn:
             row = conn.execute(
                 delete(table).where(table.c.state_hash == subject_of(state)).returning(table)
             ).first()
-        if row is None:
-            return None
-        return PendingState(row.connection_id, row.redirect_uri, row.fingerprint, utc(row.expires_at))
+        return None if row is None else _pending(row)
+
+
+def _pending(row: Row[Any]) -> PendingState:
+    return PendingState(row.connection_id, row.redirect_uri, row.fingerprint, utc(row.expires_at))
