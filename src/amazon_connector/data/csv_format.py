@@ -15,7 +15,6 @@ from typing import IO, Any
 from amazon_connector.data.arrow import pyarrow
 from amazon_connector.data.formats import READ_BATCH_ROWS, FileFormat, Sink, unreadable
 from amazon_connector.data.records import ColumnType, Record, RecordError, RecordSet, text_of
-from amazon_connector.data.targets import DestinationError
 
 EOL = "\r\n"
 
@@ -56,7 +55,7 @@ class CsvFormat(FileFormat):
     def sink(self, out: IO[bytes], record_set: RecordSet, path_name: str) -> Sink:
         return CsvSink(out, record_set)
 
-    def _rows(self, f: IO[bytes]) -> Iterator[list[str]]:
+    def _rows(self, f: IO[bytes]) -> Any:
         return csv.reader(codecs.getreader("utf-8-sig")(f))
 
     def columns(self, f: IO[bytes], shown: str) -> list[str] | None:
@@ -67,27 +66,23 @@ class CsvFormat(FileFormat):
 
     def read(self, f: IO[bytes], record_set: RecordSet, shown: str) -> Iterator[list[Record]]:
         rows = self._rows(f)
-        line = 1
         try:
             header = next(rows, None)
             if header is None:
                 return
             batch: list[Record] = []
-            for line, row in enumerate(rows, start=2):
+            for row in rows:
                 values = row or [""]  # a row of one empty field is an empty line
                 if len(values) != len(header):
-                    raise DestinationError(
-                        f"{shown} line {line} has {len(values)} fields, its header {len(header)}.",
-                        destination=shown,
-                    )
+                    raise ValueError(f"it has {len(values)} fields, the header {len(header)}")
                 batch.append(record_set.coerce(_nulls(record_set, dict(zip(header, values, strict=True)))))
                 if len(batch) >= READ_BATCH_ROWS:
                     yield batch
                     batch = []
             if batch:
                 yield batch
-        except (UnicodeDecodeError, csv.Error, RecordError) as exc:
-            raise unreadable(shown, f"line {line}", exc) from None
+        except (UnicodeDecodeError, csv.Error, RecordError, ValueError) as exc:
+            raise unreadable(shown, f"line {rows.line_num}", exc) from None
 
 
 def _nulls(record_set: RecordSet, row: dict[str, str]) -> dict[str, str | None]:

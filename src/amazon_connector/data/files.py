@@ -171,6 +171,7 @@ class FileDestination(Destination):
 
     def _abort(self) -> None:
         for part in self.parts.values():
+            part.sink.abandon()
             with suppress(OSError):  # a full disk may refuse the last flush; the file is deleted anyway
                 part.file.close()
         self.staging.discard()

@@ -33,6 +33,9 @@ class Sink(ABC):
     def finish(self) -> None:  # noqa: B027  (most formats have nothing to end with)
         """Write whatever ends the document."""
 
+    def abandon(self) -> None:  # noqa: B027  (most formats hold nothing beyond the file)
+        """Let go of the file without finishing it (it is about to be deleted)."""
+
 
 class FileFormat(ABC):
     """A file format: ``sink`` writes a new file, ``read`` reads one back, ``columns`` names its columns."""

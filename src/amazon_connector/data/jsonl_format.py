@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
 from typing import IO
 
 from amazon_connector.data.formats import READ_BATCH_ROWS, FileFormat, Sink, unreadable
@@ -33,7 +32,7 @@ class JsonLinesFormat(FileFormat):
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw.decode("utf-8-sig" if line == 1 else "utf-8"), parse_float=Decimal)
+                value = json.loads(raw.decode("utf-8-sig" if line == 1 else "utf-8"))
             except ValueError as exc:
                 raise unreadable(shown, f"line {line}", exc) from None
             if not isinstance(value, dict):

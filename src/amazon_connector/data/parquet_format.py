@@ -7,6 +7,7 @@ still make a file that reads fast; memory holds at most one row group.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from typing import IO, Any
 
 from amazon_connector.data.arrow import arrow_schema, batch_to_records, pyarrow, records_to_batch
@@ -45,6 +46,11 @@ class ParquetSink(Sink):
     def finish(self) -> None:
         self._flush()
         self._writer.close()
+
+    def abandon(self) -> None:
+        self._pending = []
+        with suppress(Exception):  # whatever the file's state, it is deleted next
+            self._writer.close()
 
 
 class ParquetFormat(FileFormat):

@@ -37,27 +37,32 @@ class RecordError(ConfigurationError):
     """A record does not fit its record set: a missing, unknown or mistyped column."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Column:
     """One column: ``scale`` is the number of decimal places a DECIMAL column keeps (38 digits in all)."""
 
     name: str
     type: ColumnType
-    nullable: bool = True
-    doc: str = ""
-    scale: int = 6
+    nullable: bool
+    doc: str
+    scale: int
 
-    def __post_init__(self) -> None:
-        if not NAME.match(self.name):
-            raise ValueError(
-                f"column name {self.name!r} is not a letter or _ followed by letters, digits or _"
-            )
-        object.__setattr__(self, "type", ColumnType(self.type))
-        if not 0 <= self.scale <= DECIMAL_PRECISION:
-            raise ValueError(f"column {self.name}: scale must be between 0 and {DECIMAL_PRECISION}")
+    def __init__(
+        self, name: str, type: ColumnType | str, nullable: bool = True, doc: str = "", scale: int = 6
+    ) -> None:
+        if not NAME.match(name):
+            raise ValueError(f"column name {name!r} is not a letter or _ followed by letters, digits or _")
+        if not 0 <= scale <= DECIMAL_PRECISION:
+            raise ValueError(f"column {name}: scale must be between 0 and {DECIMAL_PRECISION}")
+        set_attribute = object.__setattr__  # the dataclass is frozen
+        set_attribute(self, "name", name)
+        set_attribute(self, "type", ColumnType(type))
+        set_attribute(self, "nullable", nullable)
+        set_attribute(self, "doc", doc)
+        set_attribute(self, "scale", scale)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RecordSet:
     """A named kind of record (``orders``, ``order_items``): its columns in order and its primary key.
 
@@ -65,10 +70,10 @@ class RecordSet:
 
     name: str
     columns: tuple[Column, ...]
-    primary_key: tuple[str, ...] = ()
-    doc: str = ""
-    xml_row: str = "record"
-    by_name: Mapping[str, Column] = field(init=False, repr=False, compare=False)
+    primary_key: tuple[str, ...]
+    doc: str
+    xml_row: str
+    by_name: Mapping[str, Column] = field(repr=False, compare=False)
 
     def __init__(
         self,

@@ -60,6 +60,7 @@ class Staging:
         self._token = secrets.token_hex(8)
         self.staged: dict[Path, Path] = {}
         self._created = 0
+        self._decided = False
 
     # --- opening: lock, recover, check ---------------------------------------------------
 
@@ -130,28 +131,41 @@ class Staging:
 
     def publish(self) -> None:
         """Put every staged file in place (each atomically), durable once this returns."""
+        journal = self._sibling("commit")
         try:
             for staged in self.staged:
                 _fsync_path(staged)
-            pairs = [[str(s), str(f)] for s, f in self.staged.items()]
-            journal = self._sibling("commit")
-            journal_staged = self._temporary("journal")
-            with open(journal_staged, "w", encoding="utf-8") as out:
-                json.dump(pairs, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(journal_staged, journal)
-            _fsync_path(self.main.parent)
+            if len(self.staged) > 1:  # one rename is atomic by itself
+                journal_staged = self._temporary("journal")
+                with open(journal_staged, "w", encoding="utf-8") as out:
+                    json.dump([[str(s), str(f)] for s, f in self.staged.items()], out)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(journal_staged, journal)
+                _fsync_path(self.main.parent)
         except OSError as exc:
             raise os_failure(exc, "write to", self.shown) from None
-        # From here on the commit is decided: a failure below is completed by the next writer's _recover.
-        for staged, final in self.staged.items():
-            os.replace(staged, final)
-        _fsync_path(self.main.parent)
-        journal.unlink()
+        # From here on the commit is decided: if a rename fails or the process dies, the next writer of
+        # this target completes the journal (see _recover); the staged files are kept for it.
+        self._decided = True
+        try:
+            for staged, final in self.staged.items():
+                os.replace(staged, final)
+            _fsync_path(self.main.parent)
+            journal.unlink(missing_ok=True)
+        except OSError as exc:
+            raise DestinationError(
+                f"The commit to {self.shown} could not be completed: {exc.strerror or exc}. "
+                "The next write to it completes it.",
+                destination=self.shown,
+                hint=_FIXES.get(exc.errno or 0),
+            ) from None
         self.staged.clear()
 
     def discard(self) -> None:
+        """Delete the staged files, unless the commit was decided (then the journal needs them)."""
+        if self._decided:
+            return
         for staged in self.staged:
             staged.unlink(missing_ok=True)
         self.staged.clear()

@@ -32,7 +32,7 @@ XSD_TYPES = {
 }
 
 
-def _attributes(values: dict[tuple[str, str], str]) -> AttributesNSImpl:
+def _attributes(values: dict[tuple[str | None, str], str]) -> AttributesNSImpl:
     return AttributesNSImpl(values, {name: f"xsi:{name[1]}" for name in values})
 
 
