@@ -62,9 +62,7 @@ class TableDestination(Destination):
                     lines.insert(0, f"# {name}")
                 if more:
                     lines.append(f"# … and {more} more {name} records")
-                self.console.print(
-                    "\n".join(lines), markup=False, highlight=False, emoji=False, soft_wrap=True
-                )
+                self.console.file.write("\n".join(lines) + "\n")  # as they are: no wrapping, tabs kept
 
     def _abort(self) -> None:
         self.rows.clear()
