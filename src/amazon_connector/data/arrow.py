@@ -98,7 +98,7 @@ def batch_to_records(record_set: RecordSet, batch: pa.RecordBatch) -> Iterator[R
         yield row
 
 
-def conform_batch(record_set: RecordSet, batch: pa.RecordBatch | pa.Table) -> pa.RecordBatch | pa.Table:
+def conform_batch(record_set: RecordSet, batch: pa.RecordBatch) -> pa.RecordBatch:
     """``batch`` with the set's columns, in order, cast to the set's types, or a RecordError saying why not.
 
     Strings are parsed where Arrow can (numbers, ISO dates and times); JSON columns must hold JSON text."""
@@ -129,8 +129,6 @@ def conform_batch(record_set: RecordSet, batch: pa.RecordBatch | pa.Table) -> pa
             ) from None
         if not f.nullable and array.null_count:
             raise RecordError(f"{record_set.name}.{f.name} must have a value (it is not nullable).")
-    if isinstance(batch, pa.Table):
-        return pa.Table.from_arrays(arrays, schema=schema)
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 

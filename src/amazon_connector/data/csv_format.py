@@ -46,9 +46,15 @@ class CsvSink(Sink):
 
 def _arrow_text(pa: Any, column_type: ColumnType, array: Any) -> Any:
     """An Arrow column as the text ``text_of`` gives (the same value; Arrow pads decimals to their scale)."""
-    if column_type is ColumnType.TIMESTAMP:
-        return pa.compute.strftime(array, format="%Y-%m-%dT%H:%M:%SZ")
-    return array.cast(pa.string())
+    if column_type is not ColumnType.TIMESTAMP:
+        return array.cast(pa.string())
+    # The UTC instant as naive text, "2026-01-02 03:04:05.000000", made ISO 8601 with T and Z (casting the
+    # zoned timestamp or strftime would look the zone up for every value, 20 times slower).
+    naive = array.cast(pa.timestamp("us")).cast(pa.string())
+    compute = pa.compute
+    return compute.binary_join_element_wise(
+        compute.replace_substring(naive, " ", "T", max_replacements=1), "Z", ""
+    )
 
 
 class CsvFormat(FileFormat):
