@@ -411,3 +411,12 @@ def test_an_unreadable_existing_file_names_its_line(tmp_path):
     path.write_text(path.read_text() + "x,notanumber\n")
     with pytest.raises(DestinationError, match="line 4"):
         write(path, [order(2)], mode="upsert")
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_an_empty_string_stays_empty_except_in_csv_where_it_is_null(tmp_path, suffix):
+    path = tmp_path / f"orders{suffix}"
+    write(path, [order(1, note="")])
+    assert written(path)[0]["note"] == (None if suffix == ".csv" else "")
+    write(path, [{"order_id": ""}])  # a column that cannot be null reads back as ""
+    assert written(path)[0]["order_id"] == ""

@@ -189,3 +189,15 @@ def test_a_read_only_sqlite_file_or_missing_directory(tmp_path):
     with pytest.raises(DestinationError, match="does not exist"):
         open_destination(f"sqlite:///{tmp_path / 'nope' / 'shop.db'}", ORDERS)
     assert stored(str(path)) == coerced([order(1)])
+
+
+def test_an_aborted_first_write_leaves_no_table(database):
+    destination = open_destination(database, [ORDERS, ITEMS])
+    destination.write(ORDERS, [order(1)])
+    destination.abort()
+    target = parse_target(database)
+    engine = sqlalchemy.create_engine(target.url or "")
+    try:
+        assert not sqlalchemy.inspect(engine).has_table(target.table_name(ORDERS))
+    finally:
+        engine.dispose()

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from amazon_connector.data.arrow import pyarrow
-from amazon_connector.data.formats import READ_BATCH_ROWS, FileFormat, Sink, unreadable
-from amazon_connector.data.records import ColumnType, Record, RecordError, RecordSet, text_of
+from amazon_connector.data.formats import FileFormat, Sink, coerced_batches, unreadable
+from amazon_connector.data.records import ColumnType, Record, RecordSet, text_of
 
 EOL = "\r\n"
 
@@ -71,23 +71,20 @@ class CsvFormat(FileFormat):
             raise unreadable(shown, "line 1", exc) from None
 
     def read(self, f: IO[bytes], record_set: RecordSet, shown: str) -> Iterator[list[Record]]:
+        return coerced_batches(self._records(f, record_set, shown), record_set, shown)
+
+    def _records(
+        self, f: IO[bytes], record_set: RecordSet, shown: str
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
         rows = self._rows(f)
         try:
-            header = next(rows, None)
-            if header is None:
-                return
-            batch: list[Record] = []
+            header: list[str] = next(rows, [])
             for row in rows:
                 values = row or [""]  # a row of one empty field is an empty line
                 if len(values) != len(header):
                     raise ValueError(f"it has {len(values)} fields, the header {len(header)}")
-                batch.append(record_set.coerce(_nulls(record_set, dict(zip(header, values, strict=True)))))
-                if len(batch) >= READ_BATCH_ROWS:
-                    yield batch
-                    batch = []
-            if batch:
-                yield batch
-        except (UnicodeDecodeError, csv.Error, RecordError, ValueError) as exc:
+                yield f"line {rows.line_num}", _nulls(record_set, dict(zip(header, values, strict=True)))
+        except (UnicodeDecodeError, csv.Error, ValueError) as exc:
             raise unreadable(shown, f"line {rows.line_num}", exc) from None
 
 

@@ -7,11 +7,11 @@ A reader yields the file's records in bounded batches, each record coerced to it
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from amazon_connector.data.arrow import batch_to_records
-from amazon_connector.data.records import Record, RecordSet
+from amazon_connector.data.records import Record, RecordError, RecordSet
 from amazon_connector.data.targets import DestinationError
 
 READ_BATCH_ROWS = 10_000
@@ -59,3 +59,20 @@ class FileFormat(ABC):
 def unreadable(shown: str, where: str, exc: Exception) -> DestinationError:
     """A row of an existing file that cannot be read, named by its place (``line 12``, ``record 3``)."""
     return DestinationError(f"{shown} {where} cannot be read: {exc}", destination=shown)
+
+
+def coerced_batches(
+    rows: Iterable[tuple[str, Mapping[str, Any]]], record_set: RecordSet, shown: str
+) -> Iterator[list[Record]]:
+    """Rows (each with its place in the file) coerced to the record set, READ_BATCH_ROWS at a time."""
+    batch: list[Record] = []
+    for where, values in rows:
+        try:
+            batch.append(record_set.coerce(values))
+        except RecordError as exc:
+            raise unreadable(shown, where, exc) from None
+        if len(batch) >= READ_BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -9,8 +9,8 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import IO
 
-from amazon_connector.data.formats import READ_BATCH_ROWS, FileFormat, Sink, unreadable
-from amazon_connector.data.records import Record, RecordError, RecordSet, json_value
+from amazon_connector.data.formats import FileFormat, Sink, coerced_batches, unreadable
+from amazon_connector.data.records import Record, RecordSet, json_value
 
 
 class JsonLinesSink(Sink):
@@ -27,7 +27,7 @@ class JsonLinesFormat(FileFormat):
     def sink(self, out: IO[bytes], record_set: RecordSet, path_name: str) -> Sink:
         return JsonLinesSink(out, record_set)
 
-    def _objects(self, f: IO[bytes], shown: str) -> Iterator[tuple[int, dict[str, object]]]:
+    def _objects(self, f: IO[bytes], shown: str) -> Iterator[tuple[str, dict[str, object]]]:
         for line, raw in enumerate(f, start=1):
             if not raw.strip():
                 continue
@@ -37,21 +37,11 @@ class JsonLinesFormat(FileFormat):
                 raise unreadable(shown, f"line {line}", exc) from None
             if not isinstance(value, dict):
                 raise unreadable(shown, f"line {line}", ValueError("not a JSON object"))
-            yield line, value
+            yield f"line {line}", value
 
     def columns(self, f: IO[bytes], shown: str) -> list[str] | None:
         first = next(self._objects(f, shown), None)
         return list(first[1]) if first else None
 
     def read(self, f: IO[bytes], record_set: RecordSet, shown: str) -> Iterator[list[Record]]:
-        batch: list[Record] = []
-        for line, value in self._objects(f, shown):
-            try:
-                batch.append(record_set.coerce(value))
-            except RecordError as exc:
-                raise unreadable(shown, f"line {line}", exc) from None
-            if len(batch) >= READ_BATCH_ROWS:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        return coerced_batches(self._objects(f, shown), record_set, shown)

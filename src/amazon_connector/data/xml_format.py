@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesNSImpl
 
-from amazon_connector.data.formats import READ_BATCH_ROWS, FileFormat, Sink, unreadable
+from amazon_connector.data.formats import FileFormat, Sink, coerced_batches
 from amazon_connector.data.records import ColumnType, Record, RecordError, RecordSet, text_of
 from amazon_connector.data.targets import DestinationError
 
@@ -122,7 +122,7 @@ class XmlFormat(FileFormat):
     def companions(self, record_set: RecordSet, path_name: str) -> dict[str, bytes]:
         return {".xsd": xsd_text(record_set).encode("utf-8")}
 
-    def _rows(self, f: IO[bytes], shown: str) -> Iterator[tuple[int, dict[str, str | None]]]:
+    def _rows(self, f: IO[bytes], shown: str) -> Iterator[tuple[str, dict[str, str | None]]]:
         """Each record element's children, streamed: every finished record is cleared from the tree."""
         parser = ElementTree.iterparse(f, events=("start", "end"))  # noqa: S314  (a file this module wrote)
         depth, number, row, root = 0, 0, None, None
@@ -139,7 +139,7 @@ class XmlFormat(FileFormat):
                 if depth == 1 and row is not None and root is not None:
                     number += 1
                     yield (
-                        number,
+                        f"record {number}",
                         {
                             child.tag: None if child.get(NIL) == "true" else (child.text or "")
                             for child in row
@@ -154,17 +154,7 @@ class XmlFormat(FileFormat):
         return list(first[1]) if first else None
 
     def read(self, f: IO[bytes], record_set: RecordSet, shown: str) -> Iterator[list[Record]]:
-        batch: list[Record] = []
-        for number, values in self._rows(f, shown):
-            try:
-                batch.append(record_set.coerce(values))
-            except RecordError as exc:
-                raise unreadable(shown, f"record {number}", exc) from None
-            if len(batch) >= READ_BATCH_ROWS:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        return coerced_batches(self._rows(f, shown), record_set, shown)
 
 
 def _xsd_name(path_name: str) -> str:
