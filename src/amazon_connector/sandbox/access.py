@@ -81,7 +81,7 @@ async def _check_signature(request: Request, sandbox: Sandbox, seller: Seller | 
 
 def _permits(grant: AccessGrant | RestrictedGrant, operation: Operation, request: Request) -> bool:
     if isinstance(grant, RestrictedGrant):
-        return operation.restricted and grant.covers(request.method, request.url.path)
+        return operation.restricted is not None and grant.covers(request.method, request.url.path)
     if operation.grantless_scope is not None:
         return operation.grantless_scope in grant.scopes
     return grant.selling_partner_id is not None

@@ -29,17 +29,15 @@ DATA_ELEMENT_ROLES = {
     "buyerTaxInformation": frozenset({"Tax Invoicing", "Tax Remittance"}),
 }
 """Which restricted roles grant each kind of PII."""
-CONCRETE_PATH_ONLY = frozenset({"reports/2021-06-30/getReportDocument"})
-"""Operations whose RDT must name a concrete path, not the generic ``{id}`` form."""
 
 
 def _check_resource(resource: RestrictedResource) -> None:
     operation = catalog().match(resource.method, resource.path)
-    if operation is None or not operation.restricted:
+    if operation is None or operation.restricted is None:
         raise invalid_input(
             INVALID_INPUT, f"{resource.method} {resource.path} is not a restricted operation."
         )
-    if operation.qualified_name in CONCRETE_PATH_ONLY and "{" in resource.path:
+    if operation.restricted.concrete_path and "{" in resource.path:
         raise invalid_input("Invalid or unsupported document ID found")
     unknown = [e for e in resource.dataElements or () if e not in DATA_ELEMENTS]
     if unknown:
