@@ -62,3 +62,12 @@ def test_bad_targets(text, words):
     with pytest.raises(DestinationError, match=words) as caught:
         parse_target(text)
     assert caught.value.hint  # says what to give instead
+
+
+def test_the_key_identifies_a_destination_without_its_password(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert parse_target("orders.csv").key == f"csv:{tmp_path / 'orders.csv'}"
+    assert parse_target("orders.csv").key == parse_target(str(tmp_path / "orders.csv")).key
+    url = "postgresql+psycopg://u:secret@127.0.0.1/db"
+    assert parse_target(f"{url}?table_prefix=a_").key == "sql:postgresql+psycopg://u:***@127.0.0.1/db#a_"
+    assert parse_target(f"{url}?table_prefix=a_").key != parse_target(url).key

@@ -91,6 +91,12 @@ class Target:
 
         return make_url(self.url).render_as_string(hide_password=True)
 
+    @property
+    def key(self) -> str:
+        """A stable identity of the destination (format, absolute path or URL without password, table
+        prefix), for callers that remember per destination how far they got."""
+        return f"{self.format}:{self.shown}" + (f"#{self.table_prefix}" if self.table_prefix else "")
+
     def file_paths(self, record_sets: Sequence[RecordSet]) -> dict[str, Path]:
         """The file of each record set: the first at the path, the others with ``.NAME`` before the suffix."""
         assert self.path is not None, "only file targets have file paths"
