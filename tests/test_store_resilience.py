@@ -93,24 +93,24 @@ def test_a_connection_that_cannot_be_read_is_reported_alone_and_can_be_removed(c
     assert connections.store.applications.all() == []
 
 
-def test_the_command_line_lists_shows_and_removes_around_an_unreadable_connection(cli, home):
-    cli("connections", "add", "good", "--country", "UK")
-    cli("connections", "add", "newer", "--country", "DE")
-    cli("connections", "add", "later", "--country", "IT")
+def test_the_command_line_lists_shows_and_removes_around_an_unreadable_connection(run, home):
+    run("connections", "add", "good", "--country", "UK")
+    run("connections", "add", "newer", "--country", "DE")
+    run("connections", "add", "later", "--country", "IT")
     write_settings(home, "newer", json.dumps({**stored_settings(home, "newer"), "mode": "warp-drive"}))
     with_unknown_fields(home, "later")
-    listed = cli("connections", "list")
+    listed = run("connections", "list")
     assert "good" in listed.stdout
     assert "later" in listed.stdout
     assert "Warning: Connection 'newer' in" in listed.stderr
     assert "Warning: Connection 'later' in" in listed.stderr
     assert "(advanced.turbo, colour)" in listed.stderr
-    assert len(json.loads(cli("connections", "list", "--json").stdout)) == 2
-    shown = cli("connections", "show", "newer", expect=1)
+    assert len(json.loads(run("connections", "list", "--json").stdout)) == 2
+    shown = run("connections", "show", "newer", expect=1)
     assert "Error: Connection 'newer'" in shown.stderr
     assert "cannot be read" in shown.stderr
-    cli("connections", "remove", "newer", "--yes")
-    assert cli("connections", "list", "--json").stderr.count("Warning: Connection") == 1  # 'later' only
+    run("connections", "remove", "newer", "--yes")
+    assert run("connections", "list", "--json").stderr.count("Warning: Connection") == 1  # 'later' only
 
 
 # --- damaged and foreign stores --------------------------------------------------------------------
@@ -141,39 +141,39 @@ def test_a_damaged_page_is_a_clear_error(cli, home):
     assert_clear_store_error(failed, path, "is damaged", "Restore", "connections export")
 
 
-def test_a_truncated_store_is_a_clear_error(cli, home):
+def test_a_truncated_store_is_a_clear_error(run, home):
     path = filled_store(home)
     with path.open("r+b") as f:
         f.truncate(6000)
-    failed = cli("connections", "add", "one-more", expect=1)
+    failed = run("connections", "add", "one-more", expect=1)
     assert_clear_store_error(failed, path, "is damaged", "Restore")
     assert "database server" not in failed.stderr
 
 
-def test_an_empty_file_is_not_taken_for_a_new_store(cli, home):
+def test_an_empty_file_is_not_taken_for_a_new_store(run, home):
     filled_store(home)
     path = home / "connections.db"
     path.write_bytes(b"")
-    failed = cli("connections", "list", expect=1)
+    failed = run("connections", "list", expect=1)
     assert_clear_store_error(failed, path, "is empty (0 bytes)", "Restore")
     assert path.stat().st_size == 0
 
 
-def test_a_database_of_another_program_is_refused(cli, home, tmp_path):
+def test_a_database_of_another_program_is_refused(run, home, tmp_path):
     other = tmp_path / "crm.db"
     db = sqlite3.connect(other)
     with db:
         db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
     db.close()
     before = other.read_bytes()
-    failed = cli("--database", f"sqlite:///{other}", "connections", "list", expect=1)
+    failed = run("--database", f"sqlite:///{other}", "connections", "list", expect=1)
     assert "Traceback" not in failed.stderr
     assert f"{other} is not an amazon-connector store" in failed.stderr
     assert "customers" in failed.stderr
     assert other.read_bytes() == before
     not_sqlite = tmp_path / "notes.txt"
     not_sqlite.write_text("shopping list\n" * 100)
-    failed = cli("--database", f"sqlite:///{not_sqlite}", "connections", "list", expect=1)
+    failed = run("--database", f"sqlite:///{not_sqlite}", "connections", "list", expect=1)
     assert_clear_store_error(failed, not_sqlite, "is not an SQLite database")
 
 
@@ -196,10 +196,10 @@ def test_only_a_taken_name_is_reported_as_a_duplicate(connections, home):
 # --- store check and store backup ------------------------------------------------------------------
 
 
-def test_store_check_reports_integrity_schema_key_and_contents(cli, home):
-    cli("connections", "add", "uk", "--country", "UK", "--client-id", CLIENT_ID,
-        extra_env={"AMAZON_CONNECTOR_CLIENT_SECRET": CLIENT_SECRET})  # fmt: skip
-    healthy = cli("store", "check").stdout
+def test_store_check_reports_integrity_schema_key_and_contents(run, home):
+    run("connections", "add", "uk", "--country", "UK", "--client-id", CLIENT_ID,
+        env={"AMAZON_CONNECTOR_CLIENT_SECRET": CLIENT_SECRET})  # fmt: skip
+    healthy = run("store", "check").stdout
     for line in (
         "✓ Integrity",
         "✓ Schema: 0004, this version's",
@@ -207,16 +207,16 @@ def test_store_check_reports_integrity_schema_key_and_contents(cli, home):
         "✓ Connections: 1 readable",
     ):
         assert line in healthy, healthy
-    other_key = cli("store", "check", expect=1, extra_env={"AMAZON_CONNECTOR_KEY": generate_key()}).stdout
+    other_key = run("store", "check", expect=1, env={"AMAZON_CONNECTOR_KEY": generate_key()}).stdout
     assert "✗ Key: does not match the store" in other_key
     write_settings(home, "uk", "{")
-    unreadable = cli("store", "check", expect=1).stdout
+    unreadable = run("store", "check", expect=1).stdout
     assert "✗ Connections: 0 readable; cannot read 'uk'" in unreadable
     path = home / "connections.db"
     data = bytearray(path.read_bytes())
     data[4096 : 4096 + 100] = b"\xa5" * 100  # the second page's header
     path.write_bytes(bytes(data))
-    assert "✗ Integrity" in cli("store", "check", expect=1).stdout
+    assert "✗ Integrity" in run("store", "check", expect=1).stdout
 
 
 WRITER = textwrap.dedent(
@@ -233,7 +233,7 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_store_backup_is_a_consistent_copy_while_another_process_writes(cli, home, tmp_path):
+def test_store_backup_is_a_consistent_copy_while_another_process_writes(run, home, tmp_path):
     Connections.open(home=home).close()
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER],
@@ -247,7 +247,7 @@ def test_store_backup_is_a_consistent_copy_while_another_process_writes(cli, hom
     while writer.stdout.readline().strip() != "20":
         pass
     copy = tmp_path / "copy.db"
-    written = cli("store", "backup", str(copy)).stdout
+    written = run("store", "backup", str(copy)).stdout
     writer.stdin.write("go\n")
     writer.stdin.flush()
     assert writer.wait(timeout=120) == 0
@@ -255,8 +255,8 @@ def test_store_backup_is_a_consistent_copy_while_another_process_writes(cli, hom
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     with Connections.open(f"sqlite:///{copy}", home=home) as restored:
         assert len(restored.names()) == 21
-    assert "exists already" in cli("store", "backup", str(copy), expect=1).stderr
-    on_server = cli(
+    assert "exists already" in run("store", "backup", str(copy), expect=1).stderr
+    on_server = run(
         "--database", "postgresql+psycopg://app:hunter2@127.0.0.1/shop", "store", "backup", "x", expect=1
     )
     assert "pg_dump" in on_server.stderr
@@ -286,15 +286,15 @@ def test_a_key_is_made_only_for_a_new_store(home):
     assert not (home / "secret.key").exists()
 
 
-def test_key_generate_writes_a_new_private_key_file(cli, tmp_path, home):
+def test_key_generate_writes_a_new_private_key_file(run, tmp_path, home):
     target = tmp_path / "my.key"
-    cli("key", "generate", "--output", str(target))
+    run("key", "generate", "--output", str(target))
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert len(target.read_text()) == 44
-    assert "exists already" in cli("key", "generate", "--output", str(target), expect=1).stderr
-    cli("--key-file", str(target), "connections", "add", "uk")
+    assert "exists already" in run("key", "generate", "--output", str(target), expect=1).stderr
+    run("--key-file", str(target), "connections", "add", "uk")
     assert not (home / "secret.key").exists()
-    assert "is missing, but the store exists" in cli("connections", "list", expect=1).stderr
+    assert "is missing, but the store exists" in run("connections", "list", expect=1).stderr
 
 
 def test_files_readable_by_others_are_warned_about(home):
