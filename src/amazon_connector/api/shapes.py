@@ -15,6 +15,8 @@ from typing import Any
 from amazon_connector.api.catalog import Operation
 
 Schema = dict[str, Any]
+NO_CONTENT = 204
+"""An answer with this status has no body, whatever its model says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ class OperationShape:
     def schema(self, status: int) -> Schema | None:
         """The JSON Schema of the answer with ``status``, with the definitions it refers to; None when
         that answer has no body."""
-        schema = self.responses.get(status)
+        schema = self.responses.get(status) if status != NO_CONTENT else None
         return None if schema is None else {**schema, "definitions": self.definitions}
 
     def error_schema(self, status: int) -> Schema | None:

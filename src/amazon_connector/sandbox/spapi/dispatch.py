@@ -95,7 +95,7 @@ def _made(
     """The answer of a data-answered operation: a value of its success schema, the same for the same
     request."""
     status = model.success_status
-    schema = model.responses.get(status)
+    schema = model.schema(status)
     if schema is None:
         return Response(status_code=status)
     echoes = {k.lower(): v for k, v in [*inputs.path.items(), *inputs.query.items()] if isinstance(v, str)}

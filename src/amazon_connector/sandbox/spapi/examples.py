@@ -2,7 +2,9 @@
 
 As in Amazon's sandbox, a request matches an example when it gives every parameter the example names
 with that value, and no query or body parameter the example does not name (headers it does not name,
-such as idempotency keys, do not matter). The first matching example in the model's order answers.
+such as idempotency keys, do not matter). Of several matching examples the one naming the most
+parameters answers (the first in the model's order among equals): an example that names none answers
+only what no other example names.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from amazon_connector.api.shapes import Example, OperationShape, ParameterShape
+from amazon_connector.api.shapes import NO_CONTENT, Example, OperationShape, ParameterShape
 from amazon_connector.sandbox.spapi.errors import SpApiError, invalid_input
 from amazon_connector.sandbox.spapi.inputs import Inputs
 
@@ -32,7 +34,7 @@ def _same(param: ParameterShape, given: Any, wanted: Any) -> bool:
         return bool(given == wanted)
     if isinstance(given, list):
         items = wanted if isinstance(wanted, list) else str(wanted).split(",")
-        return [_canonical(v) for v in given] == [_canonical(v) for v in items]
+        return [_canonical(v) for v in given] == [_canonical(v) for v in items if _canonical(v) != ""]
     return bool(_canonical(given) == _canonical(wanted))
 
 
@@ -51,7 +53,8 @@ def matches(shape: OperationShape, example: Example, inputs: Inputs) -> bool:
 
 def find(shape: OperationShape, inputs: Inputs) -> Example | None:
     """The example the request matches, if any."""
-    return next((e for e in shape.examples if matches(shape, e, inputs)), None)
+    found = [e for e in shape.examples if matches(shape, e, inputs)]
+    return max(found, key=lambda e: len(e.parameters), default=None)
 
 
 def no_match() -> SpApiError:
@@ -60,7 +63,7 @@ def no_match() -> SpApiError:
 
 
 def example_response(example: Example) -> Response:
-    """The example's answer: its status, body and headers."""
-    if example.body is None:
+    """The example's answer: its status, body and headers (no body with 204 No Content)."""
+    if example.body is None or example.status == NO_CONTENT:
         return Response(status_code=example.status, headers=example.headers)
     return JSONResponse(example.body, status_code=example.status, headers=example.headers)

@@ -166,7 +166,7 @@ def check(shape: OperationShape, inputs: Inputs) -> None:
         raise inputs.unreadable[0]
     for param in shape.parameters:
         value = inputs.value(param)
-        if value is None:
+        if value is None or (param.location == "path" and not value.strip()):
             if param.required:
                 raise problem(param.name, f"{param.name} is required.")
             continue

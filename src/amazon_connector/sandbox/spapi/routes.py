@@ -40,9 +40,7 @@ class Route:
         found: dict[str, str] = {}
         for template, given in zip(self.segments[:fixed], segments, strict=False):
             if template.startswith("{"):
-                if not given:
-                    return None
-                found[template[1:-1]] = unquote(given)
+                found[template[1:-1]] = unquote(given)  # empty: the parameter's check refuses it
             elif template != unquote(given):
                 return None
         if self.greedy:
@@ -56,14 +54,14 @@ class Routes:
     def __init__(self, operations: Iterable[Operation]) -> None:
         self._by_method: dict[str, list[Route]] = {}
         for op in operations:
-            route = Route(op, tuple(op.path.strip("/").split("/")), greedy_parameter(op))
+            route = Route(op, tuple(op.path.removeprefix("/").split("/")), greedy_parameter(op))
             self._by_method.setdefault(op.method, []).append(route)
         for routes in self._by_method.values():
             routes.sort(key=lambda r: r.precedence)
 
     def match(self, method: str, raw_path: str) -> tuple[Operation, dict[str, str]] | None:
         """The operation a request is for and its path parameters; None for no operation."""
-        segments = raw_path.strip("/").split("/")
+        segments = raw_path.removeprefix("/").split("/")
         for route in self._by_method.get(method.upper(), ()):
             params = route.match(segments)
             if params is not None:
