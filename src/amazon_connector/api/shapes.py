@@ -87,7 +87,7 @@ def _model(name: str) -> dict[str, Any]:
 
 
 def _key(operation: Operation) -> str:
-    return f"{operation.qualified_name}/{operation.method}"
+    return f"{operation.api}/{operation.version}/{operation.operation_id}/{operation.method}"
 
 
 def greedy_parameter(operation: Operation) -> str | None:
@@ -95,11 +95,15 @@ def greedy_parameter(operation: Operation) -> str | None:
     return _index()["greedy"].get(_key(operation))
 
 
-@cache
 def shape(operation: Operation) -> OperationShape:
     """The shapes of ``operation``, from its model file."""
-    model = _model(_index()["files"][_key(operation)])
-    raw = model["operations"][f"{operation.operation_id} {operation.method}"]
+    return _shape(_key(operation), f"{operation.operation_id} {operation.method}")
+
+
+@cache
+def _shape(key: str, name: str) -> OperationShape:
+    model = _model(_index()["files"][key])
+    raw = model["operations"][name]
     return OperationShape(
         parameters=tuple(
             ParameterShape(

@@ -23,10 +23,10 @@ from amazon_connector.runtime.http import HttpClients
 from amazon_connector.runtime.limiter import RateLimiter, Reservation, bucket_key
 from amazon_connector.runtime.pagination import can_follow, next_page_params
 from amazon_connector.runtime.restricted import (
-    RDT_ON_REFUSAL,
     RDT_OPERATION,
     RestrictedResource,
     allowed_elements,
+    plain_first,
     resource_for,
     roles_needed,
 )
@@ -42,36 +42,6 @@ from amazon_connector.runtime.spapi import (
 from amazon_connector.runtime.steps import Plan, Step, arun, run
 
 log = logging.getLogger("amazon_connector.runtime")
-
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-READ_ONLY_POSTS = frozenset(
-    {
-        "checkInboundEligibility",
-        "createRestrictedDataToken",
-        "deliveryOffers",
-        "getAdditionalSellerInputs",
-        "getCompetitiveSummary",
-        "getEligibleShipmentServices",
-        "getFeaturedOfferExpectedPriceBatch",
-        "getFixedSlotCapacity",
-        "getFulfillmentPreview",
-        "getItemOffersBatch",
-        "getListingOffersBatch",
-        "getMyFeesEstimateForASIN",
-        "getMyFeesEstimateForSKU",
-        "getMyFeesEstimates",
-        "getOffers",
-        "getOrderPreview",
-        "getRangeSlotCapacity",
-        "getRates",
-        "getSellingPartnerMetrics",
-        "listHandoverSlots",
-        "listOfferMetrics",
-        "listOffers",
-        "validateContentDocumentAsinRelations",
-    }
-)
-"""POST operations that only read, so sending them twice is harmless."""
 
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 BACKOFF_BASE = 0.5
@@ -106,11 +76,7 @@ class Attempts:
 
 def is_idempotent(operation: Operation, params: CallParams) -> bool:
     """Whether sending the call twice does no harm."""
-    return (
-        operation.method in IDEMPOTENT_METHODS
-        or operation.operation_id in READ_ONLY_POSTS
-        or params.idempotency_key
-    )
+    return operation.idempotent or params.idempotency_key
 
 
 def token_expired(error: ApiError) -> bool:
@@ -214,7 +180,7 @@ class Caller:
             self.client_id, "" if op.grantless_scope else self.selling_partner, self.region, op.qualified_name
         )
         use_rdt = resource is not None and (
-            op.qualified_name not in RDT_ON_REFUSAL or self.authenticator.holds_derived(resource.identity)
+            not plain_first(op) or self.authenticator.holds_derived(resource.identity)
         )
         tried_rdt = use_rdt
         while True:

@@ -21,7 +21,7 @@ DEFAULT_REDIRECT_URIS = (
     "http://127.0.0.1:8721/amazon-connector/callback",
 )
 LOGIN_PATH = "/amazon-connector/login"
-DIRECT_TO_CONSUMER_SHIPPING = "Direct-to-Consumer Shipping"
+DIRECT_TO_CONSUMER_SHIPPING = "Direct-to-Consumer Shipping (Restricted)"
 DEFAULT_ORDERS = 50
 AWS_ACCOUNT_ID = "123456789012"
 

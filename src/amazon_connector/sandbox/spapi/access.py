@@ -81,7 +81,7 @@ def _permits(grant: AccessGrant | RestrictedGrant, operation: Operation, method:
     """Whether the token is of the kind the operation takes: a grantless token with its scope, a seller's
     token, or an RDT for this very resource (of a restricted operation)."""
     if isinstance(grant, RestrictedGrant):
-        return operation.restricted and grant.covers(method, path)
+        return operation.restricted is not None and grant.covers(method, path)
     if operation.grantless_scope is not None:
         return operation.grantless_scope in grant.scopes
     return grant.selling_partner_id is not None
