@@ -44,7 +44,9 @@ def test_apps_and_their_formats():
         "Demo Private App": (False, True, False),
         "Demo Expired-Secret App": (False, True, True),
     }
-    assert apps["Demo Private App (restricted)"]["restricted_roles"] == ["Direct-to-Consumer Shipping (Restricted)"]
+    assert apps["Demo Private App (restricted)"]["restricted_roles"] == [
+        "Direct-to-Consumer Shipping (Restricted)"
+    ]
     assert [a["name"] for a in apps.values() if a["restricted_roles"]] == ["Demo Private App (restricted)"]
     assert apps["Demo Log-in URI App"]["login_uri"] == "https://localhost:8721/amazon-connector/login"
     assert [a["name"] for a in apps.values() if a["login_uri"]] == ["Demo Log-in URI App"]

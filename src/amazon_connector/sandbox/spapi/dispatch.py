@@ -62,7 +62,7 @@ async def _answer(request: Request, sandbox: Sandbox, operation: Operation, path
     inputs = read(model, path, query, request.headers, await request.body())
     handler = None if sandbox.static else HANDLERS.get(operation.qualified_name)
     if handler is None:
-        example = find(model, inputs)
+        example = find(model, inputs, static=sandbox.static)
         if example is not None:
             return example_response(example)
         if sandbox.static:

@@ -5,6 +5,11 @@ with that value, and no query or body parameter the example does not name (heade
 such as idempotency keys, do not matter). Of several matching examples the one naming the most
 parameters answers (the first in the model's order among equals): an example that names none answers
 only what no other example names.
+
+Outside Amazon's sandbox (``static`` off) examples serve clients that check answers against the models:
+a catch-all example answers only a request without parameters, and the few examples whose answer
+contradicts their own model (about 20 of 865, e.g. a required field missing) are not used; such
+requests get a made answer.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from amazon_connector.api.shapes import NO_CONTENT, Example, OperationShape, ParameterShape
 from amazon_connector.sandbox.spapi.errors import SpApiError, invalid_input
-from amazon_connector.sandbox.spapi.inputs import Inputs
+from amazon_connector.sandbox.spapi.inputs import Inputs, validator
 
 NO_MATCH = "Could not match input arguments"
 
@@ -51,10 +56,24 @@ def matches(shape: OperationShape, example: Example, inputs: Inputs) -> bool:
     return True
 
 
-def find(shape: OperationShape, inputs: Inputs) -> Example | None:
-    """The example the request matches, if any."""
-    found = [e for e in shape.examples if matches(shape, e, inputs)]
-    return max(found, key=lambda e: len(e.parameters), default=None)
+def valid(shape: OperationShape, example: Example) -> bool:
+    """Whether the example's answer is valid against its own model."""
+    schema = shape.responses.get(example.status)
+    return (
+        schema is None or example.body is None or validator(schema, shape.definitions).is_valid(example.body)
+    )
+
+
+def find(shape: OperationShape, inputs: Inputs, *, static: bool) -> Example | None:
+    """The example the request matches, if any (outside ``static`` mode: see the module's doc)."""
+    bare = not any(inputs.given(p) for p in shape.parameters)
+    found = [
+        e
+        for e in shape.examples
+        if (static or e.parameters or e.wildcards or bare) and matches(shape, e, inputs)
+    ]
+    best = max(found, key=lambda e: len(e.parameters), default=None)
+    return best if best is None or static or valid(shape, best) else None
 
 
 def no_match() -> SpApiError:

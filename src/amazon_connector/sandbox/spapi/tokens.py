@@ -38,13 +38,13 @@ def _restricted_operation(resource: RestrictedResource) -> Operation:
 
 
 def _check_roles(app: App, operation: Operation, resource: RestrictedResource) -> None:
-    """403 unless the app holds one of the operation's restricted roles (the catalog's), and for each
-    requested data element one of the roles that grant it."""
+    """403 unless the app holds one of the operation's restricted roles (the catalog's; any app when it
+    names none), and for each requested data element one of the roles that grant it."""
     assert operation.restricted is not None
     roles = set(app.restricted_roles)
-    granting = operation.restricted.data_elements
+    granting, needed = operation.restricted.data_elements, set(operation.restricted.roles)
     lacking = [e for e in resource.dataElements or () if not roles & set(granting.get(e, ()))]
-    if lacking or not roles & set(operation.restricted.roles):
+    if lacking or (needed and not roles & needed):
         raise denied(
             f"Application does not have access to one or more requested data elements: [{', '.join(lacking)}]"
             if lacking
