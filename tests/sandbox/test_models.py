@@ -18,6 +18,7 @@ from amazon_connector.clock import ManualClock
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.spapi.usage import UsagePlan
 from amazon_connector.sandbox.world import demo_world
+from tests.conftest import EmulatorProcess
 from tests.sandbox.conftest import access_token, lwa
 
 UNTHROTTLED = UsagePlan(1000.0, 1000)
@@ -220,3 +221,17 @@ def test_a_token_of_the_wrong_kind_is_refused(http, apps):
     assert (
         http.get("/notifications/v1/destinations", headers={"x-amz-access-token": seller}).status_code == 403
     )
+
+
+def test_sandbox_serve_static_from_the_command_line():
+    process = EmulatorProcess("--static")
+    try:
+        app = process.apps["Demo Private App"]
+        with httpx.Client(base_url=process.url, timeout=10.0) as http:
+            token = {"x-amz-access-token": access_token(http, app, "US")}
+            participations = http.get("/sellers/v1/marketplaceParticipations", headers=token)
+            operation = catalog().get("getMarketplaceParticipations")
+            assert participations.json() == shape(operation).examples[0].body  # Amazon's, not the world's
+            assert http.get(CATALOG_ITEM, params={"marketplaceIds": "x"}, headers=token).status_code == 400
+    finally:
+        process.close()
