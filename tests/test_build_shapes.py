@@ -16,7 +16,7 @@ from amazon_connector.api.shapes import shape
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHIPPED = PROJECT / "src" / "amazon_connector" / "api" / "models"
-EMPTY_OVERLAY = {"apis": [], "data_elements": [], "operations": []}
+EMPTY_OVERLAY: dict[str, list[Any]] = {"apis": [], "data_elements": [], "operations": []}
 ERROR_LIST = {
     "type": "object",
     "properties": {"errors": {"type": "array", "items": {"$ref": "#/definitions/Error"}}},
