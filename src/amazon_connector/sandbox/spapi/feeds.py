@@ -14,7 +14,6 @@ from amazon_connector.api.schemas import (
     CreateFeedResponse,
     CreateFeedSpecification,
     Feed,
-    FeedDocument,
 )
 from amazon_connector.sandbox.answers import answer
 from amazon_connector.sandbox.context import Sandbox
@@ -74,13 +73,7 @@ async def get_feed_document(call: Call) -> Response:
     document = call.sandbox.documents.get(document_id, call.identity.authorising_seller.selling_partner_id)
     if document is None or not document_id.startswith("amzn1.tortuga."):
         raise not_found(f"Feed document {document_id} not found.")
-    return answer(
-        FeedDocument(
-            feedDocumentId=document_id,
-            url=document_url(call, document, "GET"),
-            compressionAlgorithm="GZIP" if document.gzip else None,
-        )
-    )
+    return FEEDS.download(call, document)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -85,6 +85,13 @@ class JobKind:
             body["nextToken"] = call.sandbox.pages.issue({**query, "offset": start + size})
         return JSONResponse(body)
 
+    def download(self, call: Call, document: Document) -> Response:
+        """Where to download a job's document: a presigned URL, and GZIP if it is stored so."""
+        body = {f"{self.noun}DocumentId": document.document_id, "url": document_url(call, document, "GET")}
+        if document.gzip:
+            body["compressionAlgorithm"] = "GZIP"
+        return JSONResponse(body)
+
     def _filters(self, call: Call) -> dict[str, Any]:
         """The filters of a first listing request, as a next-page token keeps them."""
         types: list[str] = call.query(f"{self.noun}Types", [])

@@ -14,7 +14,6 @@ from amazon_connector.api.schemas import (
     CreateReportResponse,
     CreateReportSpecification,
     Report,
-    ReportDocument,
 )
 from amazon_connector.sandbox.answers import answer
 from amazon_connector.sandbox.context import Sandbox
@@ -22,7 +21,7 @@ from amazon_connector.sandbox.spapi.call import Call, Handler
 from amazon_connector.sandbox.spapi.contents import RESTRICTED_REPORT_TYPES
 from amazon_connector.sandbox.spapi.errors import denied, invalid_input, not_found
 from amazon_connector.sandbox.spapi.inputs import parse_time
-from amazon_connector.sandbox.spapi.job_api import INVALID, JobKind, document_url
+from amazon_connector.sandbox.spapi.job_api import INVALID, JobKind
 from amazon_connector.sandbox.spapi.jobs import Job
 from amazon_connector.sandbox.times import iso
 
@@ -80,13 +79,7 @@ async def get_report_document(call: Call) -> Response:
         raise not_found(f"Report document {document_id} not found.")
     if job.job_type in RESTRICTED_REPORT_TYPES and call.data_elements is None:
         raise denied()
-    return answer(
-        ReportDocument(
-            reportDocumentId=document_id,
-            url=document_url(call, document, "GET"),
-            compressionAlgorithm="GZIP" if document.gzip else None,
-        )
-    )
+    return REPORTS.download(call, document)
 
 
 HANDLERS: dict[str, Handler] = {
