@@ -6,6 +6,8 @@ FATAL when its document was not uploaded before processing started (see ``jobs``
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 
 from amazon_connector.api.schemas import (
@@ -13,30 +15,18 @@ from amazon_connector.api.schemas import (
     CreateFeedDocumentSpecification,
     CreateFeedResponse,
     CreateFeedSpecification,
-    Feed,
 )
 from amazon_connector.sandbox.answers import answer
-from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.spapi.call import Call, Handler
 from amazon_connector.sandbox.spapi.contents import report_region
 from amazon_connector.sandbox.spapi.errors import invalid_input, not_found
 from amazon_connector.sandbox.spapi.job_api import INVALID, JobKind, document_url
 from amazon_connector.sandbox.spapi.jobs import Job
-from amazon_connector.sandbox.times import iso
 
 
-def _feed(job: Job, sandbox: Sandbox) -> Feed:
-    status = job.status(sandbox.clock.now())
-    return Feed(
-        feedId=job.job_id,
-        feedType=job.job_type,
-        createdTime=iso(job.created),
-        processingStatus=status,
-        marketplaceIds=job.marketplace_ids,
-        processingStartTime=iso(job.started) if status not in ("IN_QUEUE", "CANCELLED") else None,
-        processingEndTime=iso(job.finished) if status in ("DONE", "FATAL") else None,
-        resultFeedDocumentId=job.document_id,
-    )
+def _feed(job: Job) -> dict[str, Any]:
+    """What a feed has besides what every job has."""
+    return {"resultFeedDocumentId": job.document_id}
 
 
 FEEDS = JobKind("feed", lambda sandbox: sandbox.feeds, _feed)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
 from amazon_connector.sandbox.aws.storage import Document
@@ -17,6 +16,7 @@ from amazon_connector.sandbox.spapi.call import Call
 from amazon_connector.sandbox.spapi.errors import invalid_input, not_found
 from amazon_connector.sandbox.spapi.inputs import parse_time
 from amazon_connector.sandbox.spapi.jobs import Job, Jobs
+from amazon_connector.sandbox.times import iso
 
 PROCESSING_STATUSES = frozenset({"IN_QUEUE", "IN_PROGRESS", "DONE", "CANCELLED", "FATAL"})
 RETENTION = timedelta(days=90)
@@ -33,7 +33,23 @@ class JobKind:
     noun: str
     """``report`` or ``feed``: ``reportId``, ``reportTypes``, ``reports``."""
     jobs: Callable[[Sandbox], Jobs]
-    describe: Callable[[Job, Sandbox], BaseModel]
+    details: Callable[[Job], dict[str, Any]]
+    """What one kind of job has besides what every job has (None values are left out)."""
+
+    def describe(self, job: Job, sandbox: Sandbox) -> dict[str, Any]:
+        """A job as the API shows it."""
+        status = job.status(sandbox.clock.now())
+        described = {
+            f"{self.noun}Id": job.job_id,
+            f"{self.noun}Type": job.job_type,
+            "createdTime": iso(job.created),
+            "processingStatus": status,
+            "marketplaceIds": job.marketplace_ids,
+            "processingStartTime": iso(job.started) if status not in ("IN_QUEUE", "CANCELLED") else None,
+            "processingEndTime": iso(job.finished) if status in ("DONE", "FATAL") else None,
+            **self.details(job),
+        }
+        return {key: value for key, value in described.items() if value is not None}
 
     def find(self, call: Call) -> Job:
         """The seller's job the path names; 404 NotFound if there is none."""
@@ -44,9 +60,7 @@ class JobKind:
         return job
 
     async def get(self, call: Call) -> Response:
-        return JSONResponse(
-            self.describe(self.find(call), call.sandbox).model_dump(mode="json", exclude_none=True)
-        )
+        return JSONResponse(self.describe(self.find(call), call.sandbox))
 
     async def cancel(self, call: Call) -> Response:
         if not self.jobs(call.sandbox).cancel(self.find(call)):
@@ -76,10 +90,7 @@ class JobKind:
         ]
         start, size = query["offset"], query["size"]
         body: dict[str, Any] = {
-            f"{self.noun}s": [
-                self.describe(j, call.sandbox).model_dump(mode="json", exclude_none=True)
-                for j in found[start : start + size]
-            ]
+            f"{self.noun}s": [self.describe(j, call.sandbox) for j in found[start : start + size]]
         }
         if start + size < len(found):
             body["nextToken"] = call.sandbox.pages.issue({**query, "offset": start + size})

@@ -7,16 +7,15 @@ type's document needs a Restricted Data Token for its concrete ``/documents/{rep
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from starlette.responses import Response
 
 from amazon_connector.api.schemas import (
     CreateReportResponse,
     CreateReportSpecification,
-    Report,
 )
 from amazon_connector.sandbox.answers import answer
-from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.spapi.call import Call, Handler
 from amazon_connector.sandbox.spapi.contents import RESTRICTED_REPORT_TYPES
 from amazon_connector.sandbox.spapi.errors import denied, invalid_input, not_found
@@ -28,20 +27,13 @@ from amazon_connector.sandbox.times import iso
 TYPE_RE = re.compile(r"^[A-Z0-9_]{3,}$")
 
 
-def _report(job: Job, sandbox: Sandbox) -> Report:
-    status = job.status(sandbox.clock.now())
-    return Report(
-        reportId=job.job_id,
-        reportType=job.job_type,
-        createdTime=iso(job.created),
-        processingStatus=status,
-        marketplaceIds=job.marketplace_ids,
-        dataStartTime=iso(job.data_start) if job.data_start else None,
-        dataEndTime=iso(job.data_end) if job.data_end else None,
-        processingStartTime=iso(job.started) if status not in ("IN_QUEUE", "CANCELLED") else None,
-        processingEndTime=iso(job.finished) if status in ("DONE", "FATAL") else None,
-        reportDocumentId=job.document_id,
-    )
+def _report(job: Job) -> dict[str, Any]:
+    """What a report has besides what every job has."""
+    return {
+        "dataStartTime": iso(job.data_start) if job.data_start else None,
+        "dataEndTime": iso(job.data_end) if job.data_end else None,
+        "reportDocumentId": job.document_id,
+    }
 
 
 REPORTS = JobKind("report", lambda sandbox: sandbox.reports, _report)
