@@ -28,7 +28,8 @@ from amazon_connector.sandbox.spapi.patterns import matches, sample
 from amazon_connector.sandbox.times import iso
 
 OPTIONAL_DEPTH = 4
-"""Optional properties are filled up to this depth of nesting."""
+"""Optional properties are filled up to this depth of nesting; below it only single values (so that an
+object is not left empty)."""
 MAX_DEPTH = 12
 """Below this depth only required properties and empty lists (when allowed) are made."""
 PAGING_TOKEN = re.compile(r"^(?:next|previous|page|pagination)\w*token$", re.IGNORECASE)
@@ -47,6 +48,7 @@ class Context:
     """What generated values draw on: the seller's marketplaces, the clock, the request's own values."""
 
     marketplaces: tuple[Marketplace, ...]
+    """The request's (else the seller's) marketplaces; the first one's IDs, currency and country are used."""
     now: datetime
     echoes: Mapping[str, str]
     """The request's scalar parameters by lower-cased name."""
@@ -86,7 +88,7 @@ class Generator:
             "object" if "properties" in schema else "array" if "items" in schema else "string"
         )
         if kind == "object":
-            return self.object(schema, depth, stack)
+            return self.object(schema, name, depth, stack)
         if kind == "array":
             return self.array(schema, name, depth, stack)
         if kind == "boolean":
@@ -95,23 +97,29 @@ class Generator:
             return self.number(schema, name, integer=kind == "integer")
         return self.string(schema, name)
 
-    def object(self, schema: Schema, depth: int, stack: tuple[str, ...]) -> dict[str, Any]:
+    def object(self, schema: Schema, name: str, depth: int, stack: tuple[str, ...]) -> dict[str, Any]:
+        """An object; each property is named ``parent.property`` (the parent tells a unit's kind)."""
         required = set(schema.get("required") or ())
         recursive = len(stack) != len(set(stack))
         made: dict[str, Any] = {}
         for prop, sub in (schema.get("properties") or {}).items():
             optional = prop not in required
-            if optional and (
-                depth >= OPTIONAL_DEPTH or recursive or prop == "errors" or PAGING_TOKEN.match(prop)
-            ):
+            deep = depth >= OPTIONAL_DEPTH and not self._leaf(sub)
+            if optional and (deep or recursive or prop == "errors" or PAGING_TOKEN.match(prop)):
                 continue
-            made[prop] = self.value(sub, prop, depth + 1, stack)
+            made[prop] = self.value(sub, f"{name}.{prop}", depth + 1, stack)
         for prop in sorted(required - made.keys()):
-            made[prop] = self.string({}, prop)
+            made[prop] = self.string({}, f"{name}.{prop}")
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and not made and depth < OPTIONAL_DEPTH:
-            made["key1"] = self.value(extra, "key1", depth + 1, stack)
+            made["key1"] = self.value(extra, f"{name}.key1", depth + 1, stack)
         return made
+
+    def _leaf(self, schema: Schema) -> bool:
+        """Whether a schema is of a single value (no object or list)."""
+        while "$ref" in schema:
+            schema = self.definitions[schema["$ref"].rsplit("/", 1)[-1]]
+        return schema.get("type") not in ("object", "array", None) or "enum" in schema
 
     def array(self, schema: Schema, name: str, depth: int, stack: tuple[str, ...]) -> list[Any]:
         low, high = schema.get("minItems", 0), schema.get("maxItems")
@@ -130,7 +138,7 @@ class Generator:
         return made
 
     def number(self, schema: Schema, name: str, *, integer: bool) -> int | float:
-        lowered = name.lower()
+        lowered = name.rsplit(".", 1)[-1].lower()
         money = any(w in lowered for w in ("amount", "price", "cost", "fee", "value", "total"))
         low = float(schema.get("minimum", 0 if money or integer else 1))
         high = float(schema.get("maximum", low + (500 if money else 20)))
@@ -187,18 +195,27 @@ class Generator:
         return "".join(self.rng.choice(string.digits) for _ in range(length))
 
     def named(self, name: str) -> str:
-        """A value for a string field, from its name."""
-        lowered = name.lower()
+        """A value for a string field, from its name (``parent.field``)."""
+        parent, _, field = name.rpartition(".")
+        lowered, parent = field.lower(), parent.rsplit(".", 1)[-1].lower()
         echoed = self.context.echoes.get(lowered)
         if echoed is not None:
             return echoed
-        marketplace = self.rng.choice(self.context.marketplaces)
+        marketplace = self.context.marketplaces[0]
         if lowered.endswith("asin"):
             return self.asin()
         if "sku" in lowered:
             return f"SKU-{self.code(6)}"
         if "marketplaceid" in lowered:
             return marketplace.marketplace_id
+        if lowered in ("marketplacename", "saleschannel"):
+            return marketplace.name
+        if lowered == "storename":
+            return f"{self.rng.choice(_ADJECTIVES)} Store"
+        if lowered == "unit" or lowered.endswith("unitofmeasure"):
+            return "pounds" if "weight" in parent else "inches"
+        if lowered == "condition" or lowered.endswith("conditiontype"):
+            return "New"
         if "currency" in lowered:
             return marketplace.currency
         if "countrycode" in lowered or lowered == "country":
