@@ -337,6 +337,8 @@ def write_models(root: Path) -> Path:
         (root / "models" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "models" / name).write_text(json.dumps(model), encoding="utf-8")
     (root / "README.md").write_text("not a model")
+    (root / "LICENSE").write_text("Apache License, Version 2.0 (synthetic)\n")  # kept beside the shapes
+    (root / "NOTICE").write_text("Copyright (synthetic)\n")
     return root
 
 

@@ -16,7 +16,7 @@ import pytest
 from amazon_connector import Connections
 from amazon_connector.clock import ManualClock, ScaledClock
 from amazon_connector.errors import ConfigurationError, ThrottledError
-from amazon_connector.sandbox.usage import UsagePlan
+from amazon_connector.sandbox.spapi.usage import UsagePlan
 from tests.conftest import EmulatorProcess, app_settings, seller_in
 
 RESTRICTED_APP = "Demo Private App (restricted)"

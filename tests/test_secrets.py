@@ -25,7 +25,7 @@ from amazon_connector.errors import (
     SecretRotationError,
 )
 from amazon_connector.runtime.http import HttpClients
-from amazon_connector.sandbox.queues import queue_name, queue_url
+from amazon_connector.sandbox.aws.queues import queue_name, queue_url
 from tests.conftest import app_settings, seller_in
 
 APP = "Demo Private App (restricted)"

@@ -312,7 +312,7 @@ def test_the_ui_command_serves_until_interrupted(home):
 
 
 def test_the_client_secret_is_rotated_from_the_page(ui, emulator, apps, connections):
-    from amazon_connector.sandbox.queues import queue_name, queue_url
+    from amazon_connector.sandbox.aws.queues import queue_name, queue_url
 
     app = apps["Demo Private App (restricted)"]
     seller = seller_in(app, "DE")

@@ -3,7 +3,8 @@
 ``python -m amazon_connector.api.build_catalog PATH [--out FILE] [--check]`` reads every
 ``models/**/*.json`` (Swagger 2.0) under PATH, a clone of amzn/selling-partner-api-models. Facts the
 models lack (restricted operations and their data elements, grantless scopes, read-only POSTs, roles)
-come from overlay.json next to this module, each with its source.
+come from overlay.json next to this module, each with its source. The same run (and check) covers the
+emulator's shapes in ``models/`` beside the output (build_shapes).
 """
 
 from __future__ import annotations
@@ -566,22 +567,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        records = build(args.models, load_overlay(args.overlay))
-        current = read_current(args.out)
-        text = render(records)
-        if current == text:
-            print(f"{args.out}: up to date ({len(records)} operations).")
-            return 0
-        diff = changes(parse_current(current), records)
-        if args.check:
-            print(f"{args.out} would change ({len(diff)} operations):", *diff, sep="\n")
-            return 1
-        write_atomically(args.out, text)
+        code = _update_catalog(args)
+        code = max(code, _update_shapes(args.models, args.out.parent / "models", check=args.check))
     except AmazonConnectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return code
+
+
+def _update_catalog(args: argparse.Namespace) -> int:
+    records = build(args.models, load_overlay(args.overlay))
+    current = read_current(args.out)
+    text = render(records)
+    if current == text:
+        print(f"{args.out}: up to date ({len(records)} operations).")
+        return 0
+    diff = changes(parse_current(current), records)
+    if args.check:
+        print(f"{args.out} would change ({len(diff)} operations):", *diff, sep="\n")
+        return 1
+    write_atomically(args.out, text)
     print(f"{args.out}: wrote {len(records)} operations ({len(diff)} changed).")
     return 0
+
+
+def _update_shapes(models: Path, out_dir: Path, *, check: bool) -> int:
+    """The emulator's shapes beside the catalog (see build_shapes)."""
+    from amazon_connector.api import build_shapes
+
+    diff = build_shapes.update(models, out_dir, check=check)
+    if not diff:
+        print(f"{out_dir}: up to date.")
+        return 0
+    print(f"{out_dir} {'would change' if check else 'changed'} ({len(diff)} files):", *diff, sep="\n")
+    return 1 if check else 0
 
 
 def read_current(path: Path) -> str | None:

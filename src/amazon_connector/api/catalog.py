@@ -7,11 +7,10 @@ Every rule about one operation lives here, generated from Amazon's models by ``b
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -88,16 +87,6 @@ class Operation:
     """Dotted path of the list that holds an answer's records, when it has one."""
     parameters: tuple[Parameter, ...]
     sandbox_only: bool
-
-    @cached_property
-    def path_pattern(self) -> re.Pattern[str]:
-        """Matches concrete paths of this operation; each ``{param}`` matches one path segment."""
-        parts = re.split(r"(\{[^}]+\})", self.path)
-        regex = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts if p)
-        return re.compile(f"^{regex}$")
-
-    def matches(self, method: str, path: str) -> bool:
-        return method.upper() == self.method and bool(self.path_pattern.match(path))
 
 
 def _restriction(raw: Mapping[str, Any] | None) -> Restriction | None:
@@ -197,13 +186,6 @@ class Catalog:
         raise ConfigurationError(
             f"Operation name {name!r} is ambiguous.", field="operation", hint=f"Use one of: {choices}."
         )
-
-    def match(self, method: str, path: str) -> Operation | None:
-        """The operation that serves a concrete request, if any (literal segments win over parameters)."""
-        candidates = [op for op in self.operations if op.matches(method, path)]
-        if not candidates:
-            return None
-        return max(candidates, key=lambda op: op.path.count("/") - op.path.count("{"))
 
 
 def _split_method(name: str) -> tuple[str, str | None]:
