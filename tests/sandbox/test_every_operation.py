@@ -58,7 +58,46 @@ def call_from_data(call: Call, operation: Operation, clock: ManualClock) -> Any:
         return call(operation.qualified_name, **example.parameters)
 
 
-def stateful_calls(call: Call, clock: ManualClock) -> Iterator[tuple[str, Any]]:
+def listings_calls(call: Call, seller_id: str) -> Iterator[tuple[str, Any]]:
+    """The Listings Items operations on the seller's listings: search, get, patch, put, delete."""
+    where = {"sellerId": seller_id, "marketplaceIds": [UK.marketplace_id]}
+    found = call("listings-items/2021-08-01/searchListingsItems", paginate=False, **where)
+    yield "listings-items/2021-08-01/searchListingsItems", found
+    sku = found.body["items"][0]["sku"]
+    yield (
+        "listings-items/2021-08-01/getListingsItem",
+        call("listings-items/2021-08-01/getListingsItem", sku=sku, **where),
+    )
+    offer = {
+        "marketplace_id": UK.marketplace_id,
+        "currency": "GBP",
+        "our_price": [{"schedule": [{"value_with_tax": 99.5}]}],
+    }
+    patch = {
+        "productType": "PRODUCT",
+        "patches": [{"op": "merge", "path": "/attributes/purchasable_offer", "value": [offer]}],
+    }
+    yield (
+        "listings-items/2021-08-01/patchListingsItem",
+        call("listings-items/2021-08-01/patchListingsItem", sku=sku, body=patch, **where),
+    )
+    attributes = {
+        "item_name": [{"value": "A new bag", "marketplace_id": UK.marketplace_id}],
+        "brand": [{"value": "Northwind"}],
+        "condition_type": [{"value": "new_new"}],
+    }
+    put = {"productType": "LUGGAGE", "attributes": attributes}
+    yield (
+        "listings-items/2021-08-01/putListingsItem",
+        call("listings-items/2021-08-01/putListingsItem", sku="NEW-BAG", body=put, **where),
+    )
+    yield (
+        "listings-items/2021-08-01/deleteListingsItem",
+        call("listings-items/2021-08-01/deleteListingsItem", sku="NEW-BAG", **where),
+    )
+
+
+def stateful_calls(call: Call, clock: ManualClock, seller_id: str) -> Iterator[tuple[str, Any]]:
     """The stateful operations in the order their flows need, each with its answer."""
     yield "sellers/v1/getMarketplaceParticipations", call("sellers/v1/getMarketplaceParticipations")
     rdt = {
@@ -112,6 +151,7 @@ def stateful_calls(call: Call, clock: ManualClock) -> Iterator[tuple[str, Any]]:
     yield "notifications/v1/getDestinations", call("getDestinations")
     yield "notifications/v1/getDestination", call("getDestination", destinationId=destination_id)
     yield "notifications/v1/deleteDestination", call("deleteDestination", destinationId=destination_id)
+    yield from listings_calls(call, seller_id)
     name = "application-management/2023-11-30/rotateApplicationClientSecret"
     yield name, call(name)
 
@@ -156,7 +196,8 @@ def test_every_operation_answers_as_its_model_says(home: Path, emulator, emulato
                 Draft4Validator(schema, format_checker=formats).validate(answer.body)
             answered[operation.qualified_name] = answer.status
 
-        for name, answer in stateful_calls(connection.call, emulator_clock):
+        seller_id = seller_in(app, "UK")["selling_partner_id"]
+        for name, answer in stateful_calls(connection.call, emulator_clock, seller_id):
             check(name, answer)
         assert set(answered) == set(HANDLERS)
         for operation in catalog().operations:

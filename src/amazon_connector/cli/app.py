@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from amazon_connector import __version__
-from amazon_connector.cli import call, connections, demo, sandbox, secrets, store, ui
+from amazon_connector.cli import call, connections, demo, feeds, listings, sandbox, secrets, store, ui
 from amazon_connector.cli.context import State, console, fail, show_warnings
 from amazon_connector.cli.secret_input import warn_on_command_line
 from amazon_connector.connections.secretbox import KEY_FILE_ENV, generate_key, new_key_file
@@ -49,6 +49,10 @@ app.add_typer(
 )
 app.add_typer(sandbox.app, name="sandbox", help="The local SP-API emulator.")
 app.add_typer(store.app, name="store", help="The store itself: check it, back it up.")
+app.add_typer(listings.listings_app, name="listings")
+app.add_typer(listings.prices_app, name="prices")
+app.add_typer(listings.stock_app, name="stock")
+app.add_typer(feeds.app, name="feeds")
 key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 app.command("demo")(demo.demo)

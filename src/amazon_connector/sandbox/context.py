@@ -15,9 +15,11 @@ from amazon_connector.sandbox.faults import Faults
 from amazon_connector.sandbox.grants import Grants
 from amazon_connector.sandbox.lwa.client_secrets import ClientSecrets
 from amazon_connector.sandbox.sellercentral.authorisations import Authorisations
+from amazon_connector.sandbox.spapi.assortment import Assortment
 from amazon_connector.sandbox.spapi.contents import FeedResults, ReportContents
 from amazon_connector.sandbox.spapi.destinations import Destinations
 from amazon_connector.sandbox.spapi.jobs import Jobs
+from amazon_connector.sandbox.spapi.listings_store import ListingsStore
 from amazon_connector.sandbox.spapi.order_book import OrderBook
 from amazon_connector.sandbox.spapi.page_tokens import PageTokens
 from amazon_connector.sandbox.spapi.usage import UsagePlans
@@ -31,7 +33,8 @@ FIRST_FEED_ID = 60_000_000_001
 @dataclass
 class Sandbox:
     """The world plus everything issued or created since start: consent flow keys, tokens, usage
-    buckets, orders, reports, feeds, documents, destinations, STS sessions; and the faults and stats.
+    buckets, orders, listings, reports, feeds, documents, destinations, STS sessions; and the faults
+    and stats.
     ``static``: SP-API answers only the models' sandbox examples, as Amazon's sandbox endpoints do."""
 
     world: World
@@ -45,6 +48,8 @@ class Sandbox:
     queues: LocalQueues = field(init=False)
     client_secrets: ClientSecrets = field(init=False)
     pages: PageTokens = field(init=False)
+    assortment: Assortment = field(init=False)
+    listings: ListingsStore = field(init=False)
     orders: OrderBook = field(init=False)
     documents: Documents = field(init=False)
     reports: Jobs = field(init=False)
@@ -57,12 +62,14 @@ class Sandbox:
         self.grants = Grants(self.world, self.clock)
         self.usage = UsagePlans(self.clock)
         self.pages = PageTokens(self.clock)
-        self.orders = OrderBook(self.world, self.clock.now())
+        self.assortment = Assortment(self.world, self.clock.now())
+        self.listings = ListingsStore(self.world, self.assortment, self.clock)
+        self.orders = OrderBook(self.world, self.clock.now(), self.assortment)
         self.documents = Documents(self.clock)
         self.reports = Jobs(
             self.clock, FIRST_REPORT_ID, ReportContents(self.world, self.orders, self.documents)
         )
-        self.feeds = Jobs(self.clock, FIRST_FEED_ID, FeedResults(self.world, self.documents))
+        self.feeds = Jobs(self.clock, FIRST_FEED_ID, FeedResults(self.world, self.documents, self.listings))
         self.destinations = Destinations()
         self.sessions = Sessions(self.world, self.clock)
         self.queues = LocalQueues(self.clock)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from amazon_connector.marketplaces import Marketplace, get_marketplace
+from amazon_connector.sandbox.spapi.assortment import Assortment
 from amazon_connector.sandbox.world import Seller, World
 
 HISTORY = timedelta(days=30)
@@ -121,8 +122,9 @@ def _status(rng: random.Random, age: timedelta) -> str:
 class OrderBook:
     """The world's orders, made on demand and kept per seller and marketplace."""
 
-    def __init__(self, world: World, start: datetime) -> None:
+    def __init__(self, world: World, start: datetime, assortment: Assortment) -> None:
         self.world = world
+        self.assortment = assortment
         self.end = start.replace(microsecond=0) - QUIET
         self._streams: dict[tuple[str, str], list[OrderHeader]] = {}
         self._ids: dict[tuple[str, str], OrderHeader] = {}
@@ -190,12 +192,13 @@ class OrderBook:
         for n in range(count):
             price = Decimal(rng.randint(499, 9999)) / 100
             gift = rng.random() < 0.1
+            product = self.assortment.pick(seller, header.fulfillment_channel == "AFN", rng)
             items.append(
                 Item(
                     order_item_id=_digits(rng, 14),
-                    asin="B0" + "".join(rng.choice(_ALNUM) for _ in range(8)),
-                    sku=f"SKU-{n + 1:03d}-{_digits(rng, 4)}",
-                    title=f"{rng.choice(_ADJECTIVES)} {rng.choice(_PRODUCTS)}",
+                    asin=product.asin if product else "B0" + "".join(rng.choice(_ALNUM) for _ in range(8)),
+                    sku=product.sku if product else f"SKU-{n + 1:03d}-{_digits(rng, 4)}",
+                    title=product.title if product else f"{rng.choice(_ADJECTIVES)} {rng.choice(_PRODUCTS)}",
                     quantity=rng.choice((1, 1, 1, 2, 3)),
                     price=price if priced else None,
                     tax=(price * Decimal("0.2")).quantize(Decimal("0.01")) if priced else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from amazon_connector.sandbox.spapi import (
     applications,
     feeds,
+    listings,
     notifications,
     orders,
     reports,
@@ -20,6 +21,7 @@ HANDLERS: dict[str, Handler] = {
     **orders.HANDLERS,
     **reports.HANDLERS,
     **feeds.HANDLERS,
+    **listings.HANDLERS,
     **notifications.HANDLERS,
     **applications.HANDLERS,
 }

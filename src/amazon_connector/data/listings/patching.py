@@ -1,0 +1,112 @@
+"""Listing updates one SKU at a time with patchListingsItem (or its ``VALIDATION_PREVIEW``), many in
+flight, paced by the runtime to the operation's usage plan; each answer kept as soon as it comes.
+
+An answer that settles a record (ACCEPTED, INVALID with Amazon's issues, or a 4xx refusal of the
+request) is recorded; a record without one (no answer, a server error after the retries) is not, so
+that a rerun sends it again and nothing else. A 401 or 403 stops the whole run: the credentials, not
+the records, are at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from amazon_connector.connections.connection import Connection
+from amazon_connector.data.listings.amazon import PATCH, gather_limited, issues_of, refusal_issues, seller_id
+from amazon_connector.data.listings.updates import ListingUpdate, patches
+from amazon_connector.data.results import Issue, RecordResult
+from amazon_connector.errors import ApiError, TransportError
+
+SETTLED_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
+"""Refusals that are the record's own (its SKU, its values); another send would get the same."""
+
+
+def answer_json(result: RecordResult) -> dict[str, Any]:
+    """What is kept of a settled record's answer."""
+    return {
+        "issues": [i.as_json() for i in result.issues],
+        "via": result.via,
+        "reference": result.reference,
+        "request_id": result.request_id,
+    }
+
+
+def from_answer(update: ListingUpdate, answer: dict[str, Any]) -> RecordResult:
+    """A settled record's result, as a run recorded it."""
+    return RecordResult(
+        update.record,
+        update.sku,
+        tuple(Issue.from_json(i) for i in answer["issues"]),
+        via=answer.get("via"),
+        reference=answer.get("reference"),
+        request_id=answer.get("request_id"),
+        sent=update.sent() if answer.get("via") else {},
+    )
+
+
+async def send(
+    connection: Connection,
+    work: Sequence[tuple[ListingUpdate, str]],
+    *,
+    preview: bool,
+    settled: Callable[[ListingUpdate, RecordResult], None],
+    advance: Callable[[int], None],
+) -> list[tuple[RecordResult, bool]]:
+    """Patch each (update, product type); each result with whether it is settled (``settled`` is told
+    at once, to record it)."""
+    seller, marketplace = seller_id(connection), connection.marketplace
+    via = "preview" if preview else "patch"
+
+    async def one(item: tuple[ListingUpdate, str]) -> tuple[RecordResult, bool]:
+        update, product_type = item
+        try:
+            answer = await connection.acall(
+                PATCH,
+                sellerId=seller,
+                sku=update.sku,
+                marketplaceIds=[marketplace.marketplace_id],
+                includedData=["issues"],
+                mode="VALIDATION_PREVIEW" if preview else None,
+                body={"productType": product_type, "patches": patches(update, marketplace)},
+            )
+        except ApiError as exc:
+            if exc.status in (401, 403):
+                raise
+            result = RecordResult(
+                update.record,
+                update.sku,
+                refusal_issues(exc),
+                via,
+                request_id=exc.request_id,
+                sent=update.sent(),
+            )
+            is_settled = exc.status in SETTLED_STATUSES
+        except TransportError as exc:
+            issue = Issue(
+                "NO_ANSWER",
+                f"{exc.message} Amazon may or may not have applied it; run the command again to send it again.",
+            )
+            result = RecordResult(update.record, update.sku, (issue,), via, sent=update.sent())
+            is_settled = False
+        else:
+            data = answer.data if isinstance(answer.data, dict) else {}
+            issues = issues_of(data)
+            if data.get("status") == "INVALID" and not any(i.severity == "ERROR" for i in issues):
+                issues += (Issue("INVALID", "Amazon refused the update without naming an issue."),)
+            result = RecordResult(
+                update.record,
+                update.sku,
+                issues,
+                via,
+                reference=str(data.get("submissionId") or "") or None,
+                request_id=answer.request_id,
+                sent=update.sent(),
+            )
+            is_settled = True
+        if is_settled:
+            settled(update, result)
+        advance(1)
+        return result, is_settled
+
+    return await gather_limited(work, one)
