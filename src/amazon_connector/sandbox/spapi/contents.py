@@ -185,11 +185,8 @@ class FeedResults:
 
     def __call__(self, job: Job) -> tuple[str, str | None]:
         source = self.documents.get(job.input_document_id or "", job.selling_partner_id)
-        uploaded = source is not None and source.uploaded_at is not None and source.uploaded_at <= job.started
-        messages = _count_messages(source) if source is not None and uploaded else None
-        if source is None or messages is None:
+        if source is None or source.uploaded_at is None or source.uploaded_at > job.started:
             return "FATAL", None
-        region = report_region(job.selling_partner_id, self.world)
         seller = self.world.seller(job.selling_partner_id)
         if job.job_type == listings_feed.FEED_TYPE and seller is not None:
             processed = listings_feed.process(
@@ -197,7 +194,11 @@ class FeedResults:
             )
             outcome, content = processed.outcome, processed.report
         else:
+            messages = _count_messages(source)
+            if messages is None:
+                return "FATAL", None
             outcome, content = "DONE", self._report(job, source.content_type, messages)
+        region = report_region(job.selling_partner_id, self.world)
         result = self.documents.create(
             f"amzn1.tortuga.4.{region}", job.selling_partner_id, source.content_type, content
         )
