@@ -296,3 +296,15 @@ def test_a_feed_not_waited_for_is_collected_by_the_next_run(tmp_path, emulator, 
     assert not second.pending
     assert len(second.results) == 10
     assert len(emulator.sandbox.feeds.all()) == 1
+
+
+def test_a_search_reads_every_page(emulator, connection):
+    from amazon_connector.data.listings.reading import search_listings
+
+    rows = list(search_listings(connection))
+    found = listings(emulator, connection)
+    assert [r["sku"] for r in rows] == sorted(found)
+    assert all(r["quantity"] == found[r["sku"]]["quantity"] for r in rows)
+    buyable = list(search_listings(connection, with_status=["BUYABLE"]))
+    assert 0 < len(buyable) < len(rows)
+    assert all("BUYABLE" in r["status"] for r in buyable)

@@ -11,7 +11,6 @@ import pytest
 
 from amazon_connector.clock import ManualClock
 from amazon_connector.marketplaces import get_marketplace
-from amazon_connector.sandbox.server import running_emulator
 from amazon_connector.sandbox.spapi.assortment import Assortment
 from amazon_connector.sandbox.spapi.jobs import PROCESSING, QUEUED
 from amazon_connector.sandbox.world import demo_world

@@ -67,6 +67,17 @@ def read_source(source: str | None, query: str | None, encoding: str | None) -> 
     return open_source(source, query=query, encoding=encoding)
 
 
+def exit_if_pending(feed_ids: Sequence[str]) -> None:
+    """Exit 4 when feeds are still being processed (their results come with the next run)."""
+    if feed_ids:
+        console.print(
+            f"Feed(s) {', '.join(feed_ids)} still being processed: run the same command again to collect "
+            "the results (nothing will be sent twice).",
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_PENDING)
+
+
 def finish(
     files: ResultFiles,
     results: Sequence[RecordResult],

@@ -116,6 +116,8 @@ def results(
     with ResultFiles(results, errors) as files:
         feed, found = asyncio.run(afeed_results(conn, feed_id))
         if not found:
-            console.print(f"Feed {escape(feed_id)} is {feed.get('processingStatus')}: no results yet.")
+            console.print(
+                f"Feed {escape(feed_id)} is {feed.get('processingStatus')}: no results yet.", soft_wrap=True
+            )
             raise typer.Exit(bulk.EXIT_PENDING)
         bulk.finish(files, found, shown=(results, errors), object_name="listings", quiet=quiet)

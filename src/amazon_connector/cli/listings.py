@@ -17,7 +17,6 @@ from rich.markup import escape
 
 from amazon_connector.cli import bulk
 from amazon_connector.cli.bulk import (
-    EXIT_PENDING,
     EXIT_REFUSED,
     Connection,
     Encoding,
@@ -33,7 +32,7 @@ from amazon_connector.data import open_destination
 from amazon_connector.data.listings import What, update_listings
 from amazon_connector.data.listings.reading import LISTINGS, get_listing, search_listings
 from amazon_connector.data.listings.update import parse_via
-from amazon_connector.data.results import RecordResult, ResultFiles
+from amazon_connector.data.results import Outcome, RecordResult, ResultFiles
 from amazon_connector.data.sources import InputRecord
 
 listings_app = typer.Typer(no_args_is_help=True, help="Read listings; update them one by one or in bulk.")
@@ -78,7 +77,7 @@ def _show_issues(result: RecordResult) -> None:
     reference = f" ({escape(result.reference)})" if result.reference else ""
     console.print(f"{escape(result.key or '?')}: {result.outcome}{reference}", soft_wrap=True)
     for issue in result.issues:
-        attribute = f" [{escape(issue.attribute)}]" if issue.attribute else ""
+        attribute = " " + escape(f"[{issue.attribute}]") if issue.attribute else ""
         console.print(
             f"  {issue.severity} {escape(issue.code)}{attribute}: {escape(issue.message)}", soft_wrap=True
         )
@@ -118,14 +117,10 @@ def run_update(
             wait=waiting,
             progress=reports,
         )
-        if report.pending:
-            console.print(
-                f"Feed {', '.join(report.pending)} is still being processed: run the command again."
-            )
-            raise typer.Exit(EXIT_PENDING)
+        bulk.exit_if_pending(report.pending)
         for result in report.results:
             _show_issues(result)
-        if any(r.outcome == "ERROR" for r in report.results):
+        if any(r.outcome is Outcome.ERROR for r in report.results):
             raise typer.Exit(EXIT_REFUSED)
         return
     records = bulk.read_source(source, query, encoding)
@@ -137,12 +132,7 @@ def run_update(
         report = update_listings(
             conn, records, what, via=chosen, dry_run=dry_run, wait=waiting, progress=reports
         )
-        if report.pending:
-            console.print(
-                f"Feed(s) {', '.join(report.pending)} still being processed: run the same command again to "
-                "collect the results (nothing will be sent twice)."
-            )
-            raise typer.Exit(EXIT_PENDING)
+        bulk.exit_if_pending(report.pending)
         bulk.finish(files, report.results, shown=shown, object_name="listings", quiet=quiet)
 
 
@@ -195,7 +185,7 @@ def listings_search(
             ),
         )
     if output not in ("-", "table"):
-        console.print(f"{count} listing(s) written to {escape(output)}.")
+        console.print(f"{count} listing(s) written to {escape(output)}.", soft_wrap=True)
 
 
 @listings_app.command("update")

@@ -161,7 +161,7 @@ def error_row(result: RecordResult, object_name: str) -> dict[str, Any]:
     first = result.first_error
     assert first is not None
     others = [i for i in result.issues if i is not first]
-    details = [f"{result.via} {result.reference}" if result.reference else None]
+    details = [result.reference]
     details += [f"attribute {first.attribute}" if first.attribute else None]
     details += [f"{i.severity.lower()} {i.code}: {i.message}" for i in others]
     return {

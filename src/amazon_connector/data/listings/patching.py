@@ -99,7 +99,7 @@ async def send(
                 update.sku,
                 issues,
                 via,
-                reference=str(data.get("submissionId") or "") or None,
+                reference=f"submission {data['submissionId']}" if data.get("submissionId") else None,
                 request_id=answer.request_id,
                 sent=update.sent(),
             )

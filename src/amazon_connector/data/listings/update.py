@@ -93,8 +93,10 @@ def choose(count: int, via: Via = "auto") -> tuple[str, str]:
     )
 
 
-def _digest(what: What, via: str, marketplace: Marketplace, updates: Sequence[ListingUpdate]) -> str:
-    identity = [KIND, str(what), via, marketplace.marketplace_id, [u.identity() for u in updates]]
+def _digest(what: What, marketplace: Marketplace, updates: Sequence[ListingUpdate]) -> str:
+    """The identity of an input: a rerun of an unfinished run of it continues that run, the way it was
+    begun (patches or feed) whatever is asked now, so that nothing is sent twice."""
+    identity = [KIND, str(what), marketplace.marketplace_id, [u.identity() for u in updates]]
     return hashlib.sha256(json.dumps(identity, default=str, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -268,12 +270,14 @@ async def aupdate_listings(
     progress.note(reason)
     if not updates:
         return UpdateReport(chosen, reason, refusals)
-    digest = _digest(what, chosen, updater.marketplace, updates)
+    digest = _digest(what, updater.marketplace, updates)
     run = updater.submissions.start(connection.record.id, KIND, digest, chosen)
     if run.resumed:
         progress.note(
-            f"Continuing the unfinished run of this input begun at {run.created_at:%Y-%m-%d %H:%M:%S} UTC."
+            f"Continuing the unfinished run of this input begun at {run.created_at:%Y-%m-%d %H:%M:%S} UTC "
+            f"(by {run.via}): nothing it sent is sent again."
         )
+        chosen = run.via
     if chosen == "feed":
         results, feed_ids, pending = await updater.by_feed(updates, run, wait)
         done = not pending
