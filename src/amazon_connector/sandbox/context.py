@@ -18,9 +18,11 @@ from amazon_connector.sandbox.sellercentral.authorisations import Authorisations
 from amazon_connector.sandbox.spapi.assortment import Assortment
 from amazon_connector.sandbox.spapi.contents import FeedResults, ReportContents
 from amazon_connector.sandbox.spapi.destinations import Destinations
+from amazon_connector.sandbox.spapi.fba_stock import FbaInventory
 from amazon_connector.sandbox.spapi.jobs import Jobs
 from amazon_connector.sandbox.spapi.listings_store import ListingsStore
 from amazon_connector.sandbox.spapi.order_book import OrderBook
+from amazon_connector.sandbox.spapi.packages import Packages
 from amazon_connector.sandbox.spapi.page_tokens import PageTokens
 from amazon_connector.sandbox.spapi.usage import UsagePlans
 from amazon_connector.sandbox.stats import Stats
@@ -33,7 +35,7 @@ FIRST_FEED_ID = 60_000_000_001
 @dataclass
 class Sandbox:
     """The world plus everything issued or created since start: consent flow keys, tokens, usage
-    buckets, orders, listings, reports, feeds, documents, destinations, STS sessions; and the faults
+    buckets, orders, listings, FBA inventory, reports, feeds, documents, destinations, STS sessions; and the faults
     and stats.
     ``static``: SP-API answers only the models' sandbox examples, as Amazon's sandbox endpoints do."""
 
@@ -51,6 +53,8 @@ class Sandbox:
     assortment: Assortment = field(init=False)
     listings: ListingsStore = field(init=False)
     orders: OrderBook = field(init=False)
+    inventory: FbaInventory = field(init=False)
+    packages: Packages = field(init=False)
     documents: Documents = field(init=False)
     reports: Jobs = field(init=False)
     feeds: Jobs = field(init=False)
@@ -64,7 +68,9 @@ class Sandbox:
         self.pages = PageTokens(self.clock)
         self.assortment = Assortment(self.world, self.clock.now())
         self.listings = ListingsStore(self.world, self.assortment, self.clock)
-        self.orders = OrderBook(self.world, self.clock.now(), self.assortment)
+        self.orders = OrderBook(self.world, self.clock, self.assortment)
+        self.inventory = FbaInventory(self.assortment, self.orders)
+        self.packages = Packages()
         self.documents = Documents(self.clock)
         self.reports = Jobs(
             self.clock, FIRST_REPORT_ID, ReportContents(self.world, self.orders, self.documents)

@@ -8,12 +8,14 @@ from its own seed when it is asked for, so 10,000 orders cost little.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from amazon_connector.clock import Clock
 from amazon_connector.marketplaces import Marketplace, get_marketplace
 from amazon_connector.sandbox.spapi.assortment import Assortment
 from amazon_connector.sandbox.world import Seller, World
@@ -122,10 +124,11 @@ def _status(rng: random.Random, age: timedelta) -> str:
 class OrderBook:
     """The world's orders, made on demand and kept per seller and marketplace."""
 
-    def __init__(self, world: World, start: datetime, assortment: Assortment) -> None:
+    def __init__(self, world: World, clock: Clock, assortment: Assortment) -> None:
         self.world = world
+        self.clock = clock
         self.assortment = assortment
-        self.end = start.replace(microsecond=0) - QUIET
+        self.end = clock.now().replace(microsecond=0) - QUIET
         self._streams: dict[tuple[str, str], list[OrderHeader]] = {}
         self._ids: dict[tuple[str, str], OrderHeader] = {}
         self._lock = threading.Lock()
@@ -181,6 +184,18 @@ class OrderBook:
             self.orders(seller, marketplace.marketplace_id)
         with self._lock:
             return self._ids.get((seller.selling_partner_id, order_id))
+
+    def change_status(self, seller: Seller, order_id: str, status: str) -> OrderHeader:
+        """Move one of the seller's orders to ``status`` now (a shipment the seller confirmed): its
+        LastUpdateDate becomes now, so the next sync sees it."""
+        header = self.find(seller, order_id)
+        if header is None:
+            raise KeyError(order_id)
+        changed = dataclasses.replace(header, status=status, updated=self.clock.now().replace(microsecond=0))
+        with self._lock:
+            self._streams[(seller.selling_partner_id, header.marketplace_id)][header.index] = changed
+            self._ids[(seller.selling_partner_id, order_id)] = changed
+        return changed
 
     def details(self, seller: Seller, header: OrderHeader) -> OrderDetails:
         """The whole order, made from its own seed."""

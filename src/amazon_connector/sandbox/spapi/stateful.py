@@ -6,11 +6,13 @@ from __future__ import annotations
 from amazon_connector.sandbox.spapi import (
     applications,
     feeds,
+    inventory,
     listings,
     notifications,
     orders,
     reports,
     sellers,
+    shipments,
     tokens,
 )
 from amazon_connector.sandbox.spapi.call import Handler
@@ -22,6 +24,8 @@ HANDLERS: dict[str, Handler] = {
     **reports.HANDLERS,
     **feeds.HANDLERS,
     **listings.HANDLERS,
+    **inventory.HANDLERS,
+    **shipments.HANDLERS,
     **notifications.HANDLERS,
     **applications.HANDLERS,
 }
