@@ -35,7 +35,7 @@ from amazon_connector import Connections
 from amazon_connector.api.catalog import Operation, catalog
 from amazon_connector.clock import ScaledClock
 from amazon_connector.connections.connection import Connection
-from amazon_connector.runtime.http import HttpEngine
+from amazon_connector.http.clients import HttpEngine
 
 HERE = Path(__file__).resolve().parent
 APP = "Demo Private App (restricted)"

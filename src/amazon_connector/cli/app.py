@@ -9,13 +9,13 @@ from typing import Annotated
 
 import typer
 
-from amazon_connector import __version__
 from amazon_connector.cli import call, connections, demo, sandbox, secrets, ui
 from amazon_connector.cli.context import State, fail
 from amazon_connector.connections.secretbox import generate_key
 from amazon_connector.errors import AmazonConnectorError
 from amazon_connector.marketplaces import all_marketplaces
 from amazon_connector.redaction import RedactingFilter
+from amazon_connector.version import __version__
 
 app = typer.Typer(
     name="amazon-connector",

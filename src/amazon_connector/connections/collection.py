@@ -24,7 +24,7 @@ from amazon_connector.connections.model import (
 from amazon_connector.connections.rate_store import StoreRateBackend
 from amazon_connector.connections.store import Store, default_home
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
-from amazon_connector.runtime.http import DEFAULT_TIMEOUT, HttpClients, HttpEngine
+from amazon_connector.http.clients import DEFAULT_TIMEOUT, HttpClients, HttpEngine
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"

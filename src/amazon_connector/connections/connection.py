@@ -14,13 +14,14 @@ from amazon_connector.connections.authorisation import AuthorisationFlow, comple
 from amazon_connector.connections.check import CheckStep, TestReport, collect
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
 from amazon_connector.errors import IncompleteConfigurationError
+from amazon_connector.http.clients import HttpClients
+from amazon_connector.http.drivers import arun, run
 from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
-from amazon_connector.runtime.caller import Caller, CallPolicy
+from amazon_connector.runtime.caller import Caller
+from amazon_connector.runtime.decisions import CallPolicy
 from amazon_connector.runtime.documents import download_plan, upload_plan
-from amazon_connector.runtime.http import HttpClients
 from amazon_connector.runtime.sigv4 import IamUser, Signer
 from amazon_connector.runtime.spapi import ApiResponse
-from amazon_connector.runtime.steps import arun, run
 
 if TYPE_CHECKING:
     from amazon_connector.clock import Clock
