@@ -92,9 +92,19 @@ def test_every_page_of_orders_and_items_sync_and_async(lib, emulator, apps):
 
     one = c.call("getOrders", CreatedAfter=SINCE, paginate=False)
     assert len(list(one)) == 100
+    assert one.pager is None
+    assert [p.next_token for p in one.pages()] == [one.next_token]  # this page only, as asked
     assert one.next_token
     second = c.call("getOrders", CreatedAfter=SINCE, NextToken=one.next_token, paginate=False)
     assert [o["AmazonOrderId"] for o in second.records()] == ids[100:200]
+
+
+def test_paging_follows_what_the_call_asks_not_the_stored_setting(lib, emulator, apps):
+    c = connect(lib, emulator, apps["Demo Private App (restricted)"], advanced={"pagination": False})
+    assert len(list(c.call("getOrders", CreatedAfter=SINCE, data_elements=()))) == ORDERS
+    assert len(c.call("getOrders", CreatedAfter=SINCE, data_elements=()).merged()["Orders"]) == ORDERS
+    one = c.call("getOrders", CreatedAfter=SINCE, data_elements=(), paginate=False)
+    assert len(list(one)) == 100
 
 
 def test_buyer_data_comes_with_a_restricted_data_token_fetched_once_per_path(lib, emulator, apps):
@@ -256,6 +266,11 @@ def test_call_command_prints_json_for_any_operation(cli, emulator, apps, tmp_pat
     page = json.loads(cli("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--one-page").stdout)
     assert len(page["Orders"]) == 100
     assert page["NextToken"]
+    cli("connections", "edit", "de", "--no-pagination")  # the Advanced node's Enable Pagination
+    page = json.loads(cli("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}").stdout)
+    assert len(page["Orders"]) == 100
+    every = cli("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--paginate").stdout
+    assert len(json.loads(every)["Orders"]) == ORDERS
     bad = cli("call", "getOrders", "-c", "de", "CreatedAfter", expect=1).stderr
     assert "is not key=value" in bad
     unknown = cli("call", "getOrders", "-c", "de", "Colour=red", expect=1).stderr

@@ -52,7 +52,10 @@ def call(
     paginate: Annotated[
         bool | None,
         typer.Option(
-            "--paginate/--one-page", help="Override the connection's pagination setting.", show_default=False
+            "--paginate/--one-page",
+            help="Follow every page, or give one page and its token (default: the connection's Enable "
+            "Pagination).",
+            show_default=False,
         ),
     ] = None,
     data_elements: Annotated[
@@ -64,7 +67,8 @@ def call(
     params = dict(parse_argument(a) for a in arguments or [])
     elements = None if data_elements is None else [e.strip() for e in data_elements.split(",") if e.strip()]
     conn = state(ctx).connections().get(connection)
-    answer = conn.call(operation, data_elements=elements, paginate=paginate, **params)
+    follow = conn.settings.advanced.pagination if paginate is None else paginate
+    answer = conn.call(operation, data_elements=elements, paginate=follow, **params)
     data = answer.merged() if answer.pager is not None else answer.data
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 

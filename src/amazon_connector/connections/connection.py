@@ -122,9 +122,7 @@ class Connection:
             client_id=s.client_id,
             selling_partner=s.selling_partner_id or (subject_of(refresh_token) if refresh_token else ""),
             marketplace_id=self.marketplace.marketplace_id,
-            policy=CallPolicy(
-                retries=s.advanced.retries, retry_wait=s.advanced.retry_wait, paginate=s.advanced.pagination
-            ),
+            policy=CallPolicy(retries=s.advanced.retries, retry_wait=s.advanced.retry_wait),
             clock=self.clock,
             signer=self._signer(),
         )
@@ -168,13 +166,14 @@ class Connection:
         /,
         *,
         data_elements: Iterable[str] | None = None,
-        paginate: bool | None = None,
+        paginate: bool = True,
         **params: Any,
     ) -> ApiResponse:
         """Call any SP-API operation, e.g. ``call("getOrders", CreatedAfter=...)``: parameters are named
         as in Amazon's reference (``body=`` for a request body); required marketplace IDs default to
-        the connection's. Tokens, Restricted Data Tokens, rate limits, retries and (with the Advanced
-        node's pagination on) following pages are handled; iterate the answer for all records."""
+        the connection's. Tokens, Restricted Data Tokens, rate limits and retries are handled. With
+        ``paginate`` (the default) the answer follows the later pages: iterate it for every record;
+        ``paginate=False`` gives one page and its ``next_token``."""
         return self.caller.call(operation, data_elements=data_elements, paginate=paginate, **params)
 
     async def acall(
@@ -183,7 +182,7 @@ class Connection:
         /,
         *,
         data_elements: Iterable[str] | None = None,
-        paginate: bool | None = None,
+        paginate: bool = True,
         **params: Any,
     ) -> ApiResponse:
         """The async twin of call."""

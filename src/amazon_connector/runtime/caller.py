@@ -152,7 +152,7 @@ class Caller:
         /,
         *,
         data_elements: Iterable[str] | None = None,
-        paginate: bool | None = None,
+        paginate: bool = True,
         **params: Any,
     ) -> ApiResponse:
         """Call ``operation`` with ``params`` named as in Amazon's reference (``body`` for the body)."""
@@ -164,7 +164,7 @@ class Caller:
         /,
         *,
         data_elements: Iterable[str] | None = None,
-        paginate: bool | None = None,
+        paginate: bool = True,
         **params: Any,
     ) -> ApiResponse:
         """The async twin of call."""
@@ -178,17 +178,15 @@ class Caller:
         params: Mapping[str, Any],
         data_elements: Iterable[str] | None = None,
         *,
-        paginate: bool | None = False,
+        paginate: bool = False,
     ) -> Plan[ApiResponse]:
-        """One call: its answer follows the later pages when ``paginate`` is set (None: as the
-        policy says)."""
+        """One call: its answer follows the later pages when ``paginate`` is set."""
         op = operation if isinstance(operation, Operation) else catalog().get(operation)
         prepared = call_params(op, params, marketplace_id=self.marketplace_id)
         elements = self.policy.data_elements if data_elements is None else tuple(data_elements)
         resource = resource_for(op, prepared.path, elements)
         response = yield from self._send_plan(op, prepared, resource)
-        follow = paginate if paginate is not None else self.policy.paginate
-        if follow and can_follow(op):
+        if paginate and can_follow(op):
             response = replace(response, pager=_Following(self, dict(params), elements))
         return response
 

@@ -24,7 +24,6 @@ class CallPolicy:
 
     retries: int = 3
     retry_wait: float = 3.0
-    paginate: bool = True
     deadline: float = 900.0
     """Seconds a call may spend retrying (waiting for its rate-limit slot does not count)."""
     data_elements: tuple[str, ...] | None = None
