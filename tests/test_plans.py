@@ -27,6 +27,7 @@ from amazon_connector.auth.lwa import (
 from amazon_connector.auth.token_cache import LoadToken, SaveToken, TokenCache
 from amazon_connector.clock import ManualClock
 from amazon_connector.errors import (
+    ConfigurationError,
     MissingRoleError,
     ServerError,
     TransportError,
@@ -248,6 +249,13 @@ def test_server_errors_back_off_until_the_retries_are_spent(caller):
     with pytest.raises(ServerError) as info:
         script.run(caller.plan("orders/v0/getOrder", {"orderId": "111-1"}, ()))
     assert info.value.hint is None
+
+
+def test_an_empty_path_parameter_is_refused_before_anything_is_sent(caller):
+    for empty in ("", "   "):
+        with pytest.raises(ConfigurationError, match="'orderId' is empty") as info:
+            Script().run(caller.plan("orders/v0/getOrder", {"orderId": empty}))
+        assert info.value.field == "orderId"
 
 
 # --- restricted data ------------------------------------------------------------------------------

@@ -271,6 +271,8 @@ def test_call_command_prints_json_for_any_operation(cli, emulator, apps, tmp_pat
     assert len(page["Orders"]) == 100
     every = cli("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--paginate").stdout
     assert len(json.loads(every)["Orders"]) == ORDERS
+    empty = cli("call", "orders/v0/getOrder", "-c", "de", "orderId= ", expect=1).stderr
+    assert "the path parameter 'orderId' is empty" in empty
     bad = cli("call", "getOrders", "-c", "de", "CreatedAfter", expect=1).stderr
     assert "is not key=value" in bad
     unknown = cli("call", "getOrders", "-c", "de", "Colour=red", expect=1).stderr

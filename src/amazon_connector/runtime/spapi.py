@@ -157,6 +157,12 @@ def call_params(operation: Operation, params: Mapping[str, Any], *, marketplace_
             body = _json_ready(value)
         elif param.location == "path":
             path[param.name] = encode_value(value)
+            if not path[param.name].strip():
+                raise ConfigurationError(
+                    f"{operation.operation_id}: the path parameter {param.name!r} is empty.",
+                    field=param.name,
+                    hint=f"Give {param.name} a value (see Amazon's reference for {operation.operation_id}).",
+                )
         elif param.location == "header":
             headers[param.name] = encode_value(value)
         else:
