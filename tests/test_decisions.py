@@ -25,6 +25,7 @@ from amazon_connector.runtime.decisions import (
     Sent,
     UseRdt,
     decide,
+    lookups,
 )
 from amazon_connector.runtime.restricted import RestrictedResource
 
@@ -70,7 +71,12 @@ def test_a_server_error_is_retried_with_backoff_only_when_the_call_is_safe_to_re
     assert decide(failure, sent(), FRESH, POLICY, now=99.9, draw=1.0) == Raise(failure)
 
     created = decide(failure, sent(CREATE_REPORT, idempotent=False), FRESH, POLICY, now=NOW, draw=0.0)
-    assert created == Raise(failure)
+    assert isinstance(created, Raise)
+    assert type(created.error) is ServerError
+    assert created.error.status == status
+    assert "createReport may have been carried out" in str(created.error)
+    assert "Check with getReports" in str(created.error)
+    assert failure.hint is None  # the original error is left as it was
 
 
 def test_the_backoff_ceiling_is_the_retry_wait():
@@ -88,7 +94,11 @@ def test_a_transport_failure_is_retried_unless_a_creating_call_may_have_arrived(
     )
     assert isinstance(decide(lost, sent(), FRESH, POLICY, now=NOW, draw=0), Retry)
     gone = decide(lost, sent(CREATE_REPORT, idempotent=False), FRESH, POLICY, now=NOW, draw=0)
-    assert gone == Raise(lost)
+    assert isinstance(gone, Raise)
+    assert isinstance(gone.error, RequestTimeoutError)
+    assert "can be retried" not in str(gone.error)
+    assert "createReport may have been carried out" in str(gone.error)
+    assert "Check with getReports whether it did before sending it again" in str(gone.error)
     spent = Attempts(100.0, failed=2)
     assert decide(never_sent, sent(), spent, POLICY, now=NOW, draw=0) == Raise(never_sent)
 
@@ -139,3 +149,21 @@ def test_a_403_that_is_not_about_the_token_names_the_missing_role():
 def test_other_answers_are_raised_as_they_are():
     for failure in (answer(NotFoundError, 404), answer(ApiError, 400), answer(ApiError, 409)):
         assert decide(failure, sent(), FRESH, POLICY, now=NOW, draw=0) == Raise(failure)
+
+
+@pytest.mark.parametrize(
+    ("operation", "found"),
+    [
+        ("createReport", ["getReports"]),
+        ("createFeed", ["getFeeds"]),
+        ("createDestination", ["getDestinations"]),
+        ("data-kiosk.createQuery", ["getQueries"]),
+        ("createFulfillmentOrder", ["listAllFulfillmentOrders"]),
+        ("createInboundPlan", ["listInboundPlans"]),
+        ("merchant-fulfillment.createShipment", ["getShipment"]),
+        ("confirmShipment", ["getOrders"]),
+        ("rotateApplicationClientSecret", []),
+    ],
+)
+def test_how_to_check_whether_a_call_took_effect(operation, found):
+    assert lookups(catalog().get(operation)) == found

@@ -216,8 +216,11 @@ def test_a_creating_call_that_may_have_arrived_is_not_sent_again(caller):
     body = {"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": ["A1PA6795UKMFR9"]}
     lost = TransportError("The connection was reset.", delivered=True, hint="The request can be retried.")
     script = Script(token_from_lwa(), no_slot("createReport"), expect(Send, raises=lost))
-    with pytest.raises(TransportError):
+    with pytest.raises(TransportError) as info:
         script.run(caller.plan("createReport", {"body": body}))
+    assert "may have been carried out" in str(info.value)
+    assert "getReports" in str(info.value)
+    assert "can be retried" not in str(info.value)
 
     refused = TransportError("Connection refused.", delivered=False)
     script = Script(
@@ -230,7 +233,7 @@ def test_a_creating_call_that_may_have_arrived_is_not_sent_again(caller):
     assert script.run(caller.plan("createReport", {"body": body})).data == {"reportId": "R1"}
 
     script = Script(no_slot("createReport"), sp_api("createReport", 500, UNAVAILABLE))
-    with pytest.raises(ServerError):
+    with pytest.raises(ServerError, match="may have been carried out"):
         script.run(caller.plan("createReport", {"body": body}))
 
 

@@ -206,7 +206,7 @@ def test_every_request_has_a_timeout_and_only_safe_calls_are_sent_again(home, em
                 c.call("getMarketplaceParticipations")
             counts = stats(running)
             assert settled(counts, "sellers/v1/getMarketplaceParticipations", 2) == 2
-            with pytest.raises(RequestTimeoutError, match="timed out"):
+            with pytest.raises(RequestTimeoutError, match="timed out") as info:
                 c.call(
                     "createReport",
                     body={
@@ -215,6 +215,9 @@ def test_every_request_has_a_timeout_and_only_safe_calls_are_sent_again(home, em
                     },
                 )
             assert settled(counts, "reports/2021-06-30/createReport", 2) == 1
+            assert "can be retried" not in str(info.value)
+            assert "createReport may have been carried out" in str(info.value)
+            assert "Check with getReports" in str(info.value)
 
 
 def test_legacy_sigv4_signing_with_assumed_role_credentials(lib, emulator, apps):

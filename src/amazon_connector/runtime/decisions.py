@@ -7,9 +7,10 @@ The call plan (caller.py) applies the decision. Nothing here blocks or reads a c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
-from amazon_connector.api.catalog import Operation
+from amazon_connector.api.catalog import Operation, catalog
 from amazon_connector.errors import AmazonConnectorError, ApiError, MissingRoleError, TransportError
 from amazon_connector.runtime.restricted import RestrictedResource, roles_needed
 
@@ -98,7 +99,7 @@ def decide(
     name = sent.operation.operation_id
     if isinstance(failure, TransportError):
         if failure.delivered and not sent.idempotent:
-            return Raise(failure)
+            return Raise(may_have_happened(failure, sent.operation))
         return backoff(attempts, policy, now=now, draw=draw, reason=f"{name}: {failure.message}") or Raise(
             failure
         )
@@ -110,7 +111,7 @@ def decide(
         return UseRdt()
     if failure.status in RETRIED_STATUSES:
         if not sent.idempotent:
-            return Raise(failure)
+            return Raise(may_have_happened(failure, sent.operation))
         reason = f"{name}: HTTP {failure.status}"
         return backoff(attempts, policy, now=now, draw=draw, reason=reason) or Raise(failure)
     if failure.status == 403 and not token_refused(failure):
@@ -184,4 +185,36 @@ def missing_role(error: ApiError, op: Operation, resource: RestrictedResource | 
         "Portal (Develop Apps → Edit App), then authorise the connection again: a new role takes effect "
         "only after re-authorisation (in Restricted Data Access Mode: self-authorise the app again in "
         "Seller Central and enter the new refresh token).",
+    )
+
+
+_VERB = re.compile(r"^[a-z]+")
+
+
+def lookups(op: Operation) -> list[str]:
+    """The operations that show whether ``op`` took effect: for ``createReport`` getReports, found by
+    name among the GET operations of its API (the list of the thing it names, else the thing itself),
+    else those GET operations that take no path parameter."""
+    gets = [o for o in catalog().operations if (o.api, o.version, o.method) == (op.api, op.version, "GET")]
+    by_name = {o.operation_id.casefold(): o.operation_id for o in gets}
+    thing = _VERB.sub("", op.operation_id)
+    plural = thing[:-1] + "ies" if thing.endswith("y") else thing + "s"
+    for candidate in (f"get{plural}", f"list{plural}", f"listAll{plural}", f"search{plural}", f"get{thing}"):
+        if (found := by_name.get(candidate.casefold())) is not None:
+            return [found]
+    return [o.operation_id for o in gets if "{" not in o.path][:3]
+
+
+def may_have_happened(error: AmazonConnectorError, op: Operation) -> AmazonConnectorError:
+    """``error`` for a call that is not safe to repeat and may have reached Amazon: it may have been
+    carried out (a report created, a feed submitted), so it must be checked before it is sent again."""
+    found = lookups(op)
+    check = (
+        f"Check with {' or '.join(found)} whether it did"
+        if found
+        else "Check in Seller Central whether it did"
+    )
+    return error.with_hint(
+        f"{op.operation_id} may have been carried out: Amazon may have received the request before it "
+        f"failed, so it was not sent again. {check} before sending it again, or it may happen twice."
     )
