@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import threading
 from collections.abc import Callable
@@ -292,6 +293,59 @@ def test_a_refused_report_document_is_fetched_again_with_an_rdt_from_a_sub_plan(
     # the RDT is held now: asked with it at once
     again = Script(no_slot("getReportDocument"), sp_api("getReportDocument", 200, {}, token=RDT))
     again.run(caller.plan("getReportDocument", {"reportDocumentId": "D1"}))
+
+
+def test_a_failing_optional_rdt_request_falls_back_to_the_plain_call(caller, caplog):
+    items = "/orders/v0/orders/{orderId}/orderItems"
+    script = Script(
+        token_from_lwa(),
+        no_slot("createRestrictedDataToken"),
+        rdt_request(items, 503, UNAVAILABLE),
+        expect(Sleep),
+        no_slot("createRestrictedDataToken"),
+        rdt_request(items, 503, UNAVAILABLE),
+        expect(Sleep),
+        no_slot("createRestrictedDataToken"),
+        rdt_request(items, 503, UNAVAILABLE),
+        no_slot("getOrderItems"),
+        sp_api("getOrderItems", 200, {"payload": {"OrderItems": []}}),
+    )
+    with caplog.at_level(logging.WARNING, logger="amazon_connector"):
+        script.run(caller.plan("getOrderItems", {"orderId": "111-1"}))
+    assert "the Restricted Data Token request failed" in caplog.text
+    # not remembered as a refusal: the next call asks again
+    Script(
+        no_slot("createRestrictedDataToken"),
+        rdt_request(items),
+        no_slot("getOrderItems"),
+        sp_api("getOrderItems", 200, {"payload": {"OrderItems": []}}, token=RDT),
+    ).run(caller.plan("getOrderItems", {"orderId": "111-2"}))
+
+
+def test_a_refused_optional_rdt_is_remembered_and_logged_once(caller, clock, caplog):
+    items = "/orders/v0/orders/{orderId}/orderItems"
+    plain: dict[str, Any] = {"payload": {"OrderItems": []}}
+    with caplog.at_level(logging.WARNING, logger="amazon_connector"):
+        Script(
+            token_from_lwa(),
+            no_slot("createRestrictedDataToken"),
+            rdt_request(items, 403, DENIED),
+            no_slot("getOrderItems"),
+            sp_api("getOrderItems", 200, plain),
+        ).run(caller.plan("getOrderItems", {"orderId": "111-1"}))
+        for order in ("111-2", "111-3"):
+            Script(no_slot("getOrderItems"), sp_api("getOrderItems", 200, plain)).run(
+                caller.plan("getOrderItems", {"orderId": order})
+            )
+    assert caplog.text.count("refused a Restricted Data Token") == 1
+    clock.advance(3601)  # a while later it is asked for again
+    Script(
+        token_from_lwa("Atza|later"),
+        no_slot("createRestrictedDataToken"),
+        rdt_request(items),
+        no_slot("getOrderItems"),
+        sp_api("getOrderItems", 200, plain, token=RDT),
+    ).run(caller.plan("getOrderItems", {"orderId": "111-4"}))
 
 
 def test_a_required_rdt_refused_names_the_missing_role(caller):

@@ -27,6 +27,7 @@ from amazon_connector.errors import (
 )
 from amazon_connector.runtime.pagination import can_follow
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
+from amazon_connector.sandbox.usage import UsagePlan
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in
 from tests.test_cli import cli  # noqa: F401 (fixture)
@@ -137,6 +138,35 @@ def test_a_missing_role_is_named_or_the_call_goes_on_without_buyer_data(lib, emu
         order = c.call("getOrders", CreatedAfter=SINCE, paginate=False).records()[0]
     assert "Name" not in order.get("ShippingAddress", {})
     assert "calling without buyer data" in caplog.text
+
+
+def test_a_refused_rdt_is_remembered_for_the_application_seller_and_resource(lib, emulator, apps, caplog):
+    name = connect(lib, emulator, apps["Demo Private App"], country="UK").name
+    ids = [
+        o["AmazonOrderId"]
+        for o in lib.get(name).call("getOrders", CreatedAfter=SINCE, data_elements=(), paginate=False)
+    ]
+    with caplog.at_level(logging.WARNING, logger="amazon_connector"):
+        for order_id in ids[:5]:  # each call through a new Connection object: the memory is shared
+            items = lib.get(name).call("getOrderItems", orderId=order_id).records()
+            assert items
+            assert "BuyerInfo" not in items[0] or "BuyerEmail" not in items[0]["BuyerInfo"]
+    assert stats(emulator).count("tokens/2021-03-01/createRestrictedDataToken") == 1
+    assert caplog.text.count("refused a Restricted Data Token") == 1
+
+
+def test_a_failing_optional_rdt_request_falls_back_to_the_plain_call(lib, emulator, apps, caplog):
+    # Amazon's RDT bucket is nearly empty: the second RDT request draws a 429 (no retries left)
+    emulator.app.state.sandbox.usage.overrides["tokens/2021-03-01/createRestrictedDataToken"] = UsagePlan(
+        0.0001, 1
+    )
+    c = connect(lib, emulator, apps["Demo Private App (restricted)"], advanced={"retries": 0})
+    order_id = c.call("getOrders", CreatedAfter=SINCE, paginate=False).records()[0]["AmazonOrderId"]
+    with caplog.at_level(logging.WARNING, logger="amazon_connector"):
+        items = c.call("getOrderItems", orderId=order_id).records()
+    assert items
+    assert "the Restricted Data Token request failed" in caplog.text
+    assert stats(emulator).count("tokens/2021-03-01/createRestrictedDataToken", 429) == 1
 
 
 def test_grantless_operations_need_no_seller_authorisation(lib, emulator, apps):

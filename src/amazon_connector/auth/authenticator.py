@@ -68,6 +68,15 @@ class Authenticator:
     def derived_expired(self, identity: str, value: str) -> Plan[None]:
         return self.cache.discard(self._derived_key(identity), value)
 
+    def refuse_derived(self, identity: str, seconds: float) -> bool:
+        """Amazon refused the token for ``identity``: do not ask again for ``seconds``. False when
+        the refusal was known already."""
+        return self.cache.refuse(self._derived_key(identity), seconds)
+
+    def derived_refused(self, identity: str) -> bool:
+        """Whether Amazon refused the token for ``identity`` a short while ago."""
+        return self.cache.refused(self._derived_key(identity))
+
     def access_token(self) -> AccessToken:
         """The seller's access token, in this thread."""
         return run(self.token())

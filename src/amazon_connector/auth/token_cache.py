@@ -3,7 +3,8 @@
 One implementation serves threads and asyncio tasks alike: the first caller for a key becomes the
 leader and runs the fetch plan in its own driver; every other caller, sync or async, joins the
 leader's flight. A persistent TokenStore is read and written through blocking effects (off the event
-loop in async mode).
+loop in async mode). Refusals are cached too, for a while, so that a refused token is not asked for
+on every call.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class TokenCache:
         self._tokens: dict[str, AccessToken] = {}
         self._subjects: dict[str, str] = {}
         self._flights: dict[str, Flight[AccessToken]] = {}
+        self._refusals: dict[str, float] = {}
         self._lock = threading.Lock()
         self.fetches = 0
         """How many times a token was fetched from Login with Amazon (for tests and metrics)."""
@@ -178,6 +180,22 @@ class TokenCache:
             subject = self._subjects.get(key, "")
         if self.store is not None:
             yield ExpireStored(self.store, key, subject, value, self.clock.now())
+
+    def refuse(self, key: str, seconds: float) -> bool:
+        """Remember for ``seconds`` that the token for ``key`` was refused; False if it already was."""
+        with self._lock:
+            known = self._refused(key)
+            self._refusals[key] = self.clock.monotonic() + seconds
+        return not known
+
+    def refused(self, key: str) -> bool:
+        """Whether the token for ``key`` was refused a short while ago (not worth asking for again)."""
+        with self._lock:
+            return self._refused(key)
+
+    def _refused(self, key: str) -> bool:
+        until = self._refusals.get(key)
+        return until is not None and self.clock.monotonic() < until
 
     def forget(self, subject: str) -> None:
         """Drop every token issued for ``subject`` (e.g. on Log Out), in memory and in the store."""

@@ -20,6 +20,7 @@ from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import AccessToken
 from amazon_connector.clock import Clock
 from amazon_connector.errors import (
+    AmazonConnectorError,
     ApiError,
     ForbiddenError,
     ThrottledError,
@@ -100,6 +101,8 @@ SLACK = 0.001
 """Seconds early a slot may be used (clocks and timestamps are not finer than this)."""
 TOKEN_MARGIN = 30.0
 """A token must still be valid this long when its request goes out."""
+REFUSAL_MEMORY = 3600.0
+"""Seconds a refused optional Restricted Data Token is not asked for again."""
 
 
 def is_idempotent(operation: Operation, params: CallParams) -> bool:
@@ -142,7 +145,6 @@ class Caller:
         self.clock = clock
         self.signer = signer
         self.rng = rng or random.Random()  # noqa: S311 (jitter, not secrecy)
-        self._warned: set[str] = set()
 
     # --- public ------------------------------------------------------------------------------
 
@@ -295,25 +297,39 @@ class Caller:
     def _token_plan(
         self, op: Operation, resource: RestrictedResource | None
     ) -> Plan[tuple[str, AccessToken | None]]:
-        """``(identity, token)`` for a call; the token is None when an optional RDT was refused."""
+        """``(identity, token)`` for a call; the token is None when an optional RDT is not to be had
+        (refused a short while ago, or its request failed)."""
         if resource is None:
             scope = op.grantless_scope
             token: AccessToken = yield from self.authenticator.token(scope)
             return scope or "", token
         identity = resource.identity
+        optional = bool(allowed_elements(op))
+        if optional and self.authenticator.derived_refused(identity):
+            return identity, None
         try:
             token = yield from self.authenticator.derived(identity, lambda: self._rdt_plan(resource))
         except ForbiddenError as exc:
-            if not allowed_elements(op):
+            if not optional:
                 raise missing_role(exc, op, resource) from None
-            if identity not in self._warned:
-                self._warned.add(identity)
+            if self.authenticator.refuse_derived(identity, REFUSAL_MEMORY):
                 log.warning(
-                    "%s: no Restricted Data Token for %s (%s); calling without buyer data.",
+                    "%s: Amazon refused a Restricted Data Token for %s (%s); calling without buyer data, "
+                    "and not asking again for %.0f minutes.",
                     op.operation_id,
                     ", ".join(resource.data_elements),
                     exc.message,
+                    REFUSAL_MEMORY / 60,
                 )
+            return identity, None
+        except AmazonConnectorError as exc:
+            if not optional:
+                raise
+            log.warning(
+                "%s: the Restricted Data Token request failed (%s); calling without buyer data.",
+                op.operation_id,
+                exc.message,
+            )
             return identity, None
         return identity, token
 
