@@ -31,6 +31,7 @@ from amazon_connector.errors import (
     ConfigurationError,
     MissingRoleError,
     ServerError,
+    ThrottledError,
     TransportError,
 )
 from amazon_connector.http.clients import HttpClients
@@ -46,6 +47,7 @@ from amazon_connector.runtime.limiter import (
     Reserve,
     Settle,
     Slot,
+    TooFar,
     UsagePlan,
 )
 
@@ -362,7 +364,25 @@ def test_a_required_rdt_refused_names_the_missing_role(caller):
 # --- rate-limit slots ------------------------------------------------------------------------------
 
 
-def test_a_call_sleeps_until_its_slot_and_looks_again(caller, clock):
+def test_a_slot_further_away_than_the_call_may_wait_is_a_clear_throttled_error(clock):
+    caller = make_caller(clock, CallPolicy(deadline=900.0))
+    script = Script(token_from_lwa(), expect(Reserve, TooFar(2100.0, UsagePlan(0.5, 30)), max_wait=900.0))
+    with pytest.raises(ThrottledError) as info:
+        script.run(caller.plan("getOrderItems", {"orderId": "1"}, ()))
+    assert "its rate-limit slot is 2100 s away, more than the 900 s this call may wait" in str(info.value)
+    assert "usage plan 0.5 calls/s, burst 30" in str(info.value)
+    assert "max_wait" in str(info.value)
+    script = Script(expect(Reserve, TooFar(90.0, UsagePlan(0.5, 30)), max_wait=60.0))
+    with pytest.raises(ThrottledError, match="90 s away, more than the 60 s"):
+        script.run(caller.plan("getOrderItems", {"orderId": "1"}, (), max_wait=60.0))
+    bounded = make_caller(clock, CallPolicy(max_wait=5.0))
+    with pytest.raises(ThrottledError, match="more than the 5 s"):
+        Script(token_from_lwa(), expect(Reserve, TooFar(9.0, UsagePlan(0.5, 30)), max_wait=5.0)).run(
+            bounded.plan("getOrderItems", {"orderId": "1"}, ())
+        )
+
+
+def test_a_long_wait_for_a_slot_is_logged_when_it_starts(caller, clock, caplog):
     plan = UsagePlan(0.5, 30)
     waiting = Reservation("k", plan, Slot(1, 40, 80.0), ready_at=clock.monotonic() + 30.0)
     ready = Reservation("k", plan, Slot(1, 40, 80.0), ready_at=clock.monotonic() + 30.0)
@@ -373,8 +393,9 @@ def test_a_call_sleeps_until_its_slot_and_looks_again(caller, clock):
         expect(Recheck, ready, reservation=waiting),
         sp_api("getOrderItems", 200, {"payload": {"OrderItems": []}}),
     )
-    script.run(caller.plan("getOrderItems", {"orderId": "1"}, ()))
-    assert clock.monotonic() == waiting.ready_at
+    with caplog.at_level(logging.INFO, logger="amazon_connector.runtime.waits"):
+        script.run(caller.plan("getOrderItems", {"orderId": "1"}, ()))
+    assert "getOrderItems waits 30 s for its rate-limit slot" in caplog.text
 
 
 def test_a_call_cancelled_while_it_waits_gives_its_slot_back(caller, clock):

@@ -226,7 +226,8 @@ class MissingRoleError(ForbiddenError):
 
 
 class ThrottledError(ApiError):
-    """429: the usage plan's rate was exceeded."""
+    """429: the usage plan's rate was exceeded; or, with nothing sent, the call's rate-limit slot was
+    further away than the call may wait."""
 
 
 class ServerError(ApiError):

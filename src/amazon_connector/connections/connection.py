@@ -122,7 +122,9 @@ class Connection:
             client_id=s.client_id,
             selling_partner=s.selling_partner_id or (subject_of(refresh_token) if refresh_token else ""),
             marketplace_id=self.marketplace.marketplace_id,
-            policy=CallPolicy(retries=s.advanced.retries, retry_wait=s.advanced.retry_wait),
+            policy=CallPolicy(
+                retries=s.advanced.retries, retry_wait=s.advanced.retry_wait, max_wait=self._owner.max_wait
+            ),
             clock=self.clock,
             signer=self._signer(),
         )
@@ -167,14 +169,18 @@ class Connection:
         *,
         data_elements: Iterable[str] | None = None,
         paginate: bool = True,
+        max_wait: float | None = None,
         **params: Any,
     ) -> ApiResponse:
         """Call any SP-API operation, e.g. ``call("getOrders", CreatedAfter=...)``: parameters are named
         as in Amazon's reference (``body=`` for a request body); required marketplace IDs default to
         the connection's. Tokens, Restricted Data Tokens, rate limits and retries are handled. With
         ``paginate`` (the default) the answer follows the later pages: iterate it for every record;
-        ``paginate=False`` gives one page and its ``next_token``."""
-        return self.caller.call(operation, data_elements=data_elements, paginate=paginate, **params)
+        ``paginate=False`` gives one page and its ``next_token``. ``max_wait`` bounds the wait for the
+        call's rate-limit slot in seconds (default: Connections.open's ``max_wait``)."""
+        return self.caller.call(
+            operation, data_elements=data_elements, paginate=paginate, max_wait=max_wait, **params
+        )
 
     async def acall(
         self,
@@ -183,10 +189,13 @@ class Connection:
         *,
         data_elements: Iterable[str] | None = None,
         paginate: bool = True,
+        max_wait: float | None = None,
         **params: Any,
     ) -> ApiResponse:
         """The async twin of call."""
-        return await self.caller.acall(operation, data_elements=data_elements, paginate=paginate, **params)
+        return await self.caller.acall(
+            operation, data_elements=data_elements, paginate=paginate, max_wait=max_wait, **params
+        )
 
     def download_document(self, report_document_id: str) -> bytes:
         """A report document's content, decompressed (an RDT is fetched for restricted report types)."""

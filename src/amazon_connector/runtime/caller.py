@@ -46,6 +46,7 @@ from amazon_connector.runtime.limiter import (
     Reserve,
     Settle,
     Settlement,
+    TooFar,
     bucket_key,
 )
 from amazon_connector.runtime.pagination import can_follow, next_page_params
@@ -66,6 +67,8 @@ from amazon_connector.runtime.spapi import (
 )
 
 log = logging.getLogger("amazon_connector.runtime")
+wait_log = logging.getLogger("amazon_connector.runtime.waits")
+"""Long waits for a rate-limit slot (the command line shows them on the terminal)."""
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 READ_ONLY_POSTS = frozenset(
@@ -101,6 +104,8 @@ SLACK = 0.001
 """Seconds early a slot may be used (clocks and timestamps are not finer than this)."""
 TOKEN_MARGIN = 30.0
 """A token must still be valid this long when its request goes out."""
+LONG_WAIT = 10.0
+"""A wait for a rate-limit slot at least this long is logged (and shown by the command line)."""
 REFUSAL_MEMORY = 3600.0
 """Seconds a refused optional Restricted Data Token is not asked for again."""
 
@@ -155,10 +160,11 @@ class Caller:
         *,
         data_elements: Iterable[str] | None = None,
         paginate: bool = True,
+        max_wait: float | None = None,
         **params: Any,
     ) -> ApiResponse:
         """Call ``operation`` with ``params`` named as in Amazon's reference (``body`` for the body)."""
-        return run(self.plan(operation, params, data_elements, paginate=paginate))
+        return run(self.plan(operation, params, data_elements, paginate=paginate, max_wait=max_wait))
 
     async def acall(
         self,
@@ -167,10 +173,11 @@ class Caller:
         *,
         data_elements: Iterable[str] | None = None,
         paginate: bool = True,
+        max_wait: float | None = None,
         **params: Any,
     ) -> ApiResponse:
         """The async twin of call."""
-        return await arun(self.plan(operation, params, data_elements, paginate=paginate))
+        return await arun(self.plan(operation, params, data_elements, paginate=paginate, max_wait=max_wait))
 
     # --- plans -------------------------------------------------------------------------------
 
@@ -181,15 +188,17 @@ class Caller:
         data_elements: Iterable[str] | None = None,
         *,
         paginate: bool = False,
+        max_wait: float | None = None,
     ) -> Plan[ApiResponse]:
-        """One call: its answer follows the later pages when ``paginate`` is set."""
+        """One call: its answer follows the later pages when ``paginate`` is set; ``max_wait`` bounds
+        the wait for its rate-limit slot (default: the policy's)."""
         op = operation if isinstance(operation, Operation) else catalog().get(operation)
         prepared = call_params(op, params, marketplace_id=self.marketplace_id)
         elements = self.policy.data_elements if data_elements is None else tuple(data_elements)
         resource = resource_for(op, prepared.path, elements)
-        response = yield from self._send_plan(op, prepared, resource)
+        response = yield from self._send_plan(op, prepared, resource, max_wait)
         if paginate and can_follow(op):
-            response = replace(response, pager=_Following(self, dict(params), elements))
+            response = replace(response, pager=_Following(self, dict(params), elements, max_wait))
         return response
 
     def _send_plan(
@@ -197,6 +206,7 @@ class Caller:
         op: Operation,
         params: CallParams,
         resource: RestrictedResource | None,
+        max_wait: float | None,
     ) -> Plan[ApiResponse]:
         """Attempts until one succeeds or ``decide`` gives up."""
         key = bucket_key(
@@ -217,7 +227,7 @@ class Caller:
             assert token is not None
             covered = resource if use_rdt else None
             outcome, waited = yield from self._attempt_plan(
-                key, op, params=params, token=token, resource=covered
+                key, op, params=params, token=token, resource=covered, max_wait=max_wait
             )
             if isinstance(outcome, ApiResponse):
                 return outcome
@@ -245,17 +255,24 @@ class Caller:
         params: CallParams,
         token: AccessToken,
         resource: RestrictedResource | None,
+        max_wait: float | None,
     ) -> Plan[tuple[ApiResponse | ApiError | TransportError, float]]:
         """Wait for a slot, then send once: the answer (or why there is none) and the seconds spent
         waiting for the slot. However this ends (an answer, an error, a cancelled task), the slot
         counts as answered, so a burst never leaves later calls waiting for it."""
+        bound = self.policy.slot_wait if max_wait is None else max_wait
         started = self.clock.monotonic()
-        reservation: Reservation | None = yield Reserve(self.limiter, key, op.rate, op.burst)
+        ticket = yield Reserve(self.limiter, key, op.rate, op.burst, bound)
+        reservation = self._slot_taken(op, ticket, bound)
         outcome: ApiResponse | ApiError | TransportError
+        if reservation is not None:
+            self._announce(op, reservation)
         try:
             while reservation is not None and reservation.ready_at > self.clock.monotonic() + SLACK:
                 yield Sleep(reservation.ready_at, self.clock)
-                reservation = yield Recheck(self.limiter, reservation)
+                ticket = yield Recheck(self.limiter, reservation, bound)
+                reservation = None  # the recheck gave a missed slot back: only the ticket's is held
+                reservation = self._slot_taken(op, ticket, bound)
             waited = self.clock.monotonic() - started
             if reservation is not None and not token.fresh(self.clock.now(), TOKEN_MARGIN):
                 token = (yield from self._token_plan(op, resource))[1] or token
@@ -286,6 +303,35 @@ class Caller:
         if settlement.needed:
             yield Settle(self.limiter, settlement)
         return outcome, waited
+
+    def _slot_taken(
+        self, op: Operation, ticket: Reservation | TooFar | None, bound: float
+    ) -> Reservation | None:
+        """The slot taken (None: the operation has no usage plan); a slot too far away is an error."""
+        if isinstance(ticket, TooFar):
+            raise ThrottledError(
+                f"{op.operation_id} was not sent: its rate-limit slot is {ticket.wait:.0f} s away, "
+                f"more than the {bound:.0f} s this call may wait.",
+                status=429,
+                operation=op.operation_id,
+                hint="Other calls with this application and seller hold the slots before it (usage plan "
+                f"{ticket.plan.rate:g} calls/s, burst {ticket.plan.burst}). Call again later, spread the "
+                "calls over time, or let calls wait longer (max_wait= on the call, or "
+                "Connections.open(max_wait=…)).",
+            )
+        return ticket
+
+    def _announce(self, op: Operation, reservation: Reservation) -> None:
+        """Log a long wait for a slot when it starts."""
+        wait = reservation.ready_at - self.clock.monotonic()
+        if wait >= LONG_WAIT:
+            wait_log.info(
+                "%s waits %.0f s for its rate-limit slot (usage plan %g calls/s, burst %d).",
+                op.operation_id,
+                wait,
+                reservation.plan.rate,
+                reservation.plan.burst,
+            )
 
     def pause(self, retry: Retry) -> Plan[None]:
         """Wait before the retry ``decide`` chose."""
@@ -337,7 +383,7 @@ class Caller:
         op = catalog().get(RDT_OPERATION)
         body = {"restrictedResources": [resource.as_json()]}
         params = call_params(op, {"body": body}, marketplace_id=None)
-        answer = yield from self._send_plan(op, params, None)
+        answer = yield from self._send_plan(op, params, None, None)
         data = answer.data if isinstance(answer.data, dict) else {}
         value, lifetime = data.get("restrictedDataToken"), data.get("expiresIn") or 3600
         if not value:
@@ -369,11 +415,14 @@ class _Following:
     caller: Caller
     params: dict[str, Any]
     data_elements: tuple[str, ...] | None
+    max_wait: float | None
 
     def plan(self, page: ApiResponse) -> Plan[ApiResponse]:
         assert page.next_token is not None
         params = next_page_params(page.operation, self.params, page.next_token)
-        return self.caller.plan(page.operation, params, self.data_elements, paginate=True)
+        return self.caller.plan(
+            page.operation, params, self.data_elements, paginate=True, max_wait=self.max_wait
+        )
 
     def next_page(self, page: ApiResponse) -> ApiResponse:
         return run(self.plan(page))

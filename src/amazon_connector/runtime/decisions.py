@@ -27,8 +27,14 @@ class CallPolicy:
     retry_wait: float = 3.0
     deadline: float = 900.0
     """Seconds a call may spend retrying (waiting for its rate-limit slot does not count)."""
+    max_wait: float | None = None
+    """Seconds a call may wait for its rate-limit slot (None: as long as its deadline)."""
     data_elements: tuple[str, ...] | None = None
     """Restricted data asked for by default (None: buyerInfo and shippingAddress)."""
+
+    @property
+    def slot_wait(self) -> float:
+        return self.deadline if self.max_wait is None else self.max_wait
 
 
 @dataclass(frozen=True, slots=True)

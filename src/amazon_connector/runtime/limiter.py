@@ -19,6 +19,7 @@ sleeping: is it due, or missed and taken again) and Settle (the answer came: anc
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -178,6 +179,14 @@ class Reservation:
         return self.slot.index < self.plan.headroom
 
 
+@dataclass(frozen=True, slots=True)
+class TooFar:
+    """No slot was taken: the next one is ``wait`` seconds away, more than the caller may wait."""
+
+    wait: float
+    plan: UsagePlan
+
+
 class RateLimiter:
     """Hands out send slots per bucket key, on a clock (a scaled clock scales the waits)."""
 
@@ -200,16 +209,23 @@ class RateLimiter:
             return None
         return UsagePlan(rate, burst or 1)
 
-    def reserve(self, key: str, rate: float | None, burst: int | None) -> Reservation | None:
-        """Take the bucket's next slot; None when the operation has no usage plan."""
+    def reserve(
+        self, key: str, rate: float | None, burst: int | None, max_wait: float = math.inf
+    ) -> Reservation | TooFar | None:
+        """Take the bucket's next slot, unless it is more than ``max_wait`` seconds away (then TooFar and
+        nothing taken); None when the operation has no usage plan."""
         plan = self.plan(key, rate, burst)
         if plan is None:
             return None
-        taken: list[Reservation] = []
+        taken: list[Reservation | TooFar] = []
 
         def take(bucket: Bucket) -> Bucket:
             now, monotonic = self._epoch_now(), self.clock.monotonic()
             slot, after = reserve_slot(bucket, plan, now)
+            wait = after.start + after.shift + slot.offset - now
+            if wait > max_wait:
+                taken.append(TooFar(wait, plan))
+                return bucket
             taken.append(Reservation(key, plan, slot, monotonic + due(after, slot, plan, now) - now))
             return after
 
@@ -225,14 +241,14 @@ class RateLimiter:
         late = not reservation.in_burst and now - when > reservation.plan.interval
         return None if late else self.clock.monotonic() + (when - now)
 
-    def recheck(self, reservation: Reservation) -> Reservation:
+    def recheck(self, reservation: Reservation, max_wait: float = math.inf) -> Reservation | TooFar:
         """The reservation with its time looked at again; a missed one is given back and a new slot
-        taken."""
+        taken (within ``max_wait``)."""
         ready = self.ready_at(reservation)
         if ready is not None:
             return replace(reservation, ready_at=ready)
         self.answered(reservation)
-        again = self.reserve(reservation.key, reservation.plan.rate, reservation.plan.burst)
+        again = self.reserve(reservation.key, reservation.plan.rate, reservation.plan.burst, max_wait)
         assert again is not None
         return again
 
@@ -291,35 +307,37 @@ class Settlement:
 
 
 @dataclass(frozen=True, slots=True)
-class Reserve(Blocking[Reservation | None]):
+class Reserve(Blocking[Reservation | TooFar | None]):
     """Take the next slot of the bucket ``key`` (see RateLimiter.reserve)."""
 
     limiter: RateLimiter = field(repr=False, compare=False)
     key: str
     rate: float | None
     burst: int | None
+    max_wait: float = math.inf
 
     @property
     def blocks(self) -> bool:
         return self.limiter.blocks
 
-    def perform(self) -> Reservation | None:
-        return self.limiter.reserve(self.key, self.rate, self.burst)
+    def perform(self) -> Reservation | TooFar | None:
+        return self.limiter.reserve(self.key, self.rate, self.burst, self.max_wait)
 
 
 @dataclass(frozen=True, slots=True)
-class Recheck(Blocking[Reservation]):
+class Recheck(Blocking[Reservation | TooFar]):
     """Look at a reservation's time again after sleeping (see RateLimiter.recheck)."""
 
     limiter: RateLimiter = field(repr=False, compare=False)
     reservation: Reservation
+    max_wait: float = math.inf
 
     @property
     def blocks(self) -> bool:
         return self.limiter.blocks
 
-    def perform(self) -> Reservation:
-        return self.limiter.recheck(self.reservation)
+    def perform(self) -> Reservation | TooFar:
+        return self.limiter.recheck(self.reservation, self.max_wait)
 
 
 @dataclass(frozen=True, slots=True)
