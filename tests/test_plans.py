@@ -398,6 +398,24 @@ def test_a_long_wait_for_a_slot_is_logged_when_it_starts(caller, clock, caplog):
     assert "getOrderItems waits 30 s for its rate-limit slot" in caplog.text
 
 
+def test_a_slot_missed_by_the_time_its_reservation_comes_back_is_taken_again(caller, clock):
+    # the slot was due 5 s ago (the store was slow to answer): more than an interval (2 s) late
+    missed = Reservation("k", UsagePlan(0.5, 30), Slot(1, 40, 80.0), ready_at=clock.monotonic() - 5.0)
+    again = Reservation("k", UsagePlan(0.5, 30), Slot(2, 0, 0.0), ready_at=clock.monotonic())
+    script = Script(
+        token_from_lwa(),
+        expect(Reserve, missed),
+        expect(Recheck, again, reservation=missed),
+        sp_api("getOrderItems", 200, {"payload": {"OrderItems": []}}),
+        expect(Settle, settlement=lambda s: s.reservation == again),
+    )
+    script.run(caller.plan("getOrderItems", {"orderId": "1"}, ()))
+    on_time = Reservation("k", UsagePlan(0.5, 30), Slot(1, 41, 82.0), ready_at=clock.monotonic() - 1.0)
+    Script(expect(Reserve, on_time), sp_api("getOrderItems", 200, {"payload": {"OrderItems": []}})).run(
+        caller.plan("getOrderItems", {"orderId": "2"}, ())
+    )
+
+
 def test_a_call_cancelled_while_it_waits_gives_its_slot_back(caller, clock):
     waiting = Reservation("k", UsagePlan(1.0, 10), Slot(1, 0, 0.0), ready_at=clock.monotonic() + 3.0)
     script = Script(

@@ -268,8 +268,12 @@ class Caller:
         if reservation is not None:
             self._announce(op, reservation)
         try:
-            while reservation is not None and reservation.ready_at > self.clock.monotonic() + SLACK:
-                yield Sleep(reservation.ready_at, self.clock)
+            while reservation is not None:
+                now = self.clock.monotonic()
+                if reservation.ready_at > now + SLACK:
+                    yield Sleep(reservation.ready_at, self.clock)
+                elif not reservation.missed(now):  # taken in another thread: it may be late by now
+                    break
                 ticket = yield Recheck(self.limiter, reservation, bound)
                 reservation = None  # the recheck gave a missed slot back: only the ticket's is held
                 reservation = self._slot_taken(op, ticket, bound)

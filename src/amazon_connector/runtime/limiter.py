@@ -178,6 +178,12 @@ class Reservation:
         """One of its epoch's burst calls, whose answer anchors the paced ones."""
         return self.slot.index < self.plan.headroom
 
+    def missed(self, now: float) -> bool:
+        """A paced slot more than an interval gone at ``now`` (``clock.monotonic()``): Amazon's bucket
+        may have filled up meanwhile, and then a late call would arrive bunched with punctual ones, so
+        a new slot must be taken."""
+        return not self.in_burst and now - self.ready_at > self.plan.interval
+
 
 @dataclass(frozen=True, slots=True)
 class TooFar:
@@ -236,10 +242,10 @@ class RateLimiter:
         """When the reservation may be used, on ``clock.monotonic()``; None when its time is more than
         an interval gone (Amazon's bucket may have filled up meanwhile and then a late call would
         arrive bunched with punctual ones: the caller must take a new slot)."""
-        now = self._epoch_now()
+        now, monotonic = self._epoch_now(), self.clock.monotonic()
         when = due(self.backend.read(reservation.key), reservation.slot, reservation.plan, now)
-        late = not reservation.in_burst and now - when > reservation.plan.interval
-        return None if late else self.clock.monotonic() + (when - now)
+        ready = monotonic + (when - now)
+        return None if replace(reservation, ready_at=ready).missed(monotonic) else ready
 
     def recheck(self, reservation: Reservation, max_wait: float = math.inf) -> Reservation | TooFar:
         """The reservation with its time looked at again; a missed one is given back and a new slot
