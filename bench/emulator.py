@@ -13,7 +13,7 @@ import uvicorn
 
 from amazon_connector.clock import ScaledClock
 from amazon_connector.sandbox.app import create_app
-from amazon_connector.sandbox.usage import UsagePlan
+from amazon_connector.sandbox.spapi.usage import UsagePlan
 from amazon_connector.sandbox.world import demo_world
 
 UNLIMITED = UsagePlan(rate=1e9, burst=1_000_000_000)

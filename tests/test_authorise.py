@@ -91,6 +91,18 @@ def test_paste_fallback_and_replay_is_refused(connections, emulator, apps, redir
         c.complete_authorisation(landed)
 
 
+def test_an_address_pasted_into_another_connection_leaves_its_own_authorisation_intact(
+    connections, emulator, apps, redirect_uri
+):
+    uk, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri, name="uk")
+    de, _, _ = _landed_without_listener(connections, emulator, apps, redirect_uri, name="de")
+    with pytest.raises(StateError, match="belongs to the authorisation of another connection") as info:
+        de.complete_authorisation(landed)
+    assert "still waiting" in str(info.value.hint)
+    assert uk.complete_authorisation(landed).status is Status.READY
+    assert connections.get("de").status is Status.NOT_AUTHORISED
+
+
 def test_completion_from_another_process_view(connections, emulator, apps, redirect_uri, home):
     _, _, landed = _landed_without_listener(connections, emulator, apps, redirect_uri)
     with Connections.open(home=home) as other:
@@ -176,6 +188,27 @@ def test_an_error_without_the_state_does_not_end_the_flow(connections, emulator,
         stray = httpx.get(f"{redirect_uri}?error=access_denied", timeout=5)
         assert stray.status_code == 400
         assert not flow.done
+        approve(flow.url, selling_partner_id=seller_in(app, "UK")["selling_partner_id"])
+        assert flow.wait(10).status is Status.READY
+
+
+def test_the_listener_answers_only_loopback_host_names(connections, emulator, apps, redirect_uri):
+    app = apps["Demo Public App"]
+    c = connections.add("rebind", country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
+    origin = redirect_uri.rsplit("/amazon-connector", 1)[0]
+    port = urlsplit(redirect_uri).port
+    with _flow(c) as flow:
+        hop = {"amazon_callback_uri": "https://sellercentral-europe.amazon.com/x", "amazon_state": "s"}
+        for host in ("attacker.example", f"attacker.example:{port}", "127.0.0.1.attacker.example", "["):
+            for url, params in ((redirect_uri, {"state": flow.state}), (f"{origin}/login", hop)):
+                answer = httpx.get(url, params=params, headers={"host": host}, timeout=5)
+                assert answer.status_code == 421, (host, url)
+                assert "location" not in answer.headers
+        assert not flow.done
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+            assert (
+                httpx.get(f"{origin}/login", params=hop, headers={"host": host}, timeout=5).status_code == 302
+            )
         approve(flow.url, selling_partner_id=seller_in(app, "UK")["selling_partner_id"])
         assert flow.wait(10).status is Status.READY
 

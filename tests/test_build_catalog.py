@@ -1,4 +1,4 @@
-"""The catalog generator: shipped data against the reference, and the generator on synthetic models."""
+"""The catalog generator: the shipped data and overlay agree, and the generator on synthetic models."""
 
 from __future__ import annotations
 
@@ -13,16 +13,14 @@ import pytest
 
 from amazon_connector.api.build_catalog import (
     OPERATIONS_FILE,
-    OVERLAY_FILE,
-    OverlayRecord,
+    Overlay,
     build,
+    key_of,
     load_overlay,
     main,
-    overlay_of,
     render,
 )
 from amazon_connector.api.catalog import Operation, catalog
-from tests.test_catalog import REFERENCE
 
 KEY_FIELDS = ("api", "version", "operationId", "method")
 
@@ -40,6 +38,8 @@ def differences(actual: Sequence[Mapping[str, Any]], expected: Sequence[Mapping[
 
 def record_of(op: Operation) -> dict[str, Any]:
     """The operations.json record an Operation was loaded from."""
+    restriction = op.restricted
+    paging = op.pagination
     return {
         "api": op.api,
         "version": op.version,
@@ -49,33 +49,67 @@ def record_of(op: Operation) -> dict[str, Any]:
         "rate": op.rate,
         "burst": op.burst,
         "deprecated": op.deprecated,
-        "restricted": op.restricted,
-        "restricted_note": op.restricted_note,
+        "idempotent": op.idempotent,
+        "idempotency_key": op.idempotency_key,
         "grantless_scope": op.grantless_scope,
-        "pagination": {"request": list(op.pagination_request), "response": list(op.pagination_response)},
-        "parameters": [{"name": p.name, "in": p.location, "required": p.required} for p in op.parameters],
+        "roles": list(op.roles),
+        "restricted": restriction
+        and {
+            "concrete_path": restriction.concrete_path,
+            "data_elements": {e: list(roles) for e, roles in restriction.data_elements.items()},
+            "plain_first": restriction.plain_first,
+            "roles": list(restriction.roles),
+        },
+        "pagination": paging
+        and {
+            "token": paging.token,
+            "next": paging.next,
+            "previous": paging.previous,
+            "keep": None if paging.keep is None else list(paging.keep),
+            "set": dict(paging.set),
+        },
+        "records": op.records,
+        "parameters": [
+            {"name": p.name, "in": p.location, "required": p.required}
+            | ({"collectionFormat": p.collection_format} if p.collection_format else {})
+            for p in op.parameters
+        ],
         "sandbox_only": op.sandbox_only,
     }
 
 
-# --- the shipped catalog ------------------------------------------------------------------------
+# --- the shipped catalog and overlay -------------------------------------------------------------
 
 
-def test_shipped_catalog_equals_the_reference_in_every_field():
-    reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
+def test_shipped_catalog_is_loaded_field_for_field_in_the_generators_format():
     shipped = json.loads(OPERATIONS_FILE.read_text(encoding="utf-8"))
-    assert differences(shipped, reference) == []
-    assert differences([record_of(op) for op in catalog().operations], reference) == []
+    assert OPERATIONS_FILE.read_text(encoding="utf-8") == render(shipped)
+    assert differences([record_of(op) for op in catalog().operations], shipped) == []
 
 
-def test_shipped_catalog_is_in_the_generators_format():
-    assert OPERATIONS_FILE.read_text(encoding="utf-8") == render(json.loads(REFERENCE.read_text()))
-
-
-def test_overlay_holds_exactly_the_facts_the_models_lack():
-    reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
-    assert load_overlay() == overlay_of(reference)
-    assert OVERLAY_FILE.read_text(encoding="utf-8") == render(overlay_of(reference))
+def test_every_model_less_fact_of_the_shipped_catalog_comes_from_the_overlay_with_a_source():
+    overlay = load_overlay()
+    by_key = {key_of(op): op for op in map(record_of, catalog().operations)}
+    named: dict[str, set[tuple[str, ...]]] = {
+        "restricted": set(),
+        "grantless_scope": set(),
+        "idempotent": set(),
+    }
+    for entry in overlay.operations:
+        assert entry.source.strip()
+        record = by_key[(entry.api, entry.version, entry.operationId, entry.method)]
+        for field, keys in named.items():
+            if getattr(entry, field) is not None:
+                keys.add(key_of(record))
+    assert named["restricted"] == {k for k, r in by_key.items() if r["restricted"]}
+    assert named["grantless_scope"] == {k for k, r in by_key.items() if r["grantless_scope"]}
+    read_only_posts = {k for k, r in by_key.items() if r["idempotent"] and r["method"] == "POST"}
+    assert named["idempotent"] == read_only_posts
+    assert all(entry.source.strip() for entry in [*overlay.apis, *overlay.data_elements])
+    orders = catalog().get("getOrders")
+    assert orders.roles == ("Inventory and Order Tracking",)
+    assert orders.restricted is not None
+    assert orders.restricted.data_elements["shippingAddress"] == ("Direct-to-Consumer Shipping (Restricted)",)
 
 
 # --- the generator on synthetic models ----------------------------------------------------------
@@ -85,14 +119,21 @@ PAGE_OF = {
     "type": "object",
     "properties": {"nextToken": {"type": "string"}, "previousToken": {"type": "string"}},
 }
+ONLY_TOKEN = "To get the next page, call this operation with this token as the only parameter."
 
 
 def described(text: str) -> str:
     return f"Does a thing.\n\n**Usage Plan:**\n\n{text}"
 
 
+def answers_payload(payload: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """A 200 answer whose body wraps ``payload`` (an older API's envelope)."""
+    return {"200": {"schema": {"type": "object", "properties": {"payload": payload, **more}}}}
+
+
 def widgets_model() -> dict[str, Any]:
-    """Swagger 2.0 covering each usage-plan form, path-level parameters and the paging styles."""
+    """Swagger 2.0 covering each usage-plan form, path-level parameters, list formats, idempotency
+    headers, one operationId under two methods, and paging and record-list styles."""
     return {
         "swagger": "2.0",
         "info": {"title": "Widgets", "version": "2024-01-01"},
@@ -104,11 +145,18 @@ def widgets_model() -> dict[str, Any]:
                     "description": described(TABLE.format(rate=0.5, burst=10)),
                     "parameters": [
                         {"name": "pageToken", "in": "query", "type": "string"},
-                        {"name": "x-amzn-idempotency-token", "in": "header", "type": "string"},
+                        {"name": "colors", "in": "query", "type": "array", "items": {"type": "string"}},
+                        {
+                            "name": "sizes",
+                            "in": "query",
+                            "type": "array",
+                            "collectionFormat": "multi",
+                            "items": {"type": "string"},
+                        },
                     ],
                     "responses": {
                         "200": {"schema": {"$ref": "#/definitions/WidgetList"}},
-                        "400": {"schema": {"$ref": "#/definitions/Errors"}},
+                        "400": {"schema": {"$ref": "#/definitions/ErrorList"}},
                     },
                 },
                 "post": {
@@ -121,7 +169,8 @@ def widgets_model() -> dict[str, Any]:
                             "in": "body",
                             "required": True,
                             "schema": {"$ref": "#/definitions/Spec"},
-                        }
+                        },
+                        {"name": "x-amzn-IdempotencyKey", "in": "header", "type": "string"},
                     ],
                     "responses": {"202": {"schema": {"type": "object", "properties": {"requestToken": {}}}}},
                 },
@@ -147,29 +196,32 @@ def widgets_model() -> dict[str, Any]:
                     "responses": {"204": {"description": "Gone."}},
                 },
             },
+            "/widgets/2024-01-01/quotes": {
+                "post": {
+                    "operationId": "quoteWidgets",
+                    "parameters": [{"name": "body", "in": "body", "schema": {"type": "object"}}],
+                    "responses": {"200": {"schema": {"type": "array", "items": {"type": "object"}}}},
+                }
+            },
+            "/widgets/2024-01-01/links": {
+                "put": {"operationId": "linkWidget", "responses": {"204": {"description": "Linked."}}},
+                "post": {"operationId": "linkWidget", "responses": {"204": {"description": "Linked."}}},
+            },
             "/widgets/2024-01-01/events": {
                 "get": {
                     "operationId": "listEvents",
                     "description": "No usage plan is stated here.",
                     "x-amzn-api-sandbox-only": True,
                     "parameters": [{"name": "NextToken", "in": "query", "type": "string"}],
-                    "responses": {
-                        "200": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "payload": {
-                                        "allOf": [
-                                            {
-                                                "type": "object",
-                                                "properties": {"NextToken": {"type": "string"}},
-                                            }
-                                        ]
-                                    }
-                                },
-                            }
-                        }
-                    },
+                    "responses": answers_payload(
+                        {
+                            "allOf": [
+                                {"type": "object", "properties": {"NextToken": {"type": "string"}}},
+                                {"type": "object", "properties": {"events": {"type": "array", "items": {}}}},
+                            ]
+                        },
+                        errors={"$ref": "#/definitions/ErrorList"},
+                    ),
                 },
             },
         },
@@ -178,30 +230,39 @@ def widgets_model() -> dict[str, Any]:
                 "type": "object",
                 "properties": {
                     "widgets": {"type": "array", "items": {"$ref": "#/definitions/Tree"}},
+                    "warnings": {"$ref": "#/definitions/ErrorList"},
                     "pagination": {"$ref": "#/definitions/Page"},
                 },
             },
             "Page": PAGE_OF,
             "Spec": {"type": "object", "properties": {"paginationToken": {"type": "string"}}},
             # Recursive, with a token inside an array only: no paging fields, and no endless walk.
+            # Two lists: no single list of records.
             "Tree": {
                 "type": "object",
                 "properties": {
                     "child": {"$ref": "#/definitions/Tree"},
                     "pages": {"type": "array", "items": PAGE_OF},
+                    "leaves": {"type": "array", "items": {}},
                 },
             },
-            "Errors": {"type": "object", "properties": {"errors": {"type": "array"}}},
+            "Error": {"type": "object", "properties": {"code": {}, "message": {}}},
+            "ErrorList": {"type": "array", "items": {"$ref": "#/definitions/Error"}},
         },
     }
 
 
-def gadgets_model(version: str, token_at: str) -> dict[str, Any]:
-    """One paged operation whose next-page token sits at ``token_at`` (a dotted path) in the response."""
-    *parents, leaf = token_at.split(".")
-    schema: dict[str, Any] = {"type": "object", "properties": {leaf: {"type": "string"}}}
-    for parent in reversed(parents):
-        schema = {"type": "object", "properties": {parent: schema}}
+def gadgets_model(
+    version: str, token_at: str, records_at: str, token_description: str = ""
+) -> dict[str, Any]:
+    """One paged operation whose next-page token and record list sit at the dotted paths given."""
+    schema: dict[str, Any] = {"type": "object", "properties": {}}
+    for dotted, leaf in ((token_at, {"type": "string"}), (records_at, {"type": "array", "items": {}})):
+        *parents, name = dotted.split(".")
+        node = schema
+        for parent in parents:
+            node = node["properties"].setdefault(parent, {"type": "object", "properties": {}})
+        node["properties"][name] = leaf
     return {
         "swagger": "2.0",
         "info": {"version": version},
@@ -210,8 +271,50 @@ def gadgets_model(version: str, token_at: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "getGadgets",
                     "description": described(TABLE.format(rate=10, burst=10)),
-                    "parameters": [{"name": "nextToken", "in": "query", "type": "string"}],
+                    "parameters": [
+                        {
+                            "name": "nextToken",
+                            "in": "query",
+                            "type": "string",
+                            "description": token_description,
+                        }
+                    ],
                     "responses": {"200": {"schema": schema}},
+                }
+            }
+        },
+    }
+
+
+def shipments_model() -> dict[str, Any]:
+    """A page continued by setting QueryType to NEXT_TOKEN, which drops the other selection criteria."""
+    return {
+        "swagger": "2.0",
+        "info": {"version": "v0"},
+        "paths": {
+            "/boxes/v0/shipments": {
+                "get": {
+                    "operationId": "getShipments",
+                    "parameters": [
+                        {"name": "StatusList", "in": "query", "type": "array", "collectionFormat": "csv"},
+                        {
+                            "name": "QueryType",
+                            "in": "query",
+                            "required": True,
+                            "enum": ["SHIPMENT", "NEXT_TOKEN"],
+                        },
+                        {"name": "NextToken", "in": "query", "type": "string"},
+                        {"name": "MarketplaceId", "in": "query", "required": True, "type": "string"},
+                    ],
+                    "responses": answers_payload(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "ShipmentData": {"type": "array", "items": {}},
+                                "NextToken": {"type": "string"},
+                            },
+                        }
+                    ),
                 }
             }
         },
@@ -221,37 +324,57 @@ def gadgets_model(version: str, token_at: str) -> dict[str, Any]:
 def write_models(root: Path) -> Path:
     models = {
         "widgets-api-model/widgets_2024-01-01.json": widgets_model(),
-        "gadget-tools-model/gadgets_2021-12-28.json": gadgets_model("2021-12-28", "pagination.nextToken"),
-        "gadget-tools-model/gadgetsV1.json": gadgets_model("v1", "payload.pagination.nextToken"),
-        "plain/plainV0.json": gadgets_model("v0", "nextPageToken"),
+        "gadget-tools-model/gadgets_2021-12-28.json": gadgets_model(
+            "2021-12-28", "pagination.nextToken", "payload.gadgets"
+        ),
+        "gadget-tools-model/gadgetsV1.json": gadgets_model(
+            "v1", "payload.pagination.nextToken", "payload.gadgets"
+        ),
+        "plain/plainV0.json": gadgets_model("v0", "nextPageToken", "gadgets", ONLY_TOKEN),
+        "boxes-api-model/boxesV0.json": shipments_model(),
     }
     for name, model in models.items():
         (root / "models" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "models" / name).write_text(json.dumps(model), encoding="utf-8")
     (root / "README.md").write_text("not a model")
+    (root / "LICENSE").write_text("Apache License, Version 2.0 (synthetic)\n")  # kept beside the shapes
+    (root / "NOTICE").write_text("Copyright (synthetic)\n")
     return root
 
 
-OVERLAY: list[OverlayRecord] = [
-    {
-        "api": "widgets",
-        "version": "2024-01-01",
-        "operationId": "getWidget",
-        "method": "GET",
-        "restricted": True,
-        "restricted_note": "dataElements: buyerInfo",
-        "grantless_scope": None,
-    },
-    {
-        "api": "gadget-tools",
-        "version": "v1",
-        "operationId": "getGadgets",
-        "method": "GET",
-        "restricted": False,
-        "restricted_note": "",
-        "grantless_scope": "sellingpartnerapi::notifications",
-    },
-]
+def widgets(operation_id: str, method: str, **facts: Any) -> dict[str, Any]:
+    return {"api": "widgets", "version": "2024-01-01", "operationId": operation_id, "method": method, **facts}
+
+
+OVERLAY_DATA: dict[str, Any] = {
+    "apis": [
+        {
+            "api": "widgets",
+            "roles": ["Widget Maker"],
+            "restricted_roles": ["Widget Keeper (Restricted)"],
+            "source": "https://example.com/widget-roles",
+        }
+    ],
+    "data_elements": [
+        {"data_element": "ownerInfo", "roles": ["Widget Keeper (Restricted)", "Tax"], "source": "doc 1"}
+    ],
+    "operations": [
+        widgets("getWidget", "GET", restricted={"data_elements": ["ownerInfo"]}, source="doc 2"),
+        widgets(
+            "deleteWidget", "DELETE", restricted={"concrete_path": True, "plain_first": True}, source="doc 3"
+        ),
+        widgets("quoteWidgets", "POST", idempotent=True, source="the model: a quote creates nothing"),
+        {
+            "api": "gadget-tools",
+            "version": "v1",
+            "operationId": "getGadgets",
+            "method": "GET",
+            "grantless_scope": "sellingpartnerapi::notifications",
+            "source": "doc 4",
+        },
+    ],
+}
+OVERLAY = Overlay.model_validate(OVERLAY_DATA)
 
 
 def expected(
@@ -266,16 +389,34 @@ def expected(
         "rate": fields.get("rate"),
         "burst": fields.get("burst"),
         "deprecated": fields.get("deprecated", False),
-        "restricted": fields.get("restricted", False),
-        "restricted_note": fields.get("restricted_note", ""),
+        "idempotent": fields.get("idempotent", method != "POST"),
+        "idempotency_key": fields.get("idempotency_key"),
         "grantless_scope": fields.get("grantless_scope"),
-        "pagination": {"request": fields.get("request", []), "response": fields.get("response", [])},
-        "parameters": [{"name": n, "in": i, "required": r} for n, i, r in fields.get("parameters", [])],
+        "roles": fields.get("roles", []),
+        "restricted": fields.get("restricted"),
+        "pagination": fields.get("pagination"),
+        "records": fields.get("records"),
+        "parameters": fields.get("parameters", []),
         "sandbox_only": fields.get("sandbox_only", False),
     }
 
 
-def gadgets(version: str, token_at: str, api: str = "gadget-tools", **fields: Any) -> dict[str, Any]:
+def param(name: str, place: str, required: bool = False, collection: str | None = None) -> dict[str, Any]:
+    return {"name": name, "in": place, "required": required} | (
+        {"collectionFormat": collection} if collection else {}
+    )
+
+
+def paged(
+    token: str | None, following: str | None, previous: str | None = None, **rest: Any
+) -> dict[str, Any]:
+    return {"token": token, "next": following, "previous": previous, "keep": None, "set": {}} | rest
+
+
+def gadgets(
+    version: str, token_at: str, records: str, api: str = "gadget-tools", **fields: Any
+) -> dict[str, Any]:
+    keep = fields.pop("keep", None)
     return expected(
         api,
         version,
@@ -284,19 +425,48 @@ def gadgets(version: str, token_at: str, api: str = "gadget-tools", **fields: An
         f"/gadgets/{version}/gadgets",
         rate=10.0,
         burst=10,
-        request=["nextToken"],
-        response=[token_at],
-        parameters=[("nextToken", "query", False)],
+        pagination=paged("nextToken", token_at, keep=keep),
+        records=records,
+        parameters=[param("nextToken", "query")],
         **fields,
     )
 
 
+def restricted(roles: list[str], **fields: Any) -> dict[str, Any]:
+    return {"concrete_path": False, "data_elements": {}, "plain_first": False, "roles": roles} | fields
+
+
 WIDGET = "/widgets/2024-01-01/widgets/{widgetId}"
+KEEPER = ["Widget Keeper (Restricted)"]
 EXPECTED = [
     # Folders in name order, files in name order within a folder ("V" sorts before "_").
-    gadgets("v1", "payload.pagination.nextToken", grantless_scope="sellingpartnerapi::notifications"),
-    gadgets("2021-12-28", "pagination.nextToken"),
-    gadgets("v0", "nextPageToken", api="plain"),
+    expected(
+        "boxes",
+        "v0",
+        "getShipments",
+        "GET",
+        "/boxes/v0/shipments",
+        pagination=paged(
+            "NextToken", "payload.NextToken", keep=["MarketplaceId"], set={"QueryType": "NEXT_TOKEN"}
+        ),
+        records="payload.ShipmentData",
+        parameters=[
+            param("StatusList", "query", collection="csv"),
+            param("QueryType", "query", required=True),
+            param("NextToken", "query"),
+            param("MarketplaceId", "query", required=True),
+        ],
+    ),
+    gadgets(
+        "v1",
+        "payload.pagination.nextToken",
+        "payload.gadgets",
+        grantless_scope="sellingpartnerapi::notifications",
+    ),
+    # The token's wrapper holds no list: the records are in the payload beside it.
+    gadgets("2021-12-28", "pagination.nextToken", "payload.gadgets"),
+    # "as the only parameter": a later page sends the token alone.
+    gadgets("v0", "nextPageToken", "gadgets", api="plain", keep=[]),
     expected(
         "widgets",
         "2024-01-01",
@@ -305,9 +475,14 @@ EXPECTED = [
         "/widgets/2024-01-01/widgets",
         rate=0.5,
         burst=10,
-        request=["pageToken"],
-        response=["pagination.nextToken", "pagination.previousToken"],
-        parameters=[("pageToken", "query", False), ("x-amzn-idempotency-token", "header", False)],
+        roles=["Widget Maker"],
+        pagination=paged("pageToken", "pagination.nextToken", "pagination.previousToken"),
+        records="widgets",  # warnings (a list of Error) hold no records
+        parameters=[
+            param("pageToken", "query"),
+            param("colors", "query", collection="csv"),
+            param("sizes", "query", collection="multi"),
+        ],
     ),
     expected(
         "widgets",
@@ -317,8 +492,10 @@ EXPECTED = [
         "/widgets/2024-01-01/widgets",
         rate=0.0167,
         burst=2,
-        request=["body:paginationToken"],
-        parameters=[("body", "body", True)],
+        idempotency_key="x-amzn-IdempotencyKey",
+        roles=["Widget Maker"],
+        pagination=paged("body:paginationToken", None),
+        parameters=[param("body", "body", required=True), param("x-amzn-IdempotencyKey", "header")],
     ),
     expected(
         "widgets",
@@ -328,9 +505,9 @@ EXPECTED = [
         WIDGET,
         rate=5.0,
         burst=20,
-        restricted=True,
-        restricted_note="dataElements: buyerInfo",
-        parameters=[("widgetId", "path", True), ("locale", "query", True)],
+        roles=["Widget Maker"],
+        restricted=restricted(KEEPER, data_elements={"ownerInfo": ["Widget Keeper (Restricted)", "Tax"]}),
+        parameters=[param("widgetId", "path", required=True), param("locale", "query", required=True)],
         sandbox_only=True,
     ),
     expected(
@@ -340,8 +517,26 @@ EXPECTED = [
         "DELETE",
         WIDGET,
         deprecated=True,
-        parameters=[("widgetId", "path", True), ("locale", "query", False)],
+        roles=["Widget Maker"],
+        restricted=restricted(KEEPER, concrete_path=True, plain_first=True),
+        parameters=[param("widgetId", "path", required=True), param("locale", "query")],
         sandbox_only=True,
+    ),
+    expected(
+        "widgets",
+        "2024-01-01",
+        "quoteWidgets",
+        "POST",
+        "/widgets/2024-01-01/quotes",
+        idempotent=True,
+        roles=["Widget Maker"],
+        parameters=[param("body", "body")],
+    ),
+    expected(
+        "widgets", "2024-01-01", "linkWidget", "PUT", "/widgets/2024-01-01/links", roles=["Widget Maker"]
+    ),
+    expected(
+        "widgets", "2024-01-01", "linkWidget", "POST", "/widgets/2024-01-01/links", roles=["Widget Maker"]
     ),
     expected(
         "widgets",
@@ -349,9 +544,10 @@ EXPECTED = [
         "listEvents",
         "GET",
         "/widgets/2024-01-01/events",
-        request=["NextToken"],
-        response=["payload.NextToken"],
-        parameters=[("NextToken", "query", False)],
+        roles=["Widget Maker"],
+        pagination=paged("NextToken", "payload.NextToken"),
+        records="payload.events",
+        parameters=[param("NextToken", "query")],
         sandbox_only=True,
     ),
 ]
@@ -364,22 +560,71 @@ def test_generator_turns_models_into_catalog_records(tmp_path: Path):
     assert build(tmp_path / "models", OVERLAY) == records
 
 
-def test_overlay_entry_without_an_operation_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    stale = tmp_path / "overlay.json"
-    stale.write_text(json.dumps([{**OVERLAY[0], "operationId": "getGizmo"}]))
+def run_with_overlay(tmp_path: Path, overlay: Any, capsys: pytest.CaptureFixture[str]) -> str:
+    """Build the synthetic models with ``overlay``; it must fail with a clear message (returned)."""
+    path = tmp_path / "overlay.json"
+    path.write_text(json.dumps(overlay))
     out = tmp_path / "operations.json"
-    assert main([str(write_models(tmp_path)), "--overlay", str(stale), "--out", str(out)]) == 2
+    assert main([str(write_models(tmp_path)), "--overlay", str(path), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "widgets/2024-01-01/getGizmo/GET" in err
-    assert "overlay.json" in err
     assert "Traceback" not in err
     assert not out.exists()
+    return err
+
+
+def with_operation(entry: dict[str, Any]) -> dict[str, Any]:
+    return OVERLAY_DATA | {"operations": [*OVERLAY_DATA["operations"], entry]}
+
+
+@pytest.mark.parametrize(
+    ("overlay", "message"),
+    [
+        (
+            with_operation(widgets("getGizmo", "GET", idempotent=True, source="x")),
+            "widgets/2024-01-01/getGizmo/GET",
+        ),
+        # A GET is idempotent by its method: the overlay must not say it again.
+        (
+            with_operation(widgets("listWidgets", "GET", idempotent=True, source="x")),
+            "the models say it already",
+        ),
+        (with_operation(widgets("quoteWidgets", "POST", idempotent=True, source="x")), "sets idempotent of"),
+        (
+            with_operation(
+                widgets("listEvents", "GET", restricted={"data_elements": ["petName"]}, source="x")
+            ),
+            "the data element petName without saying which roles",
+        ),
+        (
+            OVERLAY_DATA
+            | {
+                "data_elements": [
+                    *OVERLAY_DATA["data_elements"],
+                    {"data_element": "x", "roles": ["R"], "source": "s"},
+                ]
+            },
+            "the data elements x, which no restricted operation takes",
+        ),
+        (OVERLAY_DATA | {"apis": [{"api": "gizmos", "roles": ["R"], "source": "s"}]}, "the API gizmos"),
+        (
+            with_operation(widgets("listEvents", "GET", idempotent=True)),
+            "operations.4.source: Field required",
+        ),
+        ([], "is not valid"),
+    ],
+)
+def test_overlay_mistakes_stop_the_run_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], overlay: Any, message: str
+):
+    err = run_with_overlay(tmp_path, overlay, capsys)
+    assert message in err
+    assert "overlay" in err
 
 
 def test_check_fails_when_the_output_would_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     root = write_models(tmp_path / "clone")
     overlay = tmp_path / "overlay.json"
-    overlay.write_text(render(OVERLAY))
+    overlay.write_text(json.dumps(OVERLAY_DATA))
     out = tmp_path / "operations.json"
     args = [str(root), "--overlay", str(overlay), "--out", str(out)]
 
@@ -388,10 +633,10 @@ def test_check_fails_when_the_output_would_change(tmp_path: Path, capsys: pytest
     assert main(args) == 0
     assert out.read_text() == render(EXPECTED)
     assert main([*args, "--check"]) == 0
-    assert "up to date (8 operations)" in capsys.readouterr().out
+    assert f"up to date ({len(EXPECTED)} operations)" in capsys.readouterr().out
 
     stale = json.loads(out.read_text())
-    stale[0]["rate"] = 1.0
+    stale[1]["rate"] = 1.0
     out.write_text(render(stale))
     assert main([*args, "--check"]) == 1
     assert "~ gadget-tools/v1/getGadgets/GET: rate" in capsys.readouterr().out

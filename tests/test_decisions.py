@@ -133,7 +133,7 @@ def test_a_403_that_is_not_about_the_token_names_the_missing_role():
     assert isinstance(plain.error, MissingRoleError)
     assert plain.error.roles == ["Product Listing"]
     assert plain.error.request_id == refused.request_id
-    address = RestrictedResource("GET", "/orders/v0/orders/{orderId}/address", ("shippingAddress",))
+    address = RestrictedResource("GET", "/orders/v0/orders/{orderId}/address")
     restricted = decide(refused, sent(GET_ADDRESS, resource=address), FRESH, POLICY, now=NOW, draw=0)
     assert isinstance(restricted, Raise)
     assert restricted.error.roles == ["Direct-to-Consumer Shipping (Restricted)"]  # type: ignore[attr-defined]

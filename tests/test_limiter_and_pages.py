@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import httpx
 import pytest
 
 from amazon_connector import Connections
 from amazon_connector.api.catalog import catalog
 from amazon_connector.clock import ManualClock
-from amazon_connector.errors import ConfigurationError
+from amazon_connector.errors import ConfigurationError, InvalidInputError
 from amazon_connector.runtime.limiter import (
     Bucket,
     MemoryBackend,
@@ -22,7 +23,7 @@ from amazon_connector.runtime.limiter import (
     reserve_slot,
 )
 from amazon_connector.runtime.pagination import merge_pages, next_page_params, next_token, records
-from amazon_connector.runtime.spapi import call_params, encode_value
+from amazon_connector.runtime.spapi import build_request, call_params, encode_value, parse_response
 
 
 def test_a_burst_goes_at_once_then_one_call_per_interval():
@@ -81,9 +82,17 @@ def test_next_page_parameters_follow_each_token_style():
     assert next_page_params(get_orders, params, "t1") == {**params, "NextToken": "t1"}
     get_reports = catalog().get("getReports")
     assert next_page_params(get_reports, {"reportTypes": ["X"], "pageSize": 10}, "t2") == {"nextToken": "t2"}
-    body_token = next(op for op in catalog().operations if op.pagination_request == ("body:paginationToken",))
+    body_token = catalog().get("data-kiosk.createQuery")
     assert next_page_params(body_token, {"body": {"a": 1}}, "t3") == {
         "body": {"a": 1, "paginationToken": "t3"}
+    }
+    # the token replaces the selection, and QueryType says so
+    shipments = catalog().get("fulfillment-inbound/v0/getShipments")
+    first = {"QueryType": "SHIPMENT", "ShipmentIdList": ["FBA1"], "MarketplaceId": "M1"}
+    assert next_page_params(shipments, first, "t4") == {
+        "MarketplaceId": "M1",
+        "QueryType": "NEXT_TOKEN",
+        "NextToken": "t4",
     }
     assert next_token(get_orders, {"payload": {"NextToken": "n", "Orders": []}}) == "n"
     assert next_token(get_orders, {"payload": {"Orders": []}}) is None
@@ -111,6 +120,19 @@ def test_pages_merge_into_one_answer_without_tokens():
     assert records(events, nested[0]) is None  # no single list of records: use merged() or pages()
 
 
+def test_records_sit_where_the_model_of_the_answer_says():
+    summaries = catalog().get("getInventorySummaries")  # token in pagination, records in payload
+    page = {
+        "pagination": {"nextToken": "n"},
+        "payload": {"granularity": {"granularityType": "Marketplace"}, "inventorySummaries": [{"sku": "A"}]},
+    }
+    assert records(summaries, page) == [{"sku": "A"}]
+    participations = catalog().get("getMarketplaceParticipations")  # unpaged: the payload is the list
+    assert records(participations, {"payload": [{"marketplace": {}}], "errors": []}) == [{"marketplace": {}}]
+    items = catalog().get("searchCatalogItems")
+    assert records(items, {"numberOfResults": 0, "pagination": {}}) == []  # a page without its list
+
+
 def test_parameters_are_encoded_the_way_sp_api_reads_them():
     cet = timezone(timedelta(hours=1))
     assert encode_value(datetime(2026, 3, 1, 12, 0, tzinfo=cet)) == "2026-03-01T11:00:00Z"
@@ -125,6 +147,34 @@ def test_parameters_are_encoded_the_way_sp_api_reads_them():
     assert report.path == {"reportId": "a/b"}
     with pytest.raises(ConfigurationError, match="needs the parameter 'MarketplaceIds'"):
         call_params(op, {}, marketplace_id=None)
+
+
+def test_query_lists_are_sent_as_their_model_says():
+    prep = catalog().get("listPrepDetails")  # mskus: collectionFormat multi
+    params = call_params(prep, {"mskus": ["a", "b,c"], "marketplaceId": "M1"}, marketplace_id=None)
+    url = build_request("http://127.0.0.1:1", prep, "token", params).url
+    assert url.path == "/inbound/fba/2024-03-20/items/prepDetails"
+    assert url.query == b"mskus=a&mskus=b%2Cc&marketplaceId=M1"
+    restrictions = catalog().get("getListingsRestrictions")  # marketplaceIds: csv
+    params = call_params(
+        restrictions, {"asin": "B0", "sellerId": "S", "marketplaceIds": ["M1", "M2"]}, marketplace_id=None
+    )
+    url = build_request("http://127.0.0.1:1", restrictions, "token", params).url
+    assert url.params.get_list("marketplaceIds") == ["M1,M2"]
+
+
+def test_errors_answered_as_a_bare_list_are_read_like_an_errors_object():
+    restrictions = catalog().get("getListingsRestrictions")
+    errors = [{"code": "BAD_REQUEST", "message": "Invalid 'asin' provided."}]
+    answer = httpx.Response(400, json=errors, headers={"x-amzn-RequestId": "r1"})
+    with pytest.raises(InvalidInputError) as info:
+        parse_response(restrictions, answer)
+    assert info.value.errors == errors
+    assert "HTTP 400: BAD_REQUEST: Invalid 'asin' provided., request ID r1" in info.value.message
+    wrapped = httpx.Response(400, json={"errors": errors})
+    with pytest.raises(InvalidInputError) as info:
+        parse_response(restrictions, wrapped)
+    assert info.value.errors == errors
 
 
 def test_a_rate_learned_by_one_process_reaches_the_others_sharing_the_store(tmp_path):

@@ -17,7 +17,7 @@ from amazon_connector import Connections
 from amazon_connector.cli.app import _configure_logging, _show_waits
 from amazon_connector.clock import ManualClock, ScaledClock
 from amazon_connector.errors import ConfigurationError, ThrottledError
-from amazon_connector.sandbox.usage import UsagePlan
+from amazon_connector.sandbox.spapi.usage import UsagePlan
 from tests.conftest import EmulatorProcess, app_settings, seller_in
 
 RESTRICTED_APP = "Demo Private App (restricted)"

@@ -27,7 +27,7 @@ from amazon_connector.errors import (
 )
 from amazon_connector.runtime.pagination import can_follow
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
-from amazon_connector.sandbox.usage import UsagePlan
+from amazon_connector.sandbox.spapi.usage import UsagePlan
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in
 from tests.test_cli import cli  # noqa: F401 (fixture)

@@ -26,7 +26,7 @@ from amazon_connector.errors import (
 )
 from amazon_connector.http import drivers
 from amazon_connector.http.clients import HttpClients
-from amazon_connector.sandbox.queues import queue_name, queue_url
+from amazon_connector.sandbox.aws.queues import queue_name, queue_url
 from tests.conftest import app_settings, seller_in
 
 APP = "Demo Private App (restricted)"

@@ -8,8 +8,11 @@ import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import uvicorn
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_connector.errors import ConfigurationError
 
@@ -21,6 +24,37 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def addressed_to_loopback(host_header: str) -> bool:
+    """Whether a request's Host header names a loopback address: a server on loopback answers only
+    those, so that a page of another site cannot reach it through a name of its own (DNS rebinding)."""
+    try:
+        hostname = urlsplit(f"//{host_header}").hostname
+    except ValueError:
+        return False
+    return is_loopback(hostname or "")
+
+
+def misdirected() -> Response:
+    """The answer to a request addressed to another name than loopback's."""
+    return PlainTextResponse(
+        "This address answers only requests addressed to localhost, 127.0.0.1 or [::1].", status_code=421
+    )
+
+
+class LoopbackHostOnly:
+    """ASGI middleware: requests whose Host header is not a loopback name get 421 Misdirected Request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+        if scope["type"] == "http" and not addressed_to_loopback(host):
+            await misdirected()(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def bind_address(host: str) -> str:

@@ -6,6 +6,9 @@ import uuid
 
 import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from typer.testing import CliRunner
 
 from amazon_connector.cli.sandbox import app as sandbox_cli
@@ -16,7 +19,7 @@ from amazon_connector.sandbox.world import demo_world
 from tests.conftest import free_port
 
 
-def _crash() -> None:
+async def _crash(_: Request) -> Response:
     raise RuntimeError("boom")
 
 
@@ -33,7 +36,7 @@ def _get(app, path, client=("127.0.0.1", 40000)) -> httpx.Response:
 
 def test_an_unhandled_exception_is_a_500_internal_failure():
     app = create_app(demo_world())
-    app.add_api_route("/crash", _crash)
+    app.router.routes.insert(0, Route("/crash", _crash))
     response = _get(app, "/crash")
     assert response.status_code == 500
     uuid.UUID(response.headers["x-amzn-RequestId"])

@@ -9,8 +9,8 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from amazon_connector.sandbox.client_secrets import NOT_ENROLLED
-from amazon_connector.sandbox.queues import queue_name, queue_url
+from amazon_connector.sandbox.aws.queues import queue_name, queue_url
+from amazon_connector.sandbox.spapi.applications import NOT_ENROLLED
 from tests.sandbox.conftest import access_token, lwa
 from tests.sandbox.test_spapi import denied, errors
 

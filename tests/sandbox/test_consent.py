@@ -11,8 +11,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from amazon_connector.errors import AuthorisationError
-from amazon_connector.sandbox.consent import with_query
 from amazon_connector.sandbox.robot import ConsentPage, ConsentPageError, approve, cancel
+from amazon_connector.sandbox.sellercentral.consent import with_query
 from amazon_connector.sandbox.server import running_emulator
 from amazon_connector.sandbox.world import World
 from amazon_connector.serving import ServerThread
@@ -226,3 +226,24 @@ def test_draft_app_with_log_in_uri_hops_with_version_beta(world, clock, redirect
 def test_robot_refuses_a_seller_not_on_the_page(emulator, apps):
     with pytest.raises(AuthorisationError, match="not among the sellers"):
         approve(consent_url(emulator, apps["Demo Public App"]), selling_partner_id="A0000000000000")
+
+
+def test_a_private_app_is_authorised_only_by_its_developers_own_sellers(emulator, apps, world):
+    private = apps["Demo Private App"]
+    outsider = next(s for s in world.sellers if s.selling_partner_id not in private["owners"])
+    with pytest.raises(ConsentPageError) as info:
+        approve(consent_url(emulator, private), selling_partner_id=outsider.selling_partner_id)
+    assert info.value.code == "PrivateApplication"
+    own = private["owners"][1]
+    assert (
+        query(approve(consent_url(emulator, private), selling_partner_id=own, follow=False))[
+            "selling_partner_id"
+        ]
+        == own
+    )
+    public = approve(
+        consent_url(emulator, apps["Demo Public App"]),
+        selling_partner_id=outsider.selling_partner_id,
+        follow=False,
+    )
+    assert query(public)["selling_partner_id"] == outsider.selling_partner_id

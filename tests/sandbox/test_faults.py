@@ -63,6 +63,7 @@ def test_error_faults(kind, status, code, processed):
         response = spapi(http, "POST", REPORTS, token, json=CREATE)
         assert response.status_code == status
         assert response.headers["x-amzn-RequestId"]
+        assert response.headers["x-amzn-RateLimit-Limit"] == "0.0167"  # fault answers carry it too
         assert response.json()["errors"][0]["code"] == code
         assert reports_of(emulator) == processed
         assert emulator.app.state.sandbox.stats.count("reports/2021-06-30/createReport", status) == 1

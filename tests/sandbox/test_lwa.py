@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from amazon_connector.api.schemas import LwaErrorResponse, TokenResponse
-from amazon_connector.sandbox.lwa import INVALID_CODE, INVALID_REFRESH_GRANT
+from amazon_connector.sandbox.lwa.token import INVALID_CODE, INVALID_REFRESH_GRANT
 from amazon_connector.sandbox.robot import approve
 from amazon_connector.sandbox.server import RunningEmulator
 from tests.sandbox.conftest import consent_url, lwa, query, seller_in

@@ -66,7 +66,7 @@ def test_marketplace_ids_are_required(http, token, clock):
         {
             "code": "InvalidInput",
             "message": "Missing or invalid request parameters: [MarketplaceIds]",
-            "details": "",
+            "details": "MarketplaceIds is required.",
         }
     ]
     assert response.headers["x-amzn-RateLimit-Limit"] == "0.0167"

@@ -16,7 +16,7 @@ from amazon_connector.api.schemas import (
     ReportDocument,
 )
 from amazon_connector.marketplaces import get_marketplace
-from amazon_connector.sandbox.jobs import PROCESSING, QUEUED
+from amazon_connector.sandbox.spapi.jobs import PROCESSING, QUEUED
 from amazon_connector.sandbox.times import iso
 from tests.sandbox.conftest import access_token, restricted_data_token, spapi
 
@@ -268,3 +268,18 @@ def test_xml_feed_and_listing_feeds(http, token, clock):
         json={"feedType": "X_FEED", "marketplaceIds": [UK], "inputFeedDocumentId": "amzn1.tortuga.4.eu.nope"},
     )
     assert unknown.status_code == 400
+
+
+def test_document_urls_are_on_the_emulators_own_address_whatever_the_host_header(
+    http, token, clock, emulator
+):
+    odd = {"x-amz-access-token": token, "Host": "ttp:127.0.0.1:1"}  # as python-amazon-sp-api sends it
+    created = http.post(f"{FEEDS}/documents", headers=odd, json={"contentType": "text/plain"})
+    assert created.status_code == 201, created.text
+    assert created.json()["url"].startswith(f"{emulator.url}/_s3/documents/")
+    report_id = create_report(http, token)
+    clock.advance((QUEUED + PROCESSING).total_seconds())
+    document_id = report(http, token, report_id).reportDocumentId
+    answer = http.get(f"/reports/2021-06-30/documents/{document_id}", headers=odd)
+    assert answer.json()["url"].startswith(f"{emulator.url}/_s3/documents/")
+    assert download(answer.json()["url"]).status_code == 200

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from amazon_connector.api.catalog import catalog
 from amazon_connector.clock import ManualClock, ScaledClock
-from amazon_connector.sandbox.single_use import SingleUse
-from amazon_connector.sandbox.usage import UsagePlan, UsagePlans
+from amazon_connector.sandbox.sellercentral.single_use import SingleUse
+from amazon_connector.sandbox.spapi.usage import UsagePlan, UsagePlans
 
 
 def test_plans_come_from_the_catalog_unless_overridden():

@@ -44,7 +44,9 @@ def test_apps_and_their_formats():
         "Demo Private App": (False, True, False),
         "Demo Expired-Secret App": (False, True, True),
     }
-    assert apps["Demo Private App (restricted)"]["restricted_roles"] == ["Direct-to-Consumer Shipping"]
+    assert apps["Demo Private App (restricted)"]["restricted_roles"] == [
+        "Direct-to-Consumer Shipping (Restricted)"
+    ]
     assert [a["name"] for a in apps.values() if a["restricted_roles"]] == ["Demo Private App (restricted)"]
     assert apps["Demo Log-in URI App"]["login_uri"] == "https://localhost:8721/amazon-connector/login"
     assert [a["name"] for a in apps.values() if a["login_uri"]] == ["Demo Log-in URI App"]
@@ -53,14 +55,16 @@ def test_apps_and_their_formats():
 def test_sellers_and_refresh_tokens():
     apps = {a["name"]: a for a in demo_world().credentials()}
     public = apps["Demo Public App"]
-    assert [s["countries"] for s in public["sellers"]] == list(SELLER_COUNTRIES.values())
+    assert [s["countries"] for s in public["sellers"]] == [*SELLER_COUNTRIES.values(), ["US"]]
+    assert public["sellers"][-1]["store_name"] == "Another Company's Store"
     for seller in public["sellers"]:
         assert re.fullmatch(r"A[0-9A-Z]{13}", seller["selling_partner_id"])
         assert seller["store_name"]
         assert "refresh_token" not in seller
     tokens = set()
     for app in (a for a in apps.values() if a["private"]):
-        assert len(app["sellers"]) == 3
+        assert len(app["sellers"]) == 3  # the developer's own: private apps are self-authorised
+        assert app["owners"] == [s["selling_partner_id"] for s in app["sellers"]]
         for seller in app["sellers"]:
             assert re.fullmatch(REFRESH_TOKEN, seller["refresh_token"])
             tokens.add(seller["refresh_token"])

@@ -1,6 +1,6 @@
 """The connection dialog in Debian's Chromium: add → authorise on the emulator's consent page → test →
-log out → Advanced → remove, the error paths, a narrow window and no JavaScript. Screenshots go to
-tests/screenshots/."""
+log out → Advanced → remove, the error paths, a narrow window, no JavaScript, logging in over HTTPS.
+Screenshots go to tests/screenshots/."""
 
 import re
 
@@ -48,7 +48,8 @@ def test_add_authorise_test_log_out_advanced_remove(page, ui, emulator, apps, re
     page.locator("#seller").select_option(seller["selling_partner_id"])
     page.get_by_role("button", name="Confirm").click()
     expect(page.locator("#result")).to_have_text("Authorised")
-    page.wait_for_url("**/connections/uk-store?msg=authorised")
+    page.wait_for_url("**/connections/uk-store")
+    expect(page.locator("#message")).to_have_text(re.compile("uk-store is authorised"))
     expect(page.locator("#status")).to_contain_text("Ready")
     expect(page.get_by_label("Selling partner ID")).to_have_value(seller["selling_partner_id"])
     screenshot(page, "04-authorised")
@@ -145,7 +146,7 @@ def test_cancel_on_the_consent_page_and_a_failing_test(page, ui, emulator, apps,
     page.get_by_role("button", name="Authorise").click()
     page.locator("#seller").select_option(seller_in(app, "US")["selling_partner_id"])
     page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/connections/uk?msg=authorised")
+    page.wait_for_url("**/connections/uk")
     page.get_by_role("button", name="Test Connection").click()
     expect(page.locator("#verdict")).to_have_text("✗ Connection does not work")
     expect(page.locator("#steps .step.fail .name")).to_have_text(["Country"])
@@ -238,3 +239,29 @@ def test_narrow_window_and_no_javascript(browser, ui, emulator, apps, connection
         expect(page.locator("#steps .step .name").first).to_have_text("Settings")
     finally:
         page.context.close()
+
+
+def test_log_in_over_https_with_a_self_signed_certificate(browser, connections, home):
+    from amazon_connector.auth.tls import self_signed_certificate
+    from amazon_connector.web import start_ui
+
+    tls = self_signed_certificate(home / "own-tls", "page", ["127.0.0.1"])
+    with start_ui(connections, port=0, login=True, certfile=tls.certfile, keyfile=tls.keyfile) as ui:
+        context = browser.new_context(base_url=ui.url.rstrip("/"), ignore_https_errors=True)
+        context.set_default_timeout(10_000)
+        try:
+            page = context.new_page()
+            page.goto("/")
+            expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+            screenshot(page, "13-login")
+            page.get_by_label("Login token").fill("guess")
+            page.get_by_role("button", name="Log in").click()
+            expect(page.locator("#token-error")).to_contain_text("not the login token")
+            page.get_by_label("Login token").fill(ui.login_token or "")
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_text("No connections yet.")).to_be_visible()
+            cookies = {c["name"]: c for c in context.cookies()}
+            assert cookies["ac_login"]["secure"]
+            assert cookies["ac_session"]["secure"]
+        finally:
+            context.close()

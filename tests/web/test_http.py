@@ -71,7 +71,7 @@ def test_a_post_needs_this_sessions_token_and_this_origin(ui, connections):
         assert "nothing was changed" in refused.text
 
         created = client.post("/add", data=general_form(csrf), headers={"sec-fetch-site": "same-origin"})
-        assert (created.status_code, created.headers["location"]) == (303, "/connections/uk?msg=saved")
+        assert (created.status_code, created.headers["location"]) == (303, "/connections/uk")
         assert client.post("/connections/uk/remove", data={}).status_code == 403
         assert client.post("/extended-logging", data={"extended_logging": "on"}).status_code == 403
         assert connections.names() == ["uk"]
@@ -80,8 +80,25 @@ def test_a_post_needs_this_sessions_token_and_this_origin(ui, connections):
 
 def test_only_loopback_host_names_are_served(ui):
     with browser(ui) as client:
-        assert client.get("/", headers={"host": "attacker.example"}).status_code == 421
+        for host in ("attacker.example", "127.0.0.1.attacker.example", "[", "localhost:x@evil"):
+            assert client.get("/", headers={"host": host}).status_code == 421, host
         assert client.get("/", headers={"host": f"localhost:{urlsplit(ui.url).port}"}).status_code == 200
+
+
+def test_confirmations_come_from_the_server_once_never_from_the_address(ui, connections):
+    connections.add("uk", country="UK")
+    with browser(ui) as client, browser(ui) as other:
+        for path in ("/", "/connections/uk", "/connections/uk/advanced"):
+            lure = client.get(path, params={"msg": "saved", "name": "ANY TEXT"})
+            assert "ANY TEXT" not in lure.text
+            assert 'id="message"' not in lure.text
+        other.get("/")
+        saved = client.post("/connections/uk", data=general_form(token_of(client, "/connections/uk")))
+        assert saved.headers["location"] == "/connections/uk"
+        assert 'id="message"' not in other.get("/connections/uk").text  # another browser's session
+        shown = client.get("/connections/uk").text
+        assert re.search(r'id="message">.*Saved uk\.</p>', shown)
+        assert 'id="message"' not in client.get("/connections/uk").text  # once
 
 
 def test_a_login_token_guards_every_page_but_amazons_redirects(connections):
@@ -181,6 +198,19 @@ def test_the_event_stream_sends_each_step_as_it_finishes():
     assert '"summary": "The store is unavailable."' in events[2]
 
 
+def test_a_malformed_step_number_is_a_400(ui, connections):
+    connections.add("uk", country="UK", environment="http://127.0.0.1:9")  # the test fails fast
+    with browser(ui) as client:
+        started = client.post("/connections/uk", data=general_form(token_of(client), action="test"))
+        events = started.headers["location"] + "/events"
+        for bad in ("abc", "-1", "1.5", "9" * 5000):
+            answer = client.get(events, params={"from": bad})
+            assert answer.status_code == 400, bad
+            assert "0 or more" in answer.text
+        assert "event: done" in client.get(events, params={"from": ""}).text
+        assert "event: done" in client.get(events, params={"from": "1"}).text
+
+
 def test_the_answer_is_pasted_when_the_redirect_uri_is_elsewhere(
     ui, emulator, apps, https_redirect_uri, connections
 ):
@@ -209,7 +239,7 @@ def test_the_answer_is_pasted_when_the_redirect_uri_is_elsewhere(
         assert wrong.status_code == 400
         assert 'id="landed-error"' in wrong.text
         done = client.post("/connections/uk/authorise", data={"csrf_token": csrf, "landed": landed})
-        assert done.headers["location"] == "/connections/uk?msg=authorised"
+        assert done.headers["location"] == "/connections/uk"
     assert connections.get("uk").status is Status.READY
 
 
@@ -281,7 +311,7 @@ def test_the_ui_command_serves_until_interrupted(home):
 
 
 def test_the_client_secret_is_rotated_from_the_page(ui, emulator, apps, connections):
-    from amazon_connector.sandbox.queues import queue_name, queue_url
+    from amazon_connector.sandbox.aws.queues import queue_name, queue_url
 
     app = apps["Demo Private App (restricted)"]
     seller = seller_in(app, "DE")
@@ -299,7 +329,7 @@ def test_the_client_secret_is_rotated_from_the_page(ui, emulator, apps, connecti
         csrf = token_of(client, "/connections/de")
         answer = client.post("/connections/de/rotate-secret", data={"csrf_token": csrf})
         assert answer.status_code == 303
-        assert answer.headers["location"] == "/connections/de?msg=secret-rotated"
+        assert answer.headers["location"] == "/connections/de"
         page = client.get(answer.headers["location"]).text
         assert "every connection with its client ID use it" in page
     new = connections.get("de").settings.secret("client_secret")

@@ -2,7 +2,9 @@
 
 ``python -m amazon_connector.api.build_catalog PATH [--out FILE] [--check]`` reads every
 ``models/**/*.json`` (Swagger 2.0) under PATH, a clone of amzn/selling-partner-api-models. Facts the
-models lack (restricted data elements, grantless scopes) come from overlay.json next to this module.
+models lack (restricted operations and their data elements, grantless scopes, read-only POSTs, roles)
+come from overlay.json next to this module, each with its source. The same run (and check) covers the
+emulator's shapes in ``models/`` beside the output (build_shapes).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeAlias, TypedDict
+from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from amazon_connector.errors import AmazonConnectorError
 
@@ -23,33 +27,43 @@ OPERATIONS_FILE = PACKAGE_DIR / "operations.json"
 OVERLAY_FILE = PACKAGE_DIR / "overlay.json"
 
 METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+"""Methods that HTTP defines as idempotent (RFC 9110, section 9.2.2)."""
 SANDBOX_ONLY = "x-amzn-api-sandbox-only"
 MODEL_FOLDER_SUFFIXES = ("-api-model", "-model")
 # nextToken, NextToken, pageToken, paginationToken, nextPageToken, previousToken, nextTokenForLineItems ...
 PAGING_TOKEN = re.compile(r"^(?:next|previous|page|pagination)\w*token", re.IGNORECASE)
+PREVIOUS_TOKEN = re.compile(r"^previous", re.IGNORECASE)
+ONLY_PARAMETER = re.compile(r"\bas the only parameter\b", re.IGNORECASE)
+"""A token parameter's description saying that later pages send nothing else (Reports, Feeds)."""
+CONTINUATION_VALUE = "NEXT_TOKEN"
+"""An enum value of a required parameter that tells the API to continue from the token (QueryType)."""
+IDEMPOTENCY_HEADER = re.compile(r"idempotency", re.IGNORECASE)
 USAGE_PLAN = re.compile(r"usage plans?:", re.IGNORECASE)
+ERROR_DEFINITION = "#/definitions/Error"
+"""Arrays of Amazon's ``Error`` definition (``errors``, ``warnings``) hold no records."""
 
 Json: TypeAlias = Any  # a value parsed from a model file
 OperationKey: TypeAlias = tuple[str, str, str, str]
 
-ParameterRecord = TypedDict("ParameterRecord", {"name": str, "in": str, "required": bool})
+ParameterRecord = TypedDict(
+    "ParameterRecord", {"name": str, "in": str, "required": bool, "collectionFormat": NotRequired[str]}
+)
 
 
-class Pagination(TypedDict):
-    request: list[str]
-    response: list[str]
+class PaginationRecord(TypedDict):
+    token: str | None
+    next: str | None
+    previous: str | None
+    keep: list[str] | None
+    set: dict[str, str]
 
 
-class OverlayRecord(TypedDict):
-    """What the models do not say about one operation."""
-
-    api: str
-    version: str
-    operationId: str
-    method: str
-    restricted: bool
-    restricted_note: str
-    grantless_scope: str | None
+class RestrictionRecord(TypedDict):
+    concrete_path: bool
+    data_elements: dict[str, list[str]]
+    plain_first: bool
+    roles: list[str]
 
 
 class OperationRecord(TypedDict):
@@ -63,10 +77,13 @@ class OperationRecord(TypedDict):
     rate: float | None
     burst: int | None
     deprecated: bool
-    restricted: bool
-    restricted_note: str
+    idempotent: bool
+    idempotency_key: str | None
     grantless_scope: str | None
-    pagination: Pagination
+    roles: list[str]
+    restricted: RestrictionRecord | None
+    pagination: PaginationRecord | None
+    records: str | None
     parameters: list[ParameterRecord]
     sandbox_only: bool
 
@@ -77,6 +94,10 @@ class CatalogBuildError(AmazonConnectorError):
 
 def key_of(record: Mapping[str, Any]) -> OperationKey:
     return (record["api"], record["version"], record["operationId"], record["method"])
+
+
+def name_of(key: OperationKey) -> str:
+    return "/".join(key)
 
 
 # --- reading the models ------------------------------------------------------------------------
@@ -132,6 +153,18 @@ def resolve(model: Json, node: Json) -> Json:
     return node
 
 
+def properties(model: Json, schema: Json) -> dict[str, Json]:
+    """The properties of an object schema, those of its ``allOf`` parts included."""
+    schema = resolve(model, schema)
+    if not isinstance(schema, dict):
+        return {}
+    found: dict[str, Json] = {}
+    for part in schema.get("allOf") or ():
+        found.update(properties(model, part))
+    found.update(schema.get("properties") or {})
+    return found
+
+
 def token_fields(
     model: Json, schema: Json, prefix: str = "", stack: frozenset[str] = frozenset()
 ) -> Iterator[str]:
@@ -149,6 +182,14 @@ def token_fields(
         yield from token_fields(model, prop, f"{prefix}{name}.", inner)
     for part in schema.get("allOf") or ():
         yield from token_fields(model, part, prefix, inner)
+
+
+def success_schemas(model: Json, operation: Json) -> list[Json]:
+    """The body schemas of the operation's 2xx answers."""
+    answers = (
+        resolve(model, a) for code, a in operation.get("responses", {}).items() if str(code)[:1] == "2"
+    )
+    return [a["schema"] for a in answers if isinstance(a, dict) and a.get("schema")]
 
 
 def usage_plan(description: str) -> tuple[float | None, int | None]:
@@ -188,17 +229,110 @@ def parameters(model: Json, path_item: Json, operation: Json) -> list[Json]:
     return list(merged.values())
 
 
+# --- one concern each: what the models say about an operation ------------------------------------
+
+
+def parameter_record(param: Json) -> ParameterRecord:
+    """Name, place and need; for an array outside the body, how its items are sent (Swagger's default:
+    csv)."""
+    record: ParameterRecord = {
+        "name": param["name"],
+        "in": param["in"],
+        "required": param.get("required") is True,
+    }
+    if param.get("type") == "array" and param["in"] != "body":
+        record["collectionFormat"] = param.get("collectionFormat") or "csv"
+    return record
+
+
+def idempotency_key(params: Sequence[Json]) -> str | None:
+    """The header parameter that takes an idempotency key (``x-amzn-IdempotencyKey`` ...)."""
+    return next(
+        (p["name"] for p in params if p["in"] == "header" and IDEMPOTENCY_HEADER.search(p["name"])), None
+    )
+
+
+def pagination(model: Json, operation: Json, params: Sequence[Json]) -> PaginationRecord | None:
+    """Where the next-page token goes and comes from, and what a later page sends besides it."""
+    requested = [
+        p
+        for p in params
+        if p["in"] == "query" and PAGING_TOKEN.match(p["name"]) and not PREVIOUS_TOKEN.match(p["name"])
+    ]
+    body_fields = [
+        f"body:{field}"
+        for body in params
+        if body["in"] == "body"
+        for field in token_fields(model, body.get("schema") or {})
+    ]
+    token = requested[0]["name"] if requested else next(iter(body_fields), None)
+    answered = list(
+        dict.fromkeys(t for s in success_schemas(model, operation) for t in token_fields(model, s))
+    )
+    following = next((t for t in answered if not PREVIOUS_TOKEN.match(t.rsplit(".", 1)[-1])), None)
+    previous = next((t for t in answered if PREVIOUS_TOKEN.match(t.rsplit(".", 1)[-1])), None)
+    if token is None and following is None:
+        return None
+    keep, fixed = continuation(params, requested[0] if requested else None)
+    return {"token": token, "next": following, "previous": previous, "keep": keep, "set": fixed}
+
+
+def continuation(params: Sequence[Json], token: Json | None) -> tuple[list[str] | None, dict[str, str]]:
+    """The parameters a later page sends again (None: all) and those it sets, as the models describe:
+    the token "as the only parameter" (path parameters still fill the path), or a required parameter
+    that offers ``NEXT_TOKEN`` (QueryType) set to it, with only the other required parameters kept."""
+    if token is None:
+        return None, {}
+    if ONLY_PARAMETER.search(token.get("description") or ""):
+        return [p["name"] for p in params if p["in"] == "path"], {}
+    for selector in params:
+        if selector.get("required") is True and CONTINUATION_VALUE in (selector.get("enum") or ()):
+            kept = [p["name"] for p in params if p.get("required") is True and p is not selector]
+            return kept, {selector["name"]: CONTINUATION_VALUE}
+    return None, {}
+
+
+def record_lists(model: Json, schema: Json) -> list[str]:
+    """The array properties of an object schema that can hold records (not error lists)."""
+    found = []
+    for name, prop in properties(model, schema).items():
+        target = resolve(model, prop)
+        if not isinstance(target, dict) or target.get("type") != "array":
+            continue
+        items = target.get("items") or {}
+        if items.get("$ref") != ERROR_DEFINITION:
+            found.append(name)
+    return found
+
+
+def result_key(model: Json, operation: Json, next_token: str | None) -> str | None:
+    """Dotted path of the list that holds an answer's records: the one record list beside the next-page
+    token (a ``pagination`` wrapper skipped, then inside ``payload`` when only that holds it), or for an
+    unpaged answer at its top."""
+    schemas = success_schemas(model, operation)
+    if not schemas:
+        return None
+    path = next_token.split(".")[:-1] if next_token else []
+    if path and path[-1].casefold() == "pagination":
+        path.pop()
+    node: Json = schemas[0]
+    for part in path:
+        node = properties(model, node).get(part)
+        if node is None:
+            return None
+    lists = record_lists(model, node)
+    payload = properties(model, node).get("payload")
+    if next_token and not lists and payload is not None:
+        path.append("payload")
+        lists = record_lists(model, payload)
+    return ".".join([*path, lists[0]]) if len(lists) == 1 else None
+
+
 def operation_record(
     model: Json, api: str, *, path: str, path_item: Json, method: str, operation: Json
 ) -> OperationRecord:
     params = parameters(model, path_item, operation)
-    request = [p["name"] for p in params if p["in"] == "query" and PAGING_TOKEN.match(p["name"])]
-    for body in (p for p in params if p["in"] == "body"):
-        request += [f"body:{field}" for field in token_fields(model, body.get("schema") or {})]
-    response: list[str] = []
-    for code, answer in operation.get("responses", {}).items():
-        if str(code).startswith("2"):
-            response += token_fields(model, resolve(model, answer).get("schema") or {})
+    paging = pagination(model, operation, params)
     rate, burst = usage_plan(operation.get("description") or "")
     return {
         "api": api,
@@ -209,13 +343,14 @@ def operation_record(
         "rate": rate,
         "burst": burst,
         "deprecated": operation.get("deprecated") is True,
-        "restricted": False,
-        "restricted_note": "",
+        "idempotent": method.upper() in IDEMPOTENT_METHODS,
+        "idempotency_key": idempotency_key(params),
         "grantless_scope": None,
-        "pagination": {"request": list(dict.fromkeys(request)), "response": list(dict.fromkeys(response))},
-        "parameters": [
-            {"name": p["name"], "in": p["in"], "required": p.get("required") is True} for p in params
-        ],
+        "roles": [],
+        "restricted": None,
+        "pagination": paging,
+        "records": result_key(model, operation, paging["next"] if paging else None),
+        "parameters": [parameter_record(p) for p in params],
         "sandbox_only": path_item.get(SANDBOX_ONLY) is True or operation.get(SANDBOX_ONLY) is True,
     }
 
@@ -233,37 +368,156 @@ def model_operations(path: Path, api: str) -> Iterator[OperationRecord]:
         raise CatalogBuildError(f"Unexpected structure in the model {path}: {exc!r}.") from exc
 
 
-# --- overlay and output --------------------------------------------------------------------------
+# --- the overlay: what the models do not say, each fact with its source ----------------------------
 
 
-def load_overlay(path: Path = OVERLAY_FILE) -> list[OverlayRecord]:
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(min_length=1)
+    """Where the fact is stated: a URL of Amazon's documentation, a model file, or a reference section."""
+
+
+class ApiFacts(_Entry):
+    """Roles for every operation of one API."""
+
+    api: str
+    roles: list[str] = []
+    """Roles (any one) to request when Amazon refuses one of its operations."""
+    restricted_roles: list[str] = []
+    """Restricted roles (any one) an RDT for its restricted operations needs."""
+
+
+class DataElementFacts(_Entry):
+    """The roles (any one) that grant one restricted data element."""
+
+    data_element: str
+    roles: list[str] = Field(min_length=1)
+
+
+class RestrictionFacts(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_elements: list[str] = []
+    concrete_path: bool = False
+    plain_first: bool = False
+
+
+class OperationFacts(_Entry):
+    """Facts about one operation, matched by API, version, operationId and method."""
+
+    api: str
+    version: str
+    operationId: str
+    method: Literal["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+    restricted: RestrictionFacts | None = None
+    grantless_scope: str | None = None
+    idempotent: Literal[True] | None = None
+    """Only a POST that reads can be marked: the method tells for the others."""
+
+
+class Overlay(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    apis: list[ApiFacts]
+    data_elements: list[DataElementFacts]
+    operations: list[OperationFacts]
+
+
+def load_overlay(path: Path = OVERLAY_FILE) -> Overlay:
     try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Overlay.model_validate_json(path.read_bytes())
+    except OSError as exc:
         raise CatalogBuildError(f"Cannot read the overlay {path}: {exc}.") from exc
-    fields = OverlayRecord.__required_keys__
-    if not isinstance(records, list) or any(not isinstance(r, dict) or r.keys() != fields for r in records):
-        raise CatalogBuildError(
-            f"The overlay {path} is not a list of records with exactly these fields: {', '.join(sorted(fields))}."
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'the file'}: {error['msg']}"
+            for error in exc.errors()[:5]
         )
-    return records
+        raise CatalogBuildError(
+            f"The overlay {path} is not valid: {problems}.",
+            hint="Each entry names its fact's source; see the README section on updating the catalog.",
+        ) from None
 
 
-def apply_overlay(records: list[OperationRecord], overlay: Sequence[OverlayRecord]) -> None:
+def apply_overlay(records: list[OperationRecord], overlay: Overlay) -> None:
+    """Add the overlay's facts to the records. An entry that matches nothing, repeats a fact or states
+    what the models say already is an error, so the overlay holds exactly what the models lack."""
     by_key = {key_of(record): record for record in records}
-    for extra in overlay:
-        record = by_key.get(key_of(extra))
+    element_roles = {entry.data_element: entry.roles for entry in overlay.data_elements}
+    restricted_roles = {entry.api: entry.restricted_roles for entry in overlay.apis}
+    for facts in overlay.operations:
+        key = (facts.api, facts.version, facts.operationId, facts.method)
+        record = by_key.get(key)
         if record is None:
             raise CatalogBuildError(
-                f"The overlay names {'/'.join(key_of(extra))}, which the models do not have.",
+                f"The overlay names {name_of(key)}, which the models do not have.",
                 hint="Amazon removed or renamed it: update or delete that entry in overlay.json.",
             )
-        record["restricted"] = extra["restricted"]
-        record["restricted_note"] = extra["restricted_note"]
-        record["grantless_scope"] = extra["grantless_scope"]
+        if facts.grantless_scope is not None:
+            unset(record["grantless_scope"], "grantless_scope", key)
+            record["grantless_scope"] = facts.grantless_scope
+        if facts.idempotent:
+            unset(record["idempotent"], "idempotent", key)
+            record["idempotent"] = True
+        if facts.restricted is not None:
+            unset(record["restricted"], "restricted", key)
+            record["restricted"] = {
+                "concrete_path": facts.restricted.concrete_path,
+                "data_elements": {
+                    element: roles_of_element(element_roles, element, key)
+                    for element in facts.restricted.data_elements
+                },
+                "plain_first": facts.restricted.plain_first,
+                "roles": list(restricted_roles.get(facts.api, ())),
+            }
+    apply_api_facts(records, overlay)
+    used = {element for r in records if r["restricted"] for element in r["restricted"]["data_elements"]}
+    unused = sorted(element_roles.keys() - used)
+    if unused:
+        raise CatalogBuildError(
+            f"The overlay gives roles for the data elements {', '.join(unused)}, which no restricted "
+            "operation takes.",
+            hint="Delete them from data_elements in overlay.json, or name them in an operation's entry.",
+        )
 
 
-def build(models_root: Path, overlay: Sequence[OverlayRecord]) -> list[OperationRecord]:
+def unset(value: object, field: str, key: OperationKey) -> None:
+    """Stop when the overlay would set a field that is set already (twice, or by the models)."""
+    if value not in (None, False):
+        raise CatalogBuildError(
+            f"The overlay sets {field} of {name_of(key)} twice, or the models say it already.",
+            hint="Delete the redundant entry in overlay.json.",
+        )
+
+
+def roles_of_element(element_roles: Mapping[str, list[str]], element: str, key: OperationKey) -> list[str]:
+    if element not in element_roles:
+        raise CatalogBuildError(
+            f"The overlay gives {name_of(key)} the data element {element} without saying which roles grant it.",
+            hint="Add it to data_elements in overlay.json, with its source.",
+        )
+    return list(element_roles[element])
+
+
+def apply_api_facts(records: list[OperationRecord], overlay: Overlay) -> None:
+    for facts in overlay.apis:
+        ours = [r for r in records if r["api"] == facts.api]
+        if not ours:
+            raise CatalogBuildError(
+                f"The overlay gives roles for the API {facts.api}, which the models do not have.",
+                hint="Amazon removed or renamed it: update or delete that entry in overlay.json.",
+            )
+        if facts.restricted_roles and not any(r["restricted"] for r in ours):
+            raise CatalogBuildError(
+                f"The overlay gives restricted roles for the API {facts.api}, which has no restricted operation.",
+                hint="Delete restricted_roles from that entry in overlay.json.",
+            )
+        for record in ours:
+            record["roles"] = list(facts.roles)
+
+
+def build(models_root: Path, overlay: Overlay) -> list[OperationRecord]:
     """Every operation of the models, in model-folder, file and path order, with the overlay applied."""
     records: list[OperationRecord] = []
     for folder, path in model_files(models_root):
@@ -271,27 +525,10 @@ def build(models_root: Path, overlay: Sequence[OverlayRecord]) -> list[Operation
     seen: set[OperationKey] = set()
     for record in records:
         if key_of(record) in seen:
-            raise CatalogBuildError(f"The models define {'/'.join(key_of(record))} twice.")
+            raise CatalogBuildError(f"The models define {name_of(key_of(record))} twice.")
         seen.add(key_of(record))
     apply_overlay(records, overlay)
     return records
-
-
-def overlay_of(records: Sequence[Mapping[str, Any]]) -> list[OverlayRecord]:
-    """The overlay entries that reproduce the non-default model-less facts of a catalog."""
-    return [
-        {
-            "api": r["api"],
-            "version": r["version"],
-            "operationId": r["operationId"],
-            "method": r["method"],
-            "restricted": r["restricted"],
-            "restricted_note": r["restricted_note"],
-            "grantless_scope": r["grantless_scope"],
-        }
-        for r in records
-        if r["restricted"] or r["restricted_note"] or r["grantless_scope"] is not None
-    ]
 
 
 def render(records: Sequence[Mapping[str, Any]]) -> str:
@@ -306,12 +543,12 @@ def changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) 
     """One line per added, removed or changed operation."""
     before = {key_of(r): r for r in old}
     after = {key_of(r): r for r in new}
-    lines = [f"+ {'/'.join(k)}" for k in after if k not in before]
-    lines += [f"- {'/'.join(k)}" for k in before if k not in after]
+    lines = [f"+ {name_of(k)}" for k in after if k not in before]
+    lines += [f"- {name_of(k)}" for k in before if k not in after]
     for k in after.keys() & before.keys():
         fields = [f for f in after[k] if after[k][f] != before[k].get(f)]
         if fields:
-            lines.append(f"~ {'/'.join(k)}: {', '.join(fields)}")
+            lines.append(f"~ {name_of(k)}: {', '.join(fields)}")
     return sorted(lines, key=lambda line: line[2:])
 
 
@@ -330,22 +567,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        records = build(args.models, load_overlay(args.overlay))
-        current = read_current(args.out)
-        text = render(records)
-        if current == text:
-            print(f"{args.out}: up to date ({len(records)} operations).")
-            return 0
-        diff = changes(parse_current(current), records)
-        if args.check:
-            print(f"{args.out} would change ({len(diff)} operations):", *diff, sep="\n")
-            return 1
-        write_atomically(args.out, text)
+        code = _update_catalog(args)
+        code = max(code, _update_shapes(args.models, args.out.parent / "models", check=args.check))
     except AmazonConnectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return code
+
+
+def _update_catalog(args: argparse.Namespace) -> int:
+    records = build(args.models, load_overlay(args.overlay))
+    current = read_current(args.out)
+    text = render(records)
+    if current == text:
+        print(f"{args.out}: up to date ({len(records)} operations).")
+        return 0
+    diff = changes(parse_current(current), records)
+    if args.check:
+        print(f"{args.out} would change ({len(diff)} operations):", *diff, sep="\n")
+        return 1
+    write_atomically(args.out, text)
     print(f"{args.out}: wrote {len(records)} operations ({len(diff)} changed).")
     return 0
+
+
+def _update_shapes(models: Path, out_dir: Path, *, check: bool) -> int:
+    """The emulator's shapes beside the catalog (see build_shapes)."""
+    from amazon_connector.api import build_shapes
+
+    diff = build_shapes.update(models, out_dir, check=check)
+    if not diff:
+        print(f"{out_dir}: up to date.")
+        return 0
+    print(f"{out_dir} {'would change' if check else 'changed'} ({len(diff)} files):", *diff, sep="\n")
+    return 1 if check else 0
 
 
 def read_current(path: Path) -> str | None:

@@ -9,13 +9,14 @@ from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from amazon_connector.auth.tls import loopback_certificate
 from amazon_connector.errors import AmazonConnectorError
-from amazon_connector.serving import ServerThread, is_loopback
+from amazon_connector.serving import LoopbackHostOnly, ServerThread, is_loopback
 
 CallbackHandler = Callable[[str], str]
 """Takes the full redirect URL; returns a message for the browser, or raises."""
@@ -44,7 +45,8 @@ def _page(title: str, message: str, status: int = 200) -> HTMLResponse:
 
 def listener_app(redirect_path: str, on_callback: CallbackHandler, on_login: LoginHandler) -> Starlette:
     """The ASGI app: the redirect path completes the authorisation; any path with
-    ``amazon_callback_uri`` is the Log-in URI hop."""
+    ``amazon_callback_uri`` is the Log-in URI hop. Only requests addressed to a loopback name are
+    answered, as on the web page."""
 
     async def endpoint(request: Request) -> Response:
         params = dict(request.query_params)
@@ -58,7 +60,9 @@ def listener_app(redirect_path: str, on_callback: CallbackHandler, on_login: Log
             return _page("Authorisation failed", str(exc), status=400)
         return _page("Not found", "This address is not part of an authorisation.", status=404)
 
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=["GET"])])
+    return Starlette(
+        routes=[Route("/{path:path}", endpoint, methods=["GET"])], middleware=[Middleware(LoopbackHostOnly)]
+    )
 
 
 def start_listener(

@@ -3,22 +3,39 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
+from typer.core import TyperGroup
 
 from amazon_connector.cli import call, connections, demo, sandbox, secrets, ui
 from amazon_connector.cli.context import State, fail
+from amazon_connector.cli.secret_input import warn_on_command_line
 from amazon_connector.connections.secretbox import generate_key
-from amazon_connector.errors import AmazonConnectorError
+from amazon_connector.connections.store import DATABASE_ENV
+from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 from amazon_connector.marketplaces import all_marketplaces
 from amazon_connector.redaction import RedactingFilter
 from amazon_connector.runtime.caller import wait_log
 from amazon_connector.version import __version__
 
+
+class _Root(TyperGroup):
+    """The root command: a library error anywhere below it is one clear message and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer.Context (typer bundles its own click)
+        try:
+            return super().invoke(ctx)
+        except AmazonConnectorError as exc:
+            fail(exc)
+
+
 app = typer.Typer(
+    cls=_Root,
     name="amazon-connector",
     help="Connect Amazon Selling Partner API marketplaces to your own systems.",
     no_args_is_help=True,
@@ -67,9 +84,15 @@ def _configure_logging(verbose: bool, log_file: Path | None) -> None:
     _show_waits(not verbose)
     if not (verbose or log_file):
         return
-    handler: logging.Handler = (
-        logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
-    )
+    try:
+        handler: logging.Handler = (
+            logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
+        )
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot write the log to {log_file}: {exc.strerror or exc}.",
+            hint="Give --log-file a file in a directory that exists and that you may write to.",
+        ) from None
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("amazon_connector")
@@ -87,7 +110,7 @@ def main_options(
     database: Annotated[
         str | None,
         typer.Option(
-            envvar="AMAZON_CONNECTOR_DATABASE_URL",
+            envvar=DATABASE_ENV,
             help="Store URL: sqlite:///path.db (default in the data directory) or postgresql+psycopg://…",
         ),
     ] = None,
@@ -101,6 +124,12 @@ def main_options(
 ) -> None:
     """Global options; every command below uses them."""
     _configure_logging(verbose, log_file)
+    if database and database != os.environ.get(DATABASE_ENV) and urlsplit(database).password:
+        warn_on_command_line(
+            ["the password in --database"],
+            f"Give the URL in ${DATABASE_ENV} instead, or leave the password out of it for PostgreSQL "
+            "to read from ~/.pgpass or $PGPASSWORD.",
+        )
     ctx.obj = State(home=home, database=database)
 
 
@@ -131,11 +160,9 @@ def key_generate() -> None:
 
 
 def main() -> None:
-    """Entry point: run the CLI; library errors become one clear message and exit code 1."""
+    """Entry point: run the CLI (library errors become one clear message and exit code 1)."""
     try:
         app()
-    except AmazonConnectorError as exc:
-        fail(exc)
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         sys.exit(130)

@@ -24,6 +24,7 @@ from amazon_connector.cli.output import (
     table,
     warn_secret,
 )
+from amazon_connector.cli.secret_input import one_stdin, read_secret, warn_on_command_line
 from amazon_connector.connections import (
     AuthorisationFlow,
     Connection,
@@ -51,10 +52,11 @@ ModeOpt = Annotated[
 AppId = Annotated[str | None, typer.Option(help="App ID (amzn1.sp.solution.… or amzn1.sellerapps.app.…).")]
 ClientId = Annotated[str | None, typer.Option(help="LWA Client Identifier (amzn1.application-oa2-client.…).")]
 ClientSecret = Annotated[
-    str | None, typer.Option(help=f"LWA Client Secret; better: ${SECRET_ENV['client_secret']} or the prompt.")
+    str | None, typer.Option(help="LWA Client Secret (shows in `ps`: better --client-secret-file).")
 ]
 RefreshToken = Annotated[
-    str | None, typer.Option(help=f"Refresh Token (restricted mode); better: ${SECRET_ENV['refresh_token']}.")
+    str | None,
+    typer.Option(help="Refresh Token, restricted mode (shows in `ps`: better --refresh-token-file)."),
 ]
 SellingPartner = Annotated[str | None, typer.Option(help="Selling partner (merchant) ID.")]
 RedirectUri = Annotated[str | None, typer.Option(help="OAuth redirect URI registered for the app.")]
@@ -64,9 +66,7 @@ Draft = Annotated[
 AwsKey = Annotated[str | None, typer.Option(help="Legacy AWS IAM User Access Key (optional).")]
 AwsSecret = Annotated[
     str | None,
-    typer.Option(
-        help=f"Legacy AWS IAM User Secret Access Key; better: ${SECRET_ENV['aws_secret_access_key']}."
-    ),
+    typer.Option(help="Legacy AWS IAM User Secret Access Key (shows in `ps`: better its -file option)."),
 ]
 RoleArn = Annotated[str | None, typer.Option(help="Legacy AWS IAM Role ARN (optional).")]
 Environment = Annotated[
@@ -93,6 +93,18 @@ SignRequests = Annotated[
         help="Advanced: sign requests with the AWS IAM keys (legacy SigV4; Amazon no longer needs it).",
     ),
 ]
+SECRET_FILE_OPTIONS: dict[str, Any] = {
+    f"{field}_file": Annotated[
+        Path | None,
+        typer.Option(
+            f"--{field.replace('_', '-')}-file",
+            help=f"Read the {FIELD_LABELS[field]} from this file (- for stdin; a final newline is dropped).",
+            allow_dash=True,
+            show_default=False,
+        ),
+    ]
+    for field in SECRET_ENV
+}
 Name = Annotated[str, typer.Argument(help="The connection's name.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -112,6 +124,33 @@ def _settings(*, from_env: bool, **given: Any) -> dict[str, Any]:
     if adv := {k: v for k, v in advanced.items() if v is not None}:
         out["advanced"] = adv
     return out
+
+
+def _option(field: str) -> str:
+    return f"--{field.replace('_', '-')}"
+
+
+def _secrets(given: dict[str, Any], *, prompt_and_env: bool) -> None:
+    """Read the secrets given as files into ``given``; warn (once) about secrets typed on the command
+    line, naming what ``add`` (``prompt_and_env``) or ``edit`` accepts instead."""
+    files = {field: path for field in SECRET_ENV if (path := given.pop(f"{field}_file")) is not None}
+    typed = [field for field in SECRET_ENV if given[field] is not None]
+    for field in typed:
+        if field in files:
+            raise ConfigurationError(f"Give {_option(field)} or {_option(field)}-file, not both.")
+    one_stdin([(f"{_option(field)}-file", path) for field, path in files.items()])
+    if typed:
+        options = " / ".join(f"{_option(field)}-file" for field in typed)
+        env = " / ".join(f"${SECRET_ENV[field]}" for field in typed)
+        them = "them" if len(typed) > 1 else "it"
+        warn_on_command_line(
+            [_option(field) for field in typed],
+            f"Leave {them} out to be asked (hidden input), or use {options} FILE (- for stdin), or {env}."
+            if prompt_and_env
+            else f"Use {options} FILE (- for stdin) instead.",
+        )
+    for field, path in files.items():
+        given[field] = read_secret(path, f"{_option(field)}-file")
 
 
 def _prompt_secrets(values: dict[str, Any], mode: Mode, has: set[str]) -> None:
@@ -166,7 +205,8 @@ SETTINGS_OPTIONS: dict[str, Any] = {
 
 
 def _settings_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Give ``command`` (which takes ``**given``) one option per General and Advanced setting."""
+    """Give ``command`` (which takes ``**given``) one option per General and Advanced setting, and one
+    per secret to read it from a file."""
     signature = inspect.signature(command)
     hints = get_type_hints(command, include_extras=True)
     params = [
@@ -176,7 +216,7 @@ def _settings_options(command: Callable[..., None]) -> Callable[..., None]:
     ]
     params += [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
-        for name, annotation in SETTINGS_OPTIONS.items()
+        for name, annotation in (SETTINGS_OPTIONS | SECRET_FILE_OPTIONS).items()
     ]
     command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     return command
@@ -189,6 +229,7 @@ def add(ctx: typer.Context, name: Name, **given: Any) -> None:
 
     Secrets not given as options come from $AMAZON_CONNECTOR_CLIENT_SECRET, $AMAZON_CONNECTOR_REFRESH_TOKEN
     and $AMAZON_CONNECTOR_AWS_SECRET_ACCESS_KEY, or a hidden prompt."""
+    _secrets(given, prompt_and_env=True)
     values = _settings(from_env=True, **given)
     _prompt_secrets(values, given.get("mode") or Mode.STANDARD, set())
     _after_save(state(ctx).connections().add(name, **values))
@@ -206,6 +247,7 @@ def edit(
     **given: Any,
 ) -> None:
     """Change a connection's settings (the General and Advanced nodes); secrets only when given."""
+    _secrets(given, prompt_and_env=False)
     values = _settings(from_env=False, **given)
     for field in clear or []:
         values[field.replace("-", "_")] = None

@@ -41,6 +41,13 @@ def serve_command(
             "500=0.05,503=0.05,reset=0.02,slow=0.02@2.0 (kinds: 500, 503, 500-after, reset, reset-after, slow)."
         ),
     ] = "",
+    static: Annotated[
+        bool,
+        typer.Option(
+            help="Play Amazon's sandbox endpoints: SP-API answers only the models' static examples "
+            "(anything else: 400 'Could not match input arguments')."
+        ),
+    ] = False,
     allow_remote: Annotated[
         bool, typer.Option(help="Allow a non-loopback --host: anyone who reaches it gets the credentials.")
     ] = False,
@@ -49,7 +56,8 @@ def serve_command(
     check_host(host, allow_remote=allow_remote)
     parse_faults(faults)
     url = base_url(host, port)
-    typer.echo(f"Emulator of Amazon (Login with Amazon, Seller Central, SP-API) at {url}")
+    mode = " answering only the models' sandbox examples" if static else ""
+    typer.echo(f"Emulator of Amazon (Login with Amazon, Seller Central, SP-API) at {url}{mode}")
     typer.echo(
         f"Use environment = {url} in a connection; its credentials: amazon-connector sandbox credentials --url {url}"
     )
@@ -61,6 +69,7 @@ def serve_command(
         redirect_uri or (),
         orders=orders,
         faults=faults,
+        static=static,
         allow_remote=allow_remote,
     )
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from amazon_connector.cli.context import console, state
 from amazon_connector.cli.output import SECRET_STYLE, print_json, secret_text, table, warn_secret
+from amazon_connector.cli.secret_input import read_secret
 from amazon_connector.connections import Received, SecretLevel
 from amazon_connector.connections.applications import summary
 from amazon_connector.errors import ConfigurationError
@@ -150,14 +151,31 @@ def _documents(source: Path) -> list[Any]:
 
 
 @app.command("set")
-def set_(ctx: typer.Context, client_id: ClientId, environment: Environment = None) -> None:
+def set_(
+    ctx: typer.Context,
+    client_id: ClientId,
+    environment: Environment = None,
+    client_secret_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Read the new secret from this file (- for stdin; a final newline is dropped).",
+            allow_dash=True,
+        ),
+    ] = None,
+) -> None:
     """Enter a client secret rotated by hand in Seller Central: after Login with Amazon accepts it, every
-    connection with the client ID uses it. It is read from $AMAZON_CONNECTOR_CLIENT_SECRET or a hidden prompt."""
-    secret = os.environ.get(SECRET_ENV)
+    connection with the client ID uses it. It is read from --client-secret-file,
+    $AMAZON_CONNECTOR_CLIENT_SECRET or a hidden prompt."""
+    secret = (
+        read_secret(client_secret_file, "--client-secret-file")
+        if client_secret_file
+        else os.environ.get(SECRET_ENV)
+    )
     if not secret:
         if not (sys.stdin.isatty() and os.environ.get("CI") != "true"):
             raise ConfigurationError(
-                "No client secret given.", hint=f"Set ${SECRET_ENV}, or run this in a terminal to be asked."
+                "No client secret given.",
+                hint=f"Give --client-secret-file, set ${SECRET_ENV}, or run this in a terminal to be asked.",
             )
         secret = typer.prompt("New client secret (hidden)", hide_input=True)
     applications = state(ctx).connections().applications

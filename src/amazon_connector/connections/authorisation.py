@@ -28,23 +28,35 @@ if TYPE_CHECKING:
     from amazon_connector.connections.connection import Connection
 
 
+def _unknown_state() -> StateError:
+    return StateError(
+        "The state in that address is unknown or was already used.",
+        hint="Each authorisation can be completed once; run authorise again.",
+    )
+
+
 def complete_authorisation(connection: Connection, landed_url: str) -> ConnectionRecord:
     """Check the state in the address the browser landed on, exchange the code at once, store the
-    refresh token and selling partner ID. Works in another process than the one that started."""
+    refresh token and selling partner ID. Works in another process than the one that started.
+
+    The state is used up only once it proved to be this connection's and still valid, so that an
+    address pasted into the wrong connection leaves the right one's authorisation intact."""
     callback = parse_callback(landed_url)
-    pending = connection.store.consume_state(callback.state)
+    pending = connection.store.find_state(callback.state)
     if pending is None:
+        raise _unknown_state()
+    if pending.connection_id != connection.record.id:
         raise StateError(
-            "The state in that address is unknown or was already used.",
-            hint="Each authorisation can be completed once; run authorise again.",
+            "That address belongs to the authorisation of another connection.",
+            hint="Paste it into the connection you clicked Authorise for; its authorisation is still waiting.",
         )
     if pending.expires_at <= connection.clock.now():
         raise StateError(
             "The authorisation expired: more than 5 minutes passed since it started.",
             hint="Run authorise again and confirm on the consent page within 5 minutes.",
         )
-    if pending.connection_id != connection.record.id:
-        raise StateError("That address belongs to the authorisation of another connection.")
+    if connection.store.consume_state(callback.state) is None:
+        raise _unknown_state()  # completed meanwhile by another process or thread
     code = check_callback(callback)
     connection.reload()
     if connection.settings.authorisation_fingerprint() != pending.fingerprint:

@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection as DbConnection
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
 from amazon_connector.auth.token_cache import subject_of
@@ -599,6 +599,14 @@ class Store:
                 )
             )
 
+    def find_state(self, state: str) -> PendingState | None:
+        """The pending state, left in place (to check whom it belongs to before consuming it)."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(states_table).where(states_table.c.state_hash == subject_of(state))
+            ).first()
+        return None if row is None else self._pending(row)
+
     def consume_state(self, state: str) -> PendingState | None:
         """Remove and return the pending state, once (atomically); None if unknown or already used."""
         with self._tx() as conn:
@@ -607,8 +615,9 @@ class Store:
                 .where(states_table.c.state_hash == subject_of(state))
                 .returning(states_table)
             ).first()
-        if row is None:
-            return None
+        return None if row is None else self._pending(row)
+
+    def _pending(self, row: Row[Any]) -> PendingState:
         return PendingState(
             row.connection_id, row.redirect_uri, row.fingerprint, _utc(row.expires_at) or self.clock.now()
         )

@@ -51,10 +51,10 @@ from amazon_connector.runtime.limiter import (
 )
 from amazon_connector.runtime.pagination import can_follow, next_page_params
 from amazon_connector.runtime.restricted import (
-    RDT_ON_REFUSAL,
     RDT_OPERATION,
     RestrictedResource,
     allowed_elements,
+    plain_first,
     resource_for,
 )
 from amazon_connector.runtime.sigv4 import Signer, SigningCredentials
@@ -70,36 +70,6 @@ log = logging.getLogger("amazon_connector.runtime")
 wait_log = logging.getLogger("amazon_connector.runtime.waits")
 """Long waits for a rate-limit slot (the command line shows them on the terminal)."""
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-READ_ONLY_POSTS = frozenset(
-    {
-        "checkInboundEligibility",
-        "createRestrictedDataToken",
-        "deliveryOffers",
-        "getAdditionalSellerInputs",
-        "getCompetitiveSummary",
-        "getEligibleShipmentServices",
-        "getFeaturedOfferExpectedPriceBatch",
-        "getFixedSlotCapacity",
-        "getFulfillmentPreview",
-        "getItemOffersBatch",
-        "getListingOffersBatch",
-        "getMyFeesEstimateForASIN",
-        "getMyFeesEstimateForSKU",
-        "getMyFeesEstimates",
-        "getOffers",
-        "getOrderPreview",
-        "getRangeSlotCapacity",
-        "getRates",
-        "getSellingPartnerMetrics",
-        "listHandoverSlots",
-        "listOfferMetrics",
-        "listOffers",
-        "validateContentDocumentAsinRelations",
-    }
-)
-"""POST operations that only read, so sending them twice is harmless."""
-
 SLACK = 0.001
 """Seconds early a slot may be used (clocks and timestamps are not finer than this)."""
 TOKEN_MARGIN = 30.0
@@ -112,11 +82,7 @@ REFUSAL_MEMORY = 3600.0
 
 def is_idempotent(operation: Operation, params: CallParams) -> bool:
     """Whether sending the call twice does no harm."""
-    return (
-        operation.method in IDEMPOTENT_METHODS
-        or operation.operation_id in READ_ONLY_POSTS
-        or params.idempotency_key
-    )
+    return operation.idempotent or params.idempotency_key
 
 
 class Caller:
@@ -215,7 +181,7 @@ class Caller:
         idempotent = is_idempotent(op, params)
         attempts = Attempts(deadline=self.clock.monotonic() + self.policy.deadline)
         use_rdt = resource is not None and (
-            op.qualified_name not in RDT_ON_REFUSAL or self.authenticator.holds_derived(resource.identity)
+            not plain_first(op) or self.authenticator.holds_derived(resource.identity)
         )
         tried_rdt = use_rdt
         while True:

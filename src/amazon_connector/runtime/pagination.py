@@ -1,4 +1,5 @@
-"""Pagination driven by the catalog: where each operation's next-page token is read and where it goes.
+"""Pagination driven by the catalog: where each operation's next-page token is read and where it goes,
+what a later page sends besides it, and where a page's records sit.
 
 Token styles found in the catalog: ``NextToken``, ``nextToken``, ``pageToken``, ``paginationToken``,
 ``nextPageToken`` and a body field, read from ``payload.NextToken``, ``pagination.nextToken``,
@@ -12,17 +13,6 @@ from typing import Any
 
 from amazon_connector.api.catalog import Operation
 
-_CONTINUATION: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
-    # operations whose next page is asked for with the token as the only parameter (Amazon's models)
-    "reports/2021-06-30/getReports": ((), {}),
-    "reports/2021-06-30/getReportSchedules": ((), {}),
-    "feeds/2021-06-30/getFeeds": ((), {}),
-    # the token replaces the query and QueryType says so
-    "fulfillment-inbound/v0/getShipments": (("MarketplaceId",), {"QueryType": "NEXT_TOKEN"}),
-    "fulfillment-inbound/v0/getShipmentItems": (("MarketplaceId",), {"QueryType": "NEXT_TOKEN"}),
-}
-"""For these operations, the parameters kept on later pages and the ones set."""
-
 
 def _dig(data: Any, dotted: str) -> Any:
     for part in dotted.split("."):
@@ -35,66 +25,54 @@ def _dig(data: Any, dotted: str) -> Any:
 def can_follow(operation: Operation) -> bool:
     """Whether the next page is asked of the same operation (some APIs continue with another one, e.g.
     data-kiosk's getQuery with createQuery: their token is left to the caller)."""
-    return bool(operation.pagination_response and operation.pagination_request)
+    paging = operation.pagination
+    return paging is not None and paging.token is not None and paging.next is not None
 
 
 def next_token(operation: Operation, body: Any) -> str | None:
     """The token for the next page in ``body`` (the whole response body), or None on the last page."""
-    if not operation.pagination_response:
+    if operation.pagination is None or operation.pagination.next is None:
         return None
-    token = _dig(body, operation.pagination_response[0])
+    token = _dig(body, operation.pagination.next)
     return str(token) if token else None
 
 
 def next_page_params(operation: Operation, params: Mapping[str, Any], token: str) -> dict[str, Any]:
     """The call parameters for the page after the one ``params`` asked for."""
-    kept, extra = _CONTINUATION.get(operation.qualified_name, (None, {}))
-    following = dict(params) if kept is None else {k: v for k, v in params.items() if k in kept}
-    following.update(extra)
-    name = operation.pagination_request[0]
-    if name.startswith("body:"):
+    paging = operation.pagination
+    if paging is None or paging.token is None:
+        raise ValueError(f"{operation.qualified_name} has no next page of its own (see can_follow).")
+    keep = paging.keep
+    following = dict(params) if keep is None else {k: v for k, v in params.items() if k in keep}
+    following.update(paging.set)
+    if paging.token.startswith("body:"):
         body = dict(following.get("body") or {})
-        body[name.removeprefix("body:")] = token
+        body[paging.token.removeprefix("body:")] = token
         following["body"] = body
     else:
-        following[name] = token
+        following[paging.token] = token
     return following
 
 
-def container_path(operation: Operation) -> tuple[str, ...]:
-    """Where the page's records sit: the object holding the token (``pagination`` wrappers skipped)."""
-    if not operation.pagination_response:
-        return ()
-    parts = operation.pagination_response[0].split(".")[:-1]
-    return tuple(p for p in parts if p != "pagination")
-
-
-def records_field(operation: Operation, body: Any) -> tuple[tuple[str, ...], str] | None:
-    """``(container path, list field)`` of a page's records when there is exactly one list."""
-    path = container_path(operation)
-    container = _dig(body, ".".join(path)) if path else body
-    if not isinstance(container, Mapping):
-        return None
-    lists = [k for k, v in container.items() if isinstance(v, list)]
-    return (path, lists[0]) if len(lists) == 1 else None
-
-
 def records(operation: Operation, body: Any) -> list[Any] | None:
-    """The page's records, when the page has one list of them."""
-    found = records_field(operation, body)
-    if found is None:
+    """The records of one answer (the list at the catalog's result key; empty when the answer leaves it
+    out), or None when the operation answers with no list of records."""
+    if operation.records is None:
         return None
-    path, field = found
-    container = _dig(body, ".".join(path)) if path else body
-    return list(container[field])
+    found = _dig(body, operation.records)
+    if found is None:
+        return []
+    return list(found) if isinstance(found, list) else None
 
 
 def merge_pages(operation: Operation, pages: Sequence[Any]) -> Any:
     """One body for all ``pages``: lists concatenated at every depth, other values from the first page,
-    next-page tokens removed."""
+    next- and previous-page tokens removed."""
     merged = _merge(pages)
-    for path in operation.pagination_response:
-        _drop(merged, path.split("."))
+    paging = operation.pagination
+    for path in (paging.next, paging.previous) if paging else ():
+        if path is not None:
+            _drop(merged, path.split("."))
     return merged
 
 

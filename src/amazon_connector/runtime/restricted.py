@@ -13,50 +13,6 @@ DEFAULT_DATA_ELEMENTS = ("buyerInfo", "shippingAddress")
 
 RDT_OPERATION = "tokens/2021-03-01/createRestrictedDataToken"
 
-CONCRETE_PATH_ONLY = frozenset({"reports/2021-06-30/getReportDocument"})
-"""Operations whose RDT must name the concrete resource (Amazon refuses a generic path for them)."""
-
-RDT_ON_REFUSAL = frozenset({"reports/2021-06-30/getReportDocument"})
-"""Restricted only for some resources (restricted report types): the plain token is tried first,
-unless an RDT for the resource is already held."""
-
-_ROLE_OF_ELEMENT = {
-    "buyerInfo": "Direct-to-Consumer Shipping (Restricted) or Tax Invoicing (Restricted)",
-    "shippingAddress": "Direct-to-Consumer Shipping (Restricted)",
-    "buyerTaxInformation": "Tax Invoicing (Restricted) or Tax Remittance (Restricted)",
-}
-
-_ROLES_OF_API = {
-    "orders": ("Inventory and Order Tracking",),
-    "fba-inventory": ("Amazon Fulfillment",),
-    "fulfillment-inbound": ("Amazon Fulfillment",),
-    "fulfillment-outbound": ("Amazon Fulfillment",),
-    "finances": ("Finance and Accounting",),
-    "catalog-items": ("Product Listing",),
-    "listings-items": ("Product Listing",),
-    "listings-restrictions": ("Product Listing",),
-    "product-type-definitions": ("Product Listing",),
-    "product-pricing": ("Pricing",),
-    "product-fees": ("Pricing",),
-    "messaging": ("Buyer Communication",),
-    "solicitations": ("Buyer Solicitation",),
-    "merchant-fulfillment": ("Direct-to-Consumer Shipping (Restricted)",),
-    "reports": ("the role that the report type needs (see Amazon's report type list)",),
-    "feeds": ("the role that the feed type needs (see Amazon's feed type list)",),
-}
-
-
-_RESTRICTED_ROLES_OF_API = {
-    "orders": ("Direct-to-Consumer Shipping (Restricted)",),
-    "merchant-fulfillment": ("Direct-to-Consumer Shipping (Restricted)",),
-    "easy-ship": ("Direct-to-Consumer Shipping (Restricted)",),
-    "shipping": ("Direct-to-Consumer Shipping (Restricted)",),
-    "shipment-invoicing": ("Tax Invoicing (Restricted)",),
-    "reports": (
-        "Direct-to-Consumer Shipping (Restricted), Tax Invoicing (Restricted) or Tax Remittance (Restricted)",
-    ),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class RestrictedResource:
@@ -79,11 +35,8 @@ class RestrictedResource:
 
 
 def allowed_elements(operation: Operation) -> tuple[str, ...]:
-    """The data elements an operation accepts, from the catalog's note (``dataElements: a, b``)."""
-    note = operation.restricted_note
-    if not note.startswith("dataElements:"):
-        return ()
-    return tuple(e.strip() for e in note.removeprefix("dataElements:").split(",") if e.strip())
+    """The data elements an operation accepts (none for most)."""
+    return tuple(operation.restricted.data_elements) if operation.restricted else ()
 
 
 def resource_for(
@@ -95,27 +48,39 @@ def resource_for(
     one only when elements are asked for. Others need an RDT for the generic path (any ID), except
     those Amazon only accepts for the concrete resource.
     """
-    if not operation.restricted:
+    restriction = operation.restricted
+    if restriction is None:
         return None
-    allowed = allowed_elements(operation)
-    if allowed:
+    elements: tuple[str, ...] = ()
+    if restriction.data_elements:
         wanted = DEFAULT_DATA_ELEMENTS if data_elements is None else tuple(data_elements)
-        elements = tuple(e for e in wanted if e in allowed)
+        elements = tuple(e for e in wanted if e in restriction.data_elements)
         if not elements:
             return None
-    else:
-        elements = ()
     path = operation.path
-    if operation.qualified_name in CONCRETE_PATH_ONLY:
+    if restriction.concrete_path:
         for name, value in path_params.items():
             path = path.replace("{" + name + "}", quote(str(value), safe=""))
     return RestrictedResource(operation.method, path, elements)
 
 
+def plain_first(operation: Operation) -> bool:
+    """Whether the call tries the plain access token before an RDT (restricted for some resources only)."""
+    return operation.restricted is not None and operation.restricted.plain_first
+
+
 def roles_needed(operation: Operation, resource: RestrictedResource | None = None) -> list[str]:
-    """The roles to request when Amazon refuses ``operation`` (best knowledge; Amazon does not say)."""
-    if resource is not None and resource.data_elements:
-        return sorted({_ROLE_OF_ELEMENT[e] for e in resource.data_elements if e in _ROLE_OF_ELEMENT})
+    """The roles to request when Amazon refuses ``operation``, each as "A, B or C" (any one grants it)."""
+    restriction = operation.restricted
+    if resource is not None and restriction is not None and resource.data_elements:
+        return sorted({any_of(restriction.data_elements[e]) for e in resource.data_elements})
     if resource is not None:
-        return list(_RESTRICTED_ROLES_OF_API.get(operation.api, ("the restricted role of this operation",)))
-    return list(_ROLES_OF_API.get(operation.api, ()))
+        roles = restriction.roles if restriction is not None else ()
+        return [any_of(roles) if roles else "the restricted role of this operation"]
+    return [any_of(operation.roles)] if operation.roles else []
+
+
+def any_of(roles: Iterable[str]) -> str:
+    """``A``, ``A or B``, ``A, B or C``."""
+    names = list(roles)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"

@@ -14,7 +14,7 @@ import httpx
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
-from amazon_connector.api.catalog import Operation
+from amazon_connector.api.catalog import Operation, Parameter
 from amazon_connector.errors import (
     ApiError,
     ConfigurationError,
@@ -82,7 +82,7 @@ class ApiResponse:
             yield page
 
     def records(self) -> list[Any]:
-        """This page's records (the one list in the page)."""
+        """This page's records (the list at the catalog's result key)."""
         found = pagination.records(self.operation, self.body)
         if found is None:
             raise TypeError(
@@ -113,7 +113,6 @@ def unwrap(body: Any) -> Any:
     return body.get("payload", body) if isinstance(body, dict) and "payload" in body else body
 
 
-IDEMPOTENCY_HEADERS = frozenset({"x-amzn-idempotencykey", "x-amzn-idempotency-token"})
 _MARKETPLACE_PARAMS = frozenset({"marketplaceids", "marketplaceid"})
 
 
@@ -122,13 +121,12 @@ class CallParams:
     """A call's parameters sorted by where they go."""
 
     path: dict[str, str]
-    query: dict[str, str]
+    query: dict[str, str | list[str]]
+    """A ``multi`` list as one value per item (``mskus=a&mskus=b``); other lists joined."""
     body: Any
     headers: dict[str, str]
-
-    @property
-    def idempotency_key(self) -> bool:
-        return any(name.casefold() in IDEMPOTENCY_HEADERS for name in self.headers)
+    idempotency_key: bool = False
+    """Whether the call carries an idempotency key (so that Amazon does it once, however often sent)."""
 
 
 def call_params(operation: Operation, params: Mapping[str, Any], *, marketplace_id: str | None) -> CallParams:
@@ -137,7 +135,7 @@ def call_params(operation: Operation, params: Mapping[str, Any], *, marketplace_
     idempotency key is made up when the operation takes one."""
     declared = {p.name.casefold(): p for p in operation.parameters}
     path: dict[str, str] = {}
-    query: dict[str, str] = {}
+    query: dict[str, str | list[str]] = {}
     headers: dict[str, str] = {}
     body: Any = None
     for name, value in params.items():
@@ -166,7 +164,7 @@ def call_params(operation: Operation, params: Mapping[str, Any], *, marketplace_
         elif param.location == "header":
             headers[param.name] = encode_value(value)
         else:
-            query[param.name] = encode_value(value)
+            query[param.name] = encode_query(param, value)
     for param in operation.parameters:
         given = param.name in path or param.name in query or param.name in headers
         given = given or (param.location == "body" and body is not None)
@@ -174,7 +172,7 @@ def call_params(operation: Operation, params: Mapping[str, Any], *, marketplace_
             continue
         if param.name.casefold() in _MARKETPLACE_PARAMS and param.required and marketplace_id:
             query[param.name] = marketplace_id
-        elif param.location == "header" and param.name.casefold() in IDEMPOTENCY_HEADERS:
+        elif param.name == operation.idempotency_key:
             headers[param.name] = str(uuid.uuid4())
         elif param.required:
             raise ConfigurationError(
@@ -182,7 +180,20 @@ def call_params(operation: Operation, params: Mapping[str, Any], *, marketplace_
                 field=param.name,
                 hint=f"Give it as {param.name}=… (see Amazon's reference for {operation.operation_id}).",
             )
-    return CallParams(path, query, body, headers)
+    return CallParams(path, query, body, headers, idempotency_key=operation.idempotency_key in headers)
+
+
+_SEPARATORS = {"csv": ",", "ssv": " ", "tsv": "\t", "pipes": "|"}
+"""How Swagger 2.0's collection formats join an array's items (``multi`` repeats the parameter)."""
+
+
+def encode_query(param: Parameter, value: Any) -> str | list[str]:
+    """A query value; a list as the parameter's collectionFormat says (the items of ``multi`` apart)."""
+    if isinstance(value, list | tuple | set | frozenset) and param.collection_format == "multi":
+        return [encode_value(v) for v in value]
+    if isinstance(value, list | tuple | set | frozenset):
+        return _SEPARATORS.get(param.collection_format or "csv", ",").join(encode_value(v) for v in value)
+    return encode_value(value)
 
 
 def encode_value(value: Any) -> str:
@@ -270,7 +281,8 @@ def parse_response(operation: Operation, response: httpx.Response) -> ApiRespons
 def api_error(
     operation: str, status: int, body: Any, headers: Mapping[str, str], request_id: str | None
 ) -> ApiError:
-    errors = body.get("errors") if isinstance(body, dict) else None
+    # ``{"errors": [...]}`` in most APIs; a bare list in some (listings restrictions, services)
+    errors = body.get("errors") if isinstance(body, dict) else body
     errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
     first = errors[0] if errors else {}
     summary = ": ".join(str(x) for x in (first.get("code"), first.get("message")) if x) or "no error details"

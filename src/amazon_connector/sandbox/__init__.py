@@ -1,7 +1,11 @@
-"""The local emulator of Amazon: Login with Amazon, Seller Central's consent page, STS and SP-API.
+"""The local emulator of Amazon, grouped by what each part plays:
 
-``world`` holds the demo apps and sellers, ``app.create_app`` builds the ASGI app, ``server`` runs it,
-``robot`` plays the seller on the consent page. One module per SP-API API (``sellers``, ``tokens``,
-``orders``, ``reports``, ``feeds``, ``notifications``) and per concern (``access``, ``faults``,
-``traffic``, ``stats``, ``sigv4``, ``sts``, ``documents``/``s3``, ``jobs``, ``order_book``).
+* ``spapi``: the Selling Partner API, every operation of the catalog through one dispatcher;
+* ``lwa``: Login with Amazon's token endpoint;
+* ``sellercentral``: Seller Central's consent page;
+* ``aws``: STS, SQS and the S3-style document storage.
+
+``world`` holds the demo apps and sellers, ``app.create_app`` builds the ASGI app (Starlette),
+``server`` runs it, ``robot`` plays the seller on the consent page. Around every part: ``headers``
+(request IDs, rate limits, the clock), ``traffic`` (stats, ``faults``), ``admin`` (``/_sandbox``).
 """

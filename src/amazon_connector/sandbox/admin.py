@@ -1,14 +1,27 @@
-"""The emulator's own endpoints (not Amazon's), under ``/_sandbox``, answered only to loopback clients."""
+"""The emulator's own endpoints (not Amazon's), under ``/_sandbox``.
+
+``/_sandbox/clock`` is for everyone (clients follow the emulator's clock); the others hand out
+credentials or change the world's state and answer only loopback clients (404 for others).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
+from datetime import datetime
+from typing import Any
 
-from amazon_connector.sandbox.applications import with_queue_urls
-from amazon_connector.sandbox.context import SandboxDep
+from pydantic import BaseModel, ConfigDict, ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from amazon_connector.sandbox.aws.queues import queue_name, queue_url
+from amazon_connector.sandbox.context import own_url, sandbox_of
+from amazon_connector.sandbox.headers import clock_state
+from amazon_connector.sandbox.lwa.client_secrets import iso
 from amazon_connector.serving import is_loopback
+
+PREFIX = "/_sandbox"
 
 
 def _loopback_only(request: Request) -> None:
@@ -16,18 +29,33 @@ def _loopback_only(request: Request) -> None:
         raise HTTPException(404)
 
 
-router = APIRouter(prefix="/_sandbox", include_in_schema=False, dependencies=[Depends(_loopback_only)])
+def with_queue_urls(credentials: list[dict[str, Any]], base_url: str) -> list[dict[str, Any]]:
+    """The world's credentials, each enrolled app with the URL of its notification queue."""
+    return [
+        {
+            **app,
+            "notification_queue_url": queue_url(base_url, queue_name(app["client_id"]))
+            if app["rotation_notifications"]
+            else None,
+        }
+        for app in credentials
+    ]
 
 
-@router.get("/credentials")
-async def credentials(request: Request, sandbox: SandboxDep) -> JSONResponse:
+async def credentials(request: Request) -> JSONResponse:
     """The world's apps, credentials, sellers and self-authorised refresh tokens."""
-    return JSONResponse(with_queue_urls(sandbox.world.credentials(), str(request.base_url)))
+    _loopback_only(request)
+    return JSONResponse(with_queue_urls(sandbox_of(request).world.credentials(), own_url(request.scope)))
 
 
-@router.get("/stats")
-async def stats(sandbox: SandboxDep) -> JSONResponse:
-    """SP-API requests by operation and outcome, 429s, and how many records were created."""
+async def stats(request: Request) -> JSONResponse:
+    """SP-API requests by operation and outcome, 429s, and how many records were created (GET); start
+    counting requests afresh, records staying (DELETE)."""
+    _loopback_only(request)
+    sandbox = sandbox_of(request)
+    if request.method == "DELETE":
+        sandbox.stats.reset()
+        return JSONResponse({})
     return JSONResponse(
         {
             "requests": sandbox.stats.snapshot(),
@@ -37,8 +65,39 @@ async def stats(sandbox: SandboxDep) -> JSONResponse:
     )
 
 
-@router.delete("/stats")
-async def reset_stats(sandbox: SandboxDep) -> JSONResponse:
-    """Start counting requests afresh (records stay)."""
-    sandbox.stats.reset()
-    return JSONResponse({})
+async def clock(request: Request) -> JSONResponse:
+    """The emulator's clock: its time scale (``null`` for a clock that moves only when a test says so)
+    and its current time."""
+    return JSONResponse(clock_state(sandbox_of(request).clock))
+
+
+class ExpiryNotice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clientSecretExpiryTime: datetime | None = None
+
+
+async def secret_expiry(request: Request) -> JSONResponse:
+    """Send APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY for an app (optional JSON body:
+    ``{"clientSecretExpiryTime": …}``)."""
+    _loopback_only(request)
+    sandbox = sandbox_of(request)
+    client_id = request.path_params["client_id"]
+    app = sandbox.world.app_for_client(client_id)
+    if app is None:
+        raise HTTPException(404)
+    raw = await request.body()
+    try:
+        notice = ExpiryNotice.model_validate_json(raw) if raw.strip() else ExpiryNotice()
+    except ValidationError as exc:
+        raise HTTPException(400, f"The body is not an expiry notice: {exc.errors()[0]['msg']}.") from None
+    announced = sandbox.client_secrets.announce_expiry(app, notice.clientSecretExpiryTime)
+    return JSONResponse({"clientId": client_id, "clientSecretExpiryTime": iso(announced)})
+
+
+ROUTES = [
+    Route(PREFIX + "/credentials", credentials, methods=["GET"]),
+    Route(PREFIX + "/stats", stats, methods=["GET", "DELETE"]),
+    Route(PREFIX + "/clock", clock, methods=["GET"]),
+    Route(PREFIX + "/applications/{client_id}/secret-expiry", secret_expiry, methods=["POST"]),
+]

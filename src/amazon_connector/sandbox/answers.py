@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.responses import JSONResponse
 
 
 def answer(body: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None) -> JSONResponse:

@@ -1,27 +1,27 @@
-"""The emulator's state for one app instance, and the dependency that hands it to route handlers."""
+"""The emulator's state for one app instance, and where handlers find it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
 
-from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+from starlette.types import Scope
 
 from amazon_connector.clock import Clock
-from amazon_connector.sandbox.authorisations import Authorisations
-from amazon_connector.sandbox.client_secrets import ClientSecrets
-from amazon_connector.sandbox.contents import FeedResults, ReportContents
-from amazon_connector.sandbox.destinations import Destinations
-from amazon_connector.sandbox.documents import Documents
+from amazon_connector.sandbox.aws.iam import Sessions
+from amazon_connector.sandbox.aws.queues import LocalQueues
+from amazon_connector.sandbox.aws.storage import Documents
 from amazon_connector.sandbox.faults import Faults
 from amazon_connector.sandbox.grants import Grants
-from amazon_connector.sandbox.iam import Sessions
-from amazon_connector.sandbox.jobs import Jobs
-from amazon_connector.sandbox.order_book import OrderBook
-from amazon_connector.sandbox.paging import PageTokens
-from amazon_connector.sandbox.queues import LocalQueues
+from amazon_connector.sandbox.lwa.client_secrets import ClientSecrets
+from amazon_connector.sandbox.sellercentral.authorisations import Authorisations
+from amazon_connector.sandbox.spapi.contents import FeedResults, ReportContents
+from amazon_connector.sandbox.spapi.destinations import Destinations
+from amazon_connector.sandbox.spapi.jobs import Jobs
+from amazon_connector.sandbox.spapi.order_book import OrderBook
+from amazon_connector.sandbox.spapi.page_tokens import PageTokens
+from amazon_connector.sandbox.spapi.usage import UsagePlans
 from amazon_connector.sandbox.stats import Stats
-from amazon_connector.sandbox.usage import UsagePlans
 from amazon_connector.sandbox.world import World
 
 FIRST_REPORT_ID = 50_000_000_001
@@ -31,11 +31,13 @@ FIRST_FEED_ID = 60_000_000_001
 @dataclass
 class Sandbox:
     """The world plus everything issued or created since start: consent flow keys, tokens, usage
-    buckets, orders, reports, feeds, documents, destinations, STS sessions; and the faults and stats."""
+    buckets, orders, reports, feeds, documents, destinations, STS sessions; and the faults and stats.
+    ``static``: SP-API answers only the models' sandbox examples, as Amazon's sandbox endpoints do."""
 
     world: World
     clock: Clock
     faults: Faults = field(default_factory=Faults)
+    static: bool = False
     stats: Stats = field(default_factory=Stats)
     authorisations: Authorisations = field(init=False)
     grants: Grants = field(init=False)
@@ -76,9 +78,13 @@ class Sandbox:
         }
 
 
-def get_sandbox(request: Request) -> Sandbox:
-    sandbox: Sandbox = request.app.state.sandbox
+def sandbox_of(connection: HTTPConnection) -> Sandbox:
+    sandbox: Sandbox = connection.app.state.sandbox
     return sandbox
 
 
-SandboxDep = Annotated[Sandbox, Depends(get_sandbox)]
+def own_url(scope: Scope) -> str:
+    """The emulator's own address as this request reached it (the listening socket's, never the Host
+    header's), e.g. ``http://127.0.0.1:8765``; the base of the URLs it hands out."""
+    host, port = scope.get("server") or ("127.0.0.1", 80)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

@@ -39,11 +39,6 @@ class Fault:
     probability: float
     delay: float = 0.0
 
-    @property
-    def processes_first(self) -> bool:
-        """Whether the emulator handles the request before the fault strikes."""
-        return self.kind in ("500-after", "reset-after", "slow")
-
 
 def _fault(item: str) -> Fault:
     kind, sep, value = item.partition("=")

@@ -7,12 +7,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import uvicorn
-from fastapi import FastAPI
 
 from amazon_connector.clock import Clock, ScaledClock
 from amazon_connector.errors import ConfigurationError
 from amazon_connector.sandbox.app import create_app
+from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.faults import Fault, parse_faults
+from amazon_connector.sandbox.traffic import Emulator
 from amazon_connector.sandbox.world import DEFAULT_ORDERS, World, demo_world
 from amazon_connector.serving import ServerThread, bind_address, is_loopback
 
@@ -24,7 +25,13 @@ class RunningEmulator:
     url: str
     port: int
     world: World
-    app: FastAPI
+    app: Emulator
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """The emulator's state: what it issued and created, its stats."""
+        sandbox: Sandbox = self.app.state.sandbox
+        return sandbox
 
 
 def check_host(host: str, *, allow_remote: bool = False) -> None:
@@ -49,16 +56,17 @@ def running_emulator(
     port: int = 0,
     clock: Clock | None = None,
     faults: str | tuple[Fault, ...] = (),
+    static: bool = False,
     allow_remote: bool = False,
 ) -> Iterator[RunningEmulator]:
     """Serve ``world`` (default: the demo world) on a background thread until the block ends.
 
-    Port 0 picks a free port; the block starts once the emulator accepts connections. ``faults``: see
-    ``create_app``.
+    Port 0 picks a free port; the block starts once the emulator accepts connections. ``faults`` and
+    ``static``: see ``create_app``.
     """
     check_host(host, allow_remote=allow_remote)
     world = world or demo_world()
-    app = create_app(world, clock, faults=faults)
+    app = create_app(world, clock, faults=faults, static=static)
     with ServerThread(app, host=host, port=port, allow_remote=allow_remote) as server:
         yield RunningEmulator(base_url(host, server.port), server.port, world, app)
 
@@ -72,15 +80,17 @@ def serve(
     *,
     orders: int = DEFAULT_ORDERS,
     faults: str = "",
+    static: bool = False,
     allow_remote: bool = False,
 ) -> None:
     """Serve the demo world of ``seed`` (``orders`` per seller and marketplace) in the foreground until
-    interrupted; time runs ``time_scale`` times faster for expiry, usage plans and processing."""
+    interrupted; time runs ``time_scale`` times faster for expiry, usage plans and processing. With
+    ``static`` the SP-API answers only its models' sandbox examples."""
     check_host(host, allow_remote=allow_remote)
     if time_scale <= 0:
         raise ConfigurationError(f"The time scale must be positive, not {time_scale}.", field="time_scale")
     if orders < 0:
         raise ConfigurationError(f"The number of orders must not be negative, not {orders}.", field="orders")
     world = demo_world(seed, redirect_uris, orders_per_marketplace=orders)
-    app = create_app(world, ScaledClock(time_scale), faults=parse_faults(faults))
+    app = create_app(world, ScaledClock(time_scale), faults=parse_faults(faults), static=static)
     uvicorn.run(app, host=bind_address(host), port=port, log_level="info", access_log=False, lifespan="off")

@@ -1,22 +1,24 @@
 """Every SP-API request on the wire: counted in the stats, and perhaps struck by an injected fault.
 
-This runs outside FastAPI's middleware stack, on the server's own ``send``, so that ``reset`` can close
-the connection without any answer (uvicorn's ``send`` is a method of the request cycle that owns the
-transport).
+This runs outside the app's middleware, on the server's own ``send``, so that ``reset`` can close the
+connection without any answer (uvicorn's ``send`` is a method of the request cycle that owns the
+transport). Fault answers get the headers every answer gets (``headers.stamped``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 
-from fastapi import FastAPI
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from amazon_connector.api.catalog import catalog
-from amazon_connector.sandbox.errors import error_response
+from amazon_connector.api.catalog import Operation
+from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.faults import Fault
+from amazon_connector.sandbox.headers import RATE_LIMIT, stamped
+from amazon_connector.sandbox.spapi.errors import SpApiError, refusal
+from amazon_connector.sandbox.spapi.routes import operation_of
 from amazon_connector.sandbox.stats import RESET
 
 INTERNAL_FAILURE = "We encountered an internal error. Please try again."
@@ -46,15 +48,19 @@ async def _read_body(receive: Receive) -> None:
             return
 
 
-async def _error(scope: Scope, receive: Receive, send: Send, status: int) -> None:
+async def _error(scope: Scope, receive: Receive, send: Send, status: int, fault: Faulted) -> None:
+    """500 InternalFailure or 503 ServiceUnavailable in the operation's error shape, with the headers
+    (the rate limit too) of every answer."""
     code, message = (
         ("InternalFailure", INTERNAL_FAILURE)
         if status == 500
         else ("ServiceUnavailable", SERVICE_UNAVAILABLE)
     )
-    response = error_response(status, code, message, "")
-    response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
-    await response(scope, receive, send)
+    plan = fault.sandbox.usage.plan(fault.operation)
+    if plan is not None:
+        scope.setdefault("state", {})[RATE_LIMIT] = plan.header
+    response = refusal(fault.operation, SpApiError(status, code, message))
+    await response(scope, receive, stamped(scope, send, fault.sandbox.clock))
 
 
 async def _processed(app: ASGIApp, scope: Scope, receive: Receive) -> list[Message]:
@@ -71,58 +77,66 @@ async def _processed(app: ASGIApp, scope: Scope, receive: Receive) -> list[Messa
 Record = Callable[[int | str], None]
 
 
+class Faulted:
+    """A request a fault strikes: the operation, the emulator's state, and where its outcome is counted."""
+
+    def __init__(self, fault: Fault, operation: Operation, sandbox: Sandbox) -> None:
+        self.fault = fault
+        self.operation = operation
+        self.sandbox = sandbox
+
+    def record(self, outcome: int | str) -> None:
+        """Count what the client sees (a status or ``reset``), before the client sees it."""
+        self.sandbox.stats.record(self.operation.qualified_name, outcome)
+
+
 def _status(messages: list[Message]) -> int:
     return next(int(m["status"]) for m in messages if m["type"] == "http.response.start")
 
 
-async def _with_fault(
-    app: ASGIApp, fault: Fault, scope: Scope, receive: Receive, send: Send, *, record: Record
-) -> None:
-    """Serve the request as the fault says; ``record`` learns what the client sees (a status or
-    ``reset``) before the client does."""
-    if fault.kind in ("500", "503"):
-        record(int(fault.kind))
-        await _error(scope, receive, send, int(fault.kind))
-    elif fault.kind == "reset":
-        record(RESET)
+async def _with_fault(app: ASGIApp, faulted: Faulted, scope: Scope, receive: Receive, send: Send) -> None:
+    """Serve the request as the fault says."""
+    kind = faulted.fault.kind
+    if kind in ("500", "503"):
+        faulted.record(int(kind))
+        await _error(scope, receive, send, int(kind), faulted)
+    elif kind == "reset":
+        faulted.record(RESET)
         await _read_body(receive)
         await _drop(receive, send)
     else:
         messages = await _processed(app, scope, receive)
-        if fault.kind == "500-after":
-            record(500)
-            await _error(scope, receive, send, 500)
-        elif fault.kind == "reset-after":
-            record(RESET)
+        if kind == "500-after":
+            faulted.record(500)
+            await _error(scope, receive, send, 500, faulted)
+        elif kind == "reset-after":
+            faulted.record(RESET)
             await _drop(receive, send)
         else:
-            await asyncio.sleep(fault.delay)
-            record(_status(messages))
+            await asyncio.sleep(faulted.fault.delay)
+            faulted.record(_status(messages))
             for message in messages:
                 await send(message)
 
 
-class Emulator(FastAPI):
-    """The emulator's ASGI app: FastAPI, with SP-API requests counted and faults injected."""
+class Emulator(Starlette):
+    """The emulator's ASGI app: Starlette, with SP-API requests counted and faults injected."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        operation = catalog().match(scope["method"], scope["path"]) if scope["type"] == "http" else None
-        if operation is None:
+        found = operation_of(scope) if scope["type"] == "http" else None
+        if found is None:
             await super().__call__(scope, receive, send)
             return
-        stats = self.state.sandbox.stats
-
-        def record(outcome: int | str) -> None:
-            stats.record(operation.qualified_name, outcome)
-
-        fault = self.state.sandbox.faults.draw()
+        sandbox: Sandbox = self.state.sandbox
+        operation = found[0]
+        fault = sandbox.faults.draw()
         if fault is not None:
-            await _with_fault(super().__call__, fault, scope, receive, send, record=record)
+            await _with_fault(super().__call__, Faulted(fault, operation, sandbox), scope, receive, send)
             return
 
         async def counted(message: Message) -> None:
             if message["type"] == "http.response.start":
-                record(int(message["status"]))
+                sandbox.stats.record(operation.qualified_name, int(message["status"]))
             await send(message)
 
         await super().__call__(scope, receive, counted)

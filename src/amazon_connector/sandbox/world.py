@@ -21,7 +21,7 @@ DEFAULT_REDIRECT_URIS = (
     "http://127.0.0.1:8721/amazon-connector/callback",
 )
 LOGIN_PATH = "/amazon-connector/login"
-DIRECT_TO_CONSUMER_SHIPPING = "Direct-to-Consumer Shipping"
+DIRECT_TO_CONSUMER_SHIPPING = "Direct-to-Consumer Shipping (Restricted)"
 DEFAULT_ORDERS = 50
 AWS_ACCOUNT_ID = "123456789012"
 
@@ -59,6 +59,8 @@ class App:
     login_uri: str | None = None
     draft: bool = False
     private: bool = False
+    owners: list[str] = field(default_factory=list)
+    """The developer's own selling accounts: the only sellers who may authorise a private app."""
     restricted_roles: list[str] = field(default_factory=list)
     secret_expired: bool = False
     rotation_notifications: bool = True
@@ -113,6 +115,7 @@ class World:
                 "login_uri": app.login_uri,
                 "draft": app.draft,
                 "private": app.private,
+                "owners": list(app.owners),
                 "restricted_roles": list(app.restricted_roles),
                 "secret_expired": app.secret_expired,
                 "rotation_notifications": app.rotation_notifications,
@@ -187,7 +190,10 @@ _SELLERS = (
     ("na", "Demo Store North America", ("US", "CA", "MX")),
     ("eu", "Demo Store Europe", ("UK", "DE", "FR", "IT", "ES")),
     ("fe", "Demo Store Far East", ("JP", "AU", "SG")),
+    ("other", "Another Company's Store", ("US",)),
 )
+_DEVELOPERS_OWN = ("na", "eu", "fe")
+"""The sellers of the apps' developer: they self-authorise the private apps; the others cannot."""
 _REVOKED = (("private-restricted", "eu"),)
 """(app, seller) pairs that also have a refresh token the seller revoked."""
 
@@ -228,6 +234,7 @@ def demo_world(
             login_uri=_origin(uris[0]) + LOGIN_PATH if spec.login_hop else None,
             draft=spec.draft,
             private=spec.private,
+            owners=[sellers[key].selling_partner_id for key in _DEVELOPERS_OWN],
             restricted_roles=list(spec.roles),
             secret_expired=spec.secret_expired,
             rotation_notifications=spec.rotation_notifications,
@@ -238,12 +245,12 @@ def demo_world(
     authorisations = [
         SelfAuthorisation(
             apps[spec.key].client_id,
-            seller.selling_partner_id,
+            sellers[seller_key].selling_partner_id,
             derived_token("Atzr|IwEB", seed, "refresh", spec.key, seller_key),
         )
         for spec in _APPS
         if spec.private
-        for seller_key, seller in sellers.items()
+        for seller_key in _DEVELOPERS_OWN
     ]
     authorisations += [
         SelfAuthorisation(

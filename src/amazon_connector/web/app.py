@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -36,6 +36,7 @@ from amazon_connector.web.authorising import (
     callback_url,
     comes_back_here,
 )
+from amazon_connector.web.flashes import Flashes
 from amazon_connector.web.forms import (
     DETAIL_FIELDS,
     SECRET_PLACEHOLDER,
@@ -53,6 +54,7 @@ from amazon_connector.web.security import (
     SESSION_COOKIE,
     Guard,
     GuardMiddleware,
+    LoginThrottle,
     same_origin,
 )
 
@@ -71,7 +73,7 @@ MESSAGES = {
     "logging-on": "Extended logging is on for every connection.",
     "logging-off": "Extended logging is off for every connection.",
 }
-"""Confirmations shown after an action, picked by the ``msg`` query parameter."""
+"""Confirmations shown once after an action (see Flashes), by what happened."""
 
 T = TypeVar("T")
 
@@ -105,24 +107,33 @@ class WebApp:
         self.templates = _templates()
         self.runs = TestRuns()
         self.pending = PendingAuthorisations(connections.clock)
+        self.flashes = Flashes()
+        self.logins = LoginThrottle(connections.clock)
 
     # --- plumbing ----------------------------------------------------------------------------
 
     def render(
         self, request: Request, template: str, status: int = 200, *, forms: bool = True, **context: Any
     ) -> Response:
-        """A page. With ``forms`` it carries the CSRF token of the browser's session (starting one if
-        the browser sent none); pages reached from Amazon's redirects have no forms and leave the
-        session alone, since the browser withholds its cookie on such navigations."""
+        """A page, with the confirmation waiting for the browser's session. With ``forms`` it carries
+        the CSRF token of that session (starting one if the browser sent none); pages reached from
+        Amazon's redirects have no forms and leave the session alone, since the browser withholds its
+        cookie on such navigations."""
         session = request.cookies.get(SESSION_COOKIE)
+        context["message"] = self.flashes.take(session)
         new_session = forms and session is None
         if new_session:
             session = self.guard.new_session()
         context["csrf"] = self.guard.csrf_token(session) if forms and session else None
         response = self.templates.TemplateResponse(request, template, context, status_code=status)
         if new_session and session:
-            response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict")
+            self.set_cookie(request, response, SESSION_COOKIE, session, samesite="strict")
         return response
+
+    @staticmethod
+    def set_cookie(request: Request, response: Response, name: str, value: str, **options: Any) -> None:
+        """An HttpOnly cookie, Secure whenever the page is served over HTTPS."""
+        response.set_cookie(name, value, httponly=True, secure=request.url.scheme == "https", **options)
 
     async def form(self, request: Request) -> dict[str, str]:
         """The submitted form, once its CSRF token and origin are checked."""
@@ -148,17 +159,17 @@ class WebApp:
     def see(url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
 
+    def confirm(self, session: str | None, what: str, name: str = "") -> None:
+        """Show the confirmation of ``what`` happened (to connection ``name``) on the session's next page."""
+        self.flashes.put(session, MESSAGES[what].format(name=name))
+
+    def done(self, request: Request, url: str, what: str, name: str = "") -> RedirectResponse:
+        """On to ``url`` after an action of this browser's, which the page there confirms."""
+        self.confirm(request.cookies.get(SESSION_COOKIE), what, name)
+        return self.see(url)
+
     async def connection(self, request: Request) -> Connection:
         return await self.call(self.connections.get, request.path_params["name"])
-
-    @staticmethod
-    def message(request: Request, name: str | None = None) -> str | None:
-        template = MESSAGES.get(request.query_params.get("msg", ""))
-        return (
-            template.format(name=name or request.query_params.get("name", "the connection"))
-            if template
-            else None
-        )
 
     # --- the Connections list --------------------------------------------------------------
 
@@ -180,13 +191,12 @@ class WebApp:
             rows=rows,
             extended=extended,
             on_count=sum(c.settings.advanced.extended_logging for c in items),
-            message=self.message(request),
         )
 
     async def set_extended_logging(self, request: Request) -> Response:
         on = bool((await self.form(request)).get("extended_logging"))
         await self.call(self.connections.set_extended_logging, on)
-        return self.see(f"/?msg=logging-{'on' if on else 'off'}")
+        return self.done(request, "/", f"logging-{'on' if on else 'off'}")
 
     # --- the General node ------------------------------------------------------------------
 
@@ -215,7 +225,6 @@ class WebApp:
             age=age,
             callback=callback_url(request.url),
             login_hop=f"{request.url.scheme}://{request.url.netloc}{LOGIN_HOP_PATH}",
-            message=self.message(request, record.name if record else None),
         )
 
     async def new_page(self, request: Request) -> Response:
@@ -264,8 +273,8 @@ class WebApp:
             return self.see(f"/connections/{name}/test/{run.id}")
         if action == "logout":
             await self.call(connection.logout)
-            return self.see(f"/connections/{name}?msg=logged-out")
-        return self.see(f"/connections/{name}?msg=saved")
+            return self.done(request, f"/connections/{name}", "logged-out", name)
+        return self.done(request, f"/connections/{name}", "saved", name)
 
     # --- Authorise ---------------------------------------------------------------------------
 
@@ -283,8 +292,8 @@ class WebApp:
         except AmazonConnectorError as exc:
             return self.general(request, connection.record, problem=exc, status=400)
         if not isinstance(result, AuthorisationFlow):
-            return self.see(f"/connections/{connection.name}?msg=verified")
-        key = self.pending.add(result)
+            return self.done(request, f"/connections/{connection.name}", "verified", connection.name)
+        key = self.pending.add(result, request.cookies.get(SESSION_COOKIE))
         if comes_back_here(result.redirect_uri, request.url):
             response: Response = self.see(result.url)
         else:
@@ -295,12 +304,13 @@ class WebApp:
                 flow=result,
                 callback=callback_url(request.url),
             )
-        response.set_cookie(
+        self.set_cookie(
+            request,
+            response,
             AUTHORISING_COOKIE,
             key,
             max_age=int(STATE_LIFETIME),
             path=LOGIN_HOP_PATH,
-            httponly=True,
             samesite="lax",  # sent on Amazon's redirect to the Log-in URI, a cross-site navigation
         )
         return response
@@ -313,12 +323,12 @@ class WebApp:
             await self.call(connection.complete_authorisation, form.get("landed", ""))
         except AmazonConnectorError as exc:
             return self.render(request, "authorise.html", 400, record=connection.record, flow=None, error=exc)
-        return self.see(f"/connections/{connection.name}?msg=authorised")
+        return self.done(request, f"/connections/{connection.name}", "authorised", connection.name)
 
     async def callback(self, request: Request) -> Response:
         """Amazon's redirect after Confirm: exchange the code, keep the refresh token."""
-        flow = self.pending.take(request.query_params.get("state", ""))
-        if flow is None:
+        pending = self.pending.take(request.query_params.get("state", ""))
+        if pending is None:
             return self.problem(
                 request,
                 "Authorisation not recognised",
@@ -327,14 +337,16 @@ class WebApp:
                 hint="Open the connection and click Authorise again.",
                 status=400,
             )
-        name = flow.connection.name
+        name = pending.flow.connection.name
         try:
-            record = await self.call(flow.complete, str(request.url))
+            record = await self.call(pending.flow.complete, str(request.url))
         except AmazonConnectorError as exc:
             return self.render(
                 request, "authorised.html", 400, forms=False, name=name, record=None, error=exc
             )
-        return self.render(request, "authorised.html", forms=False, name=name, record=record, error=None)
+        page = self.render(request, "authorised.html", forms=False, name=name, record=record, error=None)
+        self.confirm(pending.session, "authorised", name)  # for the page this one leads back to
+        return page
 
     async def login_hop(self, request: Request) -> Response:
         """The app's Log-in URI: send the browser back to Amazon with this authorisation's state."""
@@ -372,7 +384,14 @@ class WebApp:
         run = self._run(request)
         if run is None:
             return Response(status_code=404)
-        start = int(request.query_params.get("from", "0") or 0)
+        try:
+            start = int(request.query_params.get("from") or 0)
+        except ValueError:
+            start = -1
+        if start < 0:
+            return PlainTextResponse(
+                "The from parameter is the number of steps already shown: 0 or more.", status_code=400
+            )
         return StreamingResponse(step_events(run, start), media_type="text/event-stream")
 
     # --- the Advanced node -------------------------------------------------------------------
@@ -414,7 +433,7 @@ class WebApp:
                 problem=exc,
                 status=400,
             )
-        return self.see(f"/?msg=saved&name={connection.name}")
+        return self.done(request, "/", "saved", connection.name)
 
     # --- Remove ------------------------------------------------------------------------------
 
@@ -435,8 +454,8 @@ class WebApp:
             )
         except AmazonConnectorError as exc:
             return self.general(request, connection.record, problem=exc, status=400)
-        done = "secret-rotated" if rotation.switched else "secret-requested"
-        return self.see(f"/connections/{connection.name}?msg={done}")
+        what = "secret-rotated" if rotation.switched else "secret-requested"
+        return self.done(request, f"/connections/{connection.name}", what, connection.name)
 
     async def remove_page(self, request: Request) -> Response:
         return self.render(request, "remove.html", record=(await self.connection(request)).record)
@@ -445,7 +464,7 @@ class WebApp:
         connection = await self.connection(request)
         await self.form(request)
         await self.call(self.connections.remove, connection.name)
-        return self.see(f"/?msg=removed&name={connection.name}")
+        return self.done(request, "/", "removed", connection.name)
 
     # --- logging in (binds other than loopback) ---------------------------------------------
 
@@ -456,15 +475,28 @@ class WebApp:
 
     async def login(self, request: Request) -> Response:
         form = await self.form(request)
+        address = request.client.host if request.client else ""
+        wait = self.logins.wait(address)
+        if wait:
+            refused = self.render(
+                request,
+                "login.html",
+                429,
+                error=f"Too many wrong tokens from your address: try again in {wait} s.",
+            )
+            refused.headers["Retry-After"] = str(wait)
+            return refused
         if not self.guard.token_ok(form.get("token", "")):
+            self.logins.failed(address)
             return self.render(
                 request,
                 "login.html",
                 401,
                 error="That is not the login token. Copy it from the terminal that started the page.",
             )
+        self.logins.succeeded(address)
         response = self.see("/")
-        response.set_cookie(LOGIN_COOKIE, self.guard.login_cookie(), httponly=True, samesite="strict")
+        self.set_cookie(request, response, LOGIN_COOKIE, self.guard.login_cookie(), samesite="strict")
         return response
 
     # --- errors ------------------------------------------------------------------------------

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
-from urllib.parse import urlsplit
+from collections import deque
+from datetime import datetime, timedelta
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from amazon_connector.serving import is_loopback
+from amazon_connector.clock import Clock
+from amazon_connector.serving import addressed_to_loopback, misdirected
 
 SESSION_COOKIE = "ac_session"
 LOGIN_COOKIE = "ac_login"
@@ -74,12 +77,34 @@ class Guard:
         return bool(nonce) and hmac.compare_digest(self._sign("login", nonce), signature)
 
 
-def host_allowed(host_header: str, *, loopback_only: bool) -> bool:
-    """On a loopback bind only loopback host names are served (no DNS rebinding)."""
-    if not loopback_only:
-        return True
-    hostname = urlsplit(f"//{host_header}").hostname or ""
-    return is_loopback(hostname)
+class LoginThrottle:
+    """Wrong login tokens per client address: after ``limit`` within ``window`` seconds (on the page's
+    clock) the address must wait until the oldest of them is that old."""
+
+    def __init__(self, clock: Clock, *, limit: int = 5, window: float = 60.0) -> None:
+        self._clock = clock
+        self._limit = limit
+        self._window = timedelta(seconds=window)
+        self._failures: dict[str, deque[datetime]] = {}
+
+    def wait(self, address: str) -> int:
+        """Seconds ``address`` must wait before it may try again (0: it may now)."""
+        now = self._clock.now()
+        for key, times in list(self._failures.items()):
+            while times and times[0] <= now - self._window:
+                times.popleft()
+            if not times:
+                del self._failures[key]
+        recent = self._failures.get(address)
+        if recent is None or len(recent) < self._limit:
+            return 0
+        return max(1, math.ceil((recent[0] + self._window - now).total_seconds()))
+
+    def failed(self, address: str) -> None:
+        self._failures.setdefault(address, deque()).append(self._clock.now())
+
+    def succeeded(self, address: str) -> None:
+        self._failures.pop(address, None)
 
 
 def same_origin(request: Request) -> bool:
@@ -120,8 +145,8 @@ class GuardMiddleware:
         await self.app(scope, receive, with_headers)
 
     def _refusal(self, request: Request) -> Response | None:
-        if not host_allowed(request.headers.get("host", ""), loopback_only=self.loopback_only):
-            return PlainTextResponse("This page answers only on a loopback address.", status_code=421)
+        if self.loopback_only and not addressed_to_loopback(request.headers.get("host", "")):
+            return misdirected()
         if request.url.path.startswith(OPEN_PATHS) or self.guard.logged_in(request.cookies.get(LOGIN_COOKIE)):
             return None
         if request.method in ("GET", "HEAD"):

@@ -1,0 +1,138 @@
+"""pyarrow, the optional ``[parquet]`` extra, imported only when needed; record sets as Arrow schemas.
+
+Arrow carries every column type natively except JSON, which travels as its compact JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from amazon_connector.data.records import (
+    DECIMAL_PRECISION,
+    ColumnType,
+    Record,
+    RecordError,
+    RecordSet,
+    json_text,
+)
+from amazon_connector.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+INSTALL = "pip install 'amazon-connector[parquet]'"
+
+
+class MissingExtraError(ConfigurationError):
+    """An optional part of amazon-connector is not installed; the message names the ``pip install``."""
+
+
+def pyarrow() -> ModuleType:
+    """The pyarrow module, or a MissingExtraError that says how to install it."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute
+        import pyarrow.csv
+        import pyarrow.parquet
+    except ImportError:
+        raise MissingExtraError(
+            "Parquet and Arrow record batches need pyarrow, which is not installed.", hint=f"Run: {INSTALL}"
+        ) from None
+    return pa  # type: ignore[no-any-return]
+
+
+def arrow_type(column_type: ColumnType, scale: int) -> pa.DataType:
+    pa = pyarrow()
+    return {
+        ColumnType.STRING: pa.string(),
+        ColumnType.INTEGER: pa.int64(),
+        ColumnType.DECIMAL: pa.decimal128(DECIMAL_PRECISION, scale),
+        ColumnType.BOOLEAN: pa.bool_(),
+        ColumnType.TIMESTAMP: pa.timestamp("us", tz="UTC"),
+        ColumnType.DATE: pa.date32(),
+        ColumnType.JSON: pa.string(),
+    }[column_type]
+
+
+def arrow_schema(record_set: RecordSet) -> pa.Schema:
+    """The Arrow schema of a record set, with its name, docs and primary key in the metadata."""
+    pa = pyarrow()
+    fields = [
+        pa.field(
+            c.name,
+            arrow_type(c.type, c.scale),
+            nullable=c.nullable,
+            metadata={"type": str(c.type), "doc": c.doc},
+        )
+        for c in record_set.columns
+    ]
+    metadata = {
+        "record_set": record_set.name,
+        "doc": record_set.doc,
+        "primary_key": json.dumps(list(record_set.primary_key)),
+    }
+    return pa.schema(fields, metadata=metadata)
+
+
+def records_to_batch(record_set: RecordSet, records: Sequence[Record]) -> pa.RecordBatch:
+    """Coerced records as one Arrow record batch of the set's schema."""
+    pa = pyarrow()
+    json_columns = [c.name for c in record_set.columns if c.type is ColumnType.JSON]
+    if json_columns:
+        records = [
+            {**r, **{n: None if r[n] is None else json_text(r[n]) for n in json_columns}} for r in records
+        ]
+    return pa.RecordBatch.from_pylist(list(records), schema=arrow_schema(record_set))
+
+
+def batch_to_records(record_set: RecordSet, batch: pa.RecordBatch) -> Iterator[Record]:
+    """The records of a conforming batch, JSON text parsed back into objects."""
+    json_columns = [c.name for c in record_set.columns if c.type is ColumnType.JSON]
+    for row in batch.to_pylist():
+        for name in json_columns:
+            if row[name] is not None:
+                row[name] = json.loads(row[name])
+        yield row
+
+
+def conform_batch(record_set: RecordSet, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` with the set's columns, in order, cast to the set's types, or a RecordError saying why not.
+
+    Strings are parsed where Arrow can (numbers, ISO dates and times); JSON columns must hold JSON text."""
+    pa = pyarrow()
+    schema = arrow_schema(record_set)
+    names = batch.schema.names
+    if not_nullable := [
+        n for n in record_set.column_names if n not in names and not record_set.by_name[n].nullable
+    ]:
+        raise RecordError(f"The batch for {record_set.name} lacks the column(s) {', '.join(not_nullable)}.")
+    if unknown := [n for n in names if n not in record_set.by_name]:
+        raise RecordError(
+            f"Record set {record_set.name} has no column {', '.join(map(repr, unknown))}.",
+            hint=f"Its columns are: {', '.join(record_set.column_names)}.",
+        )
+    arrays = []
+    for f in schema:
+        if f.name not in names:
+            arrays.append(pa.nulls(batch.num_rows, f.type))
+            continue
+        array = batch.column(f.name)
+        try:
+            arrays.append(array if array.type == f.type else array.cast(f.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise RecordError(
+                f"{record_set.name}.{f.name} ({record_set.by_name[f.name].type}) cannot take the batch's "
+                f"{array.type} values: {exc}"
+            ) from None
+        if not f.nullable and array.null_count:
+            raise RecordError(f"{record_set.name}.{f.name} must have a value (it is not nullable).")
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def keys_of_batch(record_set: RecordSet, batch: Any) -> Iterator[tuple[Any, ...]]:
+    """The primary-key tuples of a conforming batch, without building a dict per row."""
+    columns = [batch.column(k).to_pylist() for k in record_set.primary_key]
+    return zip(*columns, strict=True)

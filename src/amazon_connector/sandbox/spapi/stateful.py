@@ -1,0 +1,26 @@
+"""The operations whose answers depend on what happened before, each with its own handler: every other
+operation is answered from the models' data."""
+
+from __future__ import annotations
+
+from amazon_connector.sandbox.spapi import (
+    applications,
+    feeds,
+    notifications,
+    orders,
+    reports,
+    sellers,
+    tokens,
+)
+from amazon_connector.sandbox.spapi.call import Handler
+
+HANDLERS: dict[str, Handler] = {
+    **sellers.HANDLERS,
+    **tokens.HANDLERS,
+    **orders.HANDLERS,
+    **reports.HANDLERS,
+    **feeds.HANDLERS,
+    **notifications.HANDLERS,
+    **applications.HANDLERS,
+}
+"""Handlers by the operation's qualified name (``api/version/operationId``)."""
