@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from amazon_connector.connections import Connections
 
@@ -147,3 +151,55 @@ class EmulatorProcess:
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def cli(home):
+    """Run `amazon-connector` as a user does (its own process), with this test's data directory."""
+    env = {**os.environ, "AMAZON_CONNECTOR_HOME": str(home), "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("AMAZON_CONNECTOR_CLIENT_SECRET", None)
+
+    def run(
+        *args: str, expect: int = 0, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "amazon_connector", *args],
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == expect, (result.stdout, result.stderr)
+        return result
+
+    run.env = env  # type: ignore[attr-defined]
+    return run
+
+
+Run = Callable[..., Result]
+"""The ``run`` fixture: ``run(*args, expect=0, stdin=None, env=None)``."""
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run `amazon-connector` in this process (Typer's CliRunner), as quick as a function call. Each run
+    shows the warnings a new process would (each once)."""
+    for name in ("CLIENT_SECRET", "REFRESH_TOKEN", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(f"AMAZON_CONNECTOR_{name}", raising=False)
+
+    def invoke(
+        *args: str, expect: int = 0, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> Result:
+        from amazon_connector.cli.app import app
+
+        with warnings.catch_warnings():
+            result = CliRunner().invoke(app, list(args), input=stdin, env=env)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a traceback the user would have seen
+        assert result.exit_code == expect, (result.stdout, result.stderr)
+        return result
+
+    return invoke

@@ -1,7 +1,6 @@
 """The command-line tool, run as a user runs it, against the emulator over real HTTP."""
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -11,31 +10,6 @@ import pytest
 
 from amazon_connector.sandbox.robot import approve
 from tests.conftest import seller_in
-
-
-@pytest.fixture
-def cli(home):
-    env = {**os.environ, "AMAZON_CONNECTOR_HOME": str(home), "COLUMNS": "200", "NO_COLOR": "1"}
-    env.pop("AMAZON_CONNECTOR_CLIENT_SECRET", None)
-
-    def run(
-        *args: str, expect: int = 0, extra_env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "amazon_connector", *args],
-            env={**env, **(extra_env or {})},
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-            check=False,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        assert result.returncode == expect, (result.stdout, result.stderr)
-        return result
-
-    run.env = env  # type: ignore[attr-defined]
-    return run
 
 
 def _add_uk(cli, emulator, app, redirect_uri):

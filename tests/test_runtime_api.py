@@ -30,7 +30,6 @@ from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.spapi.usage import UsagePlan
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in
-from tests.test_cli import cli  # noqa: F401 (fixture)
 
 SINCE = "2020-01-01T00:00:00Z"
 ORDERS = 250
@@ -282,7 +281,7 @@ def test_extended_logging_shows_traffic_without_tokens_or_buyer_data(lib, emulat
     )
 
 
-def test_call_command_prints_json_for_any_operation(cli, emulator, apps, tmp_path):  # noqa: F811
+def test_call_command_prints_json_for_any_operation(cli, emulator, apps, tmp_path):
     app = apps["Demo Private App (restricted)"]
     cli(
         "connections", "add", "de", "--country", "DE", "--mode", "restricted",

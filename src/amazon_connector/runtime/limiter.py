@@ -120,7 +120,7 @@ def retimed(bucket: Bucket, old_rate: float, new_rate: float, now: float) -> Buc
 
 class RateBackend(Protocol):
     """Where buckets live. One process: MemoryBackend; processes sharing a store: StoreRateBackend
-    (amazon_connector.connections.rate_store); Redis can implement the same calls. ``change`` runs
+    (amazon_connector.connections.store); Redis can implement the same calls. ``change`` runs
     with the bucket locked, ``now`` is read under that lock (a time read before waiting for the lock
     would hand out slots in the past)."""
 

@@ -1,32 +1,20 @@
-"""Rate-limit buckets in the connection store: shared by every process that opens the same store."""
+"""Rate-limit buckets in the store: shared by every process that opens it (a RateBackend)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection as DbConnection
 
-from amazon_connector.connections.store import Store
+from amazon_connector.connections.store.schema import buckets_table as table
 from amazon_connector.runtime.limiter import Bucket
 
-_metadata = MetaData()
-
-buckets_table = Table(
-    "rate_buckets",
-    _metadata,
-    Column("bucket", String(512), primary_key=True),
-    Column("tat", Float, nullable=True),
-    Column("epoch", Integer, nullable=False, default=0),
-    Column("start", Float, nullable=False, default=0.0),
-    Column("shift", Float, nullable=False, default=0.0),
-    Column("issued", Integer, nullable=False, default=0),
-    Column("answered", Integer, nullable=False, default=0),
-    Column("rate", Float, nullable=True),
-)
+if TYPE_CHECKING:
+    from amazon_connector.connections.store.database import Store
 
 _STATE = ("tat", "epoch", "start", "shift", "issued", "answered")
 
@@ -41,19 +29,15 @@ class StoreRateBackend:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        _metadata.create_all(store.engine)
-        postgres = store.engine.dialect.name == "postgresql"
-        self._insert = postgresql.insert if postgres else sqlite.insert
         self._rates: dict[str, float | None] = {}
+        postgres = store.engine.dialect.name == "postgresql"
         self._turn: AbstractContextManager[object] = nullcontext() if postgres else threading.Lock()
 
     def _locked(self, conn: DbConnection, key: str) -> Bucket:
         """The bucket, locked; the rate another process learned is picked up on the way."""
-        conn.execute(self._insert(buckets_table).values(bucket=key).on_conflict_do_nothing())
+        conn.execute(self.store.insert(table).values(bucket=key).on_conflict_do_nothing())
         *state, rate = conn.execute(
-            select(*(buckets_table.c[c] for c in _STATE), buckets_table.c.rate)
-            .where(buckets_table.c.bucket == key)
-            .with_for_update()
+            select(*(table.c[c] for c in _STATE), table.c.rate).where(table.c.bucket == key).with_for_update()
         ).one()
         self._rates[key] = rate
         return Bucket(*state)
@@ -62,28 +46,24 @@ class StoreRateBackend:
         with self._turn, self.store.transaction() as conn:
             bucket = change(self._locked(conn, key))
             conn.execute(
-                update(buckets_table)
-                .where(buckets_table.c.bucket == key)
-                .values({c: getattr(bucket, c) for c in _STATE})
+                update(table).where(table.c.bucket == key).values({c: getattr(bucket, c) for c in _STATE})
             )
         return bucket
 
     def read(self, key: str) -> Bucket:
         with self._turn, self.store.transaction() as conn:
-            row = conn.execute(
-                select(*(buckets_table.c[c] for c in _STATE)).where(buckets_table.c.bucket == key)
-            ).first()
+            row = conn.execute(select(*(table.c[c] for c in _STATE)).where(table.c.bucket == key)).first()
         return Bucket() if row is None else Bucket(*row)
 
     def learn(self, key: str, rate: float) -> None:
         with self._turn, self.store.transaction() as conn:
             self._locked(conn, key)
-            conn.execute(update(buckets_table).where(buckets_table.c.bucket == key).values(rate=rate))
+            conn.execute(update(table).where(table.c.bucket == key).values(rate=rate))
         self._rates[key] = rate
 
     def learned(self, key: str) -> float | None:
         if key not in self._rates:
             with self._turn, self.store.transaction() as conn:
-                row = conn.execute(select(buckets_table.c.rate).where(buckets_table.c.bucket == key)).first()
+                row = conn.execute(select(table.c.rate).where(table.c.bucket == key)).first()
             self._rates[key] = None if row is None else row.rate
         return self._rates[key]
