@@ -12,7 +12,19 @@ from urllib.parse import urlsplit
 import typer
 from typer.core import TyperGroup
 
-from amazon_connector.cli import call, connections, demo, feeds, listings, sandbox, secrets, store, ui
+from amazon_connector.cli import (
+    call,
+    connections,
+    demo,
+    feeds,
+    inventory,
+    listings,
+    sandbox,
+    secrets,
+    shipments,
+    store,
+    ui,
+)
 from amazon_connector.cli.context import State, console, fail, show_warnings
 from amazon_connector.cli.secret_input import warn_on_command_line
 from amazon_connector.connections.secretbox import KEY_FILE_ENV, generate_key, new_key_file
@@ -54,6 +66,10 @@ app.add_typer(listings.listings_app, name="listings")
 app.add_typer(listings.prices_app, name="prices")
 app.add_typer(listings.stock_app, name="stock")
 app.add_typer(feeds.app, name="feeds")
+app.add_typer(inventory.app, name="inventory")
+orders_app = typer.Typer(no_args_is_help=True, help="Orders: confirm shipments.")
+shipments.register(orders_app)
+app.add_typer(orders_app, name="orders")
 key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 app.command("demo")(demo.demo)

@@ -73,7 +73,7 @@ Output = Annotated[
 ]
 
 
-def _show_issues(result: RecordResult) -> None:
+def show_result(result: RecordResult) -> None:
     reference = f" ({escape(result.reference)})" if result.reference else ""
     console.print(f"{escape(result.key or '?')}: {result.outcome}{reference}", soft_wrap=True)
     for issue in result.issues:
@@ -119,7 +119,7 @@ def run_update(
         )
         bulk.exit_if_pending(report.pending)
         for result in report.results:
-            _show_issues(result)
+            show_result(result)
         if any(r.outcome is Outcome.ERROR for r in report.results):
             raise typer.Exit(EXIT_REFUSED)
         return

@@ -75,6 +75,31 @@ class RecordResult:
         return next((i for i in self.issues if i.severity == "ERROR"), None)
 
 
+def answer_of(result: RecordResult) -> dict[str, Any]:
+    """What a run keeps of a settled record's result (see ``submissions``)."""
+    return {
+        "issues": [i.as_json() for i in result.issues],
+        "via": result.via,
+        "reference": result.reference,
+        "request_id": result.request_id,
+    }
+
+
+def from_answer(
+    record: InputRecord, key: str | None, answer: Mapping[str, Any], sent: Mapping[str, Any]
+) -> RecordResult:
+    """A settled record's result as a run kept it (``sent`` is shown only for records that were sent)."""
+    return RecordResult(
+        record,
+        key,
+        tuple(Issue.from_json(i) for i in answer["issues"]),
+        via=answer.get("via"),
+        reference=answer.get("reference"),
+        request_id=answer.get("request_id"),
+        sent=sent if answer.get("via") else {},
+    )
+
+
 def refused(
     record: InputRecord, key: str | None, code: str, message: str, attribute: str | None = None
 ) -> RecordResult:

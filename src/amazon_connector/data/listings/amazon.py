@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from amazon_connector.connections.connection import Connection
+from amazon_connector.data.calls import gather_limited
 from amazon_connector.data.results import Issue
-from amazon_connector.errors import ApiError, ConfigurationError
+from amazon_connector.errors import ConfigurationError
 
 SEARCH = "listings-items/2021-08-01/searchListingsItems"
 GET = "listings-items/2021-08-01/getListingsItem"
 PATCH = "listings-items/2021-08-01/patchListingsItem"
 SEARCH_BATCH = 20
 """SKUs per searchListingsItems call (its ``identifiers`` take at most 20; a page shows at most 20)."""
-IN_FLIGHT = 16
-"""Calls a bulk update keeps open at once; the runtime paces them to the usage plan."""
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 def seller_id(connection: Connection) -> str:
@@ -50,18 +46,6 @@ def issues_of(answer: Any) -> tuple[Issue, ...]:
     )
 
 
-def refusal_issues(error: ApiError) -> tuple[Issue, ...]:
-    """Amazon's errors of a refused call as issues (the message itself when it names none)."""
-    found = tuple(
-        Issue(
-            str(e.get("code", error.status)),
-            str(e.get("message", "")) + (f" ({e['details']})" if e.get("details") else ""),
-        )
-        for e in error.errors
-    )
-    return found or (Issue(f"HTTP{error.status}", error.message),)
-
-
 @dataclass(frozen=True, slots=True)
 class Listed:
     """What a bulk update needs to know about an existing listing."""
@@ -70,19 +54,6 @@ class Listed:
     product_type: str
     channel: str | None
     """The fulfilment channel code: DEFAULT (the seller ships) or AMAZON_* (fulfilled by Amazon)."""
-
-
-async def gather_limited(
-    items: Iterable[T], work: Callable[[T], Awaitable[R]], limit: int = IN_FLIGHT
-) -> list[R]:
-    """``work`` on every item, at most ``limit`` at once, results in the items' order."""
-    gate = asyncio.Semaphore(limit)
-
-    async def one(item: T) -> R:
-        async with gate:
-            return await work(item)
-
-    return await asyncio.gather(*(one(item) for item in items))
 
 
 async def look_up(

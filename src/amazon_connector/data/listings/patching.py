@@ -10,39 +10,13 @@ the records, are at fault.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from amazon_connector.connections.connection import Connection
-from amazon_connector.data.listings.amazon import PATCH, gather_limited, issues_of, refusal_issues, seller_id
+from amazon_connector.data.calls import SETTLED_STATUSES, gather_limited, refusal_issues
+from amazon_connector.data.listings.amazon import PATCH, issues_of, seller_id
 from amazon_connector.data.listings.updates import ListingUpdate, patches
 from amazon_connector.data.results import Issue, RecordResult
 from amazon_connector.errors import ApiError, TransportError
-
-SETTLED_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
-"""Refusals that are the record's own (its SKU, its values); another send would get the same."""
-
-
-def answer_json(result: RecordResult) -> dict[str, Any]:
-    """What is kept of a settled record's answer."""
-    return {
-        "issues": [i.as_json() for i in result.issues],
-        "via": result.via,
-        "reference": result.reference,
-        "request_id": result.request_id,
-    }
-
-
-def from_answer(update: ListingUpdate, answer: dict[str, Any]) -> RecordResult:
-    """A settled record's result, as a run recorded it."""
-    return RecordResult(
-        update.record,
-        update.sku,
-        tuple(Issue.from_json(i) for i in answer["issues"]),
-        via=answer.get("via"),
-        reference=answer.get("reference"),
-        request_id=answer.get("request_id"),
-        sent=update.sent() if answer.get("via") else {},
-    )
 
 
 async def send(

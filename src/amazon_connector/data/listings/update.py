@@ -26,10 +26,10 @@ from amazon_connector.api.catalog import catalog
 from amazon_connector.connections.connection import Connection
 from amazon_connector.data.listings import feed as feeds
 from amazon_connector.data.listings.amazon import PATCH, Listed, look_up, seller_id
-from amazon_connector.data.listings.patching import answer_json, from_answer, send
+from amazon_connector.data.listings.patching import send
 from amazon_connector.data.listings.updates import ListingUpdate, What, parse
 from amazon_connector.data.progress import SILENT, Progress
-from amazon_connector.data.results import Issue, RecordResult
+from amazon_connector.data.results import Issue, RecordResult, answer_of, from_answer
 from amazon_connector.data.sources import InputRecord
 from amazon_connector.data.submissions import FeedPart, Run, Submissions
 from amazon_connector.errors import ConfigurationError
@@ -147,7 +147,11 @@ class _Updater:
         """Every update patched (or previewed when ``run`` is None); the results, and whether every
         record is settled."""
         answered = self.submissions.answers(run.id) if run else {}
-        results = [from_answer(u, answered[u.record.line]) for u in updates if u.record.line in answered]
+        results = [
+            from_answer(u.record, u.sku, answered[u.record.line], u.sent())
+            for u in updates
+            if u.record.line in answered
+        ]
         waiting = [u for u in updates if u.record.line not in answered]
         listed = await self.listed(waiting)
         work = []
@@ -159,12 +163,12 @@ class _Updater:
                 continue
             refused = RecordResult(update.record, update.sku, (problem,))
             if run:
-                self.submissions.answered(run.id, update.record.line, answer_json(refused))
+                self.submissions.answered(run.id, update.record.line, answer_of(refused))
             results.append(refused)
 
         def keep(update: ListingUpdate, result: RecordResult) -> None:
             if run:
-                self.submissions.answered(run.id, update.record.line, answer_json(result))
+                self.submissions.answered(run.id, update.record.line, answer_of(result))
 
         self.progress.start("Previewing" if run is None else "Patching", len(work))
         try:
