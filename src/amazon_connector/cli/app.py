@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 
 from amazon_connector.cli import (
     call,
+    catalog,
     connections,
     demo,
     feeds,
@@ -67,6 +68,8 @@ app.add_typer(listings.prices_app, name="prices")
 app.add_typer(listings.stock_app, name="stock")
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(inventory.app, name="inventory")
+app.add_typer(catalog.catalog_app, name="catalog")
+app.add_typer(catalog.pricing_app, name="pricing")
 orders_app = typer.Typer(no_args_is_help=True, help="Orders: confirm shipments.")
 shipments.register(orders_app)
 app.add_typer(orders_app, name="orders")
