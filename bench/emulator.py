@@ -1,7 +1,8 @@
 """The emulator for the benchmark, in its own process so that its CPU time is not the client's.
 
-``python bench/emulator.py --port P --scale S --orders N [--unlimited QUALIFIED_NAME ...]``
-serves the demo world on a clock running S times faster than real time; an ``--unlimited`` operation's
+``python bench/emulator.py --port P --scale S --orders N --listings L [--unlimited QUALIFIED_NAME ...]``
+serves the demo world (N orders per seller and marketplace, L listings per seller) on a clock running
+S times faster than real time; an ``--unlimited`` operation's
 usage plan is raised so high that it never throttles (to measure client cost without waiting).
 """
 
@@ -24,9 +25,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--orders", type=int, default=0)
+    parser.add_argument("--listings", type=int, default=200)
     parser.add_argument("--unlimited", action="append", default=[])
     args = parser.parse_args()
-    app = create_app(demo_world(orders_per_marketplace=args.orders), ScaledClock(args.scale))
+    app = create_app(
+        demo_world(orders_per_marketplace=args.orders, listings_per_seller=args.listings),
+        ScaledClock(args.scale),
+    )
     app.state.sandbox.usage.overrides.update(dict.fromkeys(args.unlimited, UNLIMITED))
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, lifespan="off")
 

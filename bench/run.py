@@ -56,9 +56,12 @@ class Emulator:
     app: dict[str, Any]
 
     @property
+    def seller(self) -> dict[str, Any]:
+        return dict(next(s for s in self.app["sellers"] if COUNTRY in s["countries"]))
+
+    @property
     def refresh_token(self) -> str:
-        seller = next(s for s in self.app["sellers"] if COUNTRY in s["countries"])
-        return str(seller["refresh_token"])
+        return str(self.seller["refresh_token"])
 
     def stats(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/_sandbox/stats") as answer:  # noqa: S310 (loopback)
@@ -72,11 +75,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def emulator(*, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] = ()) -> Iterator[Emulator]:
+def emulator(
+    *, scale: float = 1.0, orders: int = 0, listings: int = 200, unlimited: tuple[str, ...] = ()
+) -> Iterator[Emulator]:
     """The emulator in a child process, until the block ends."""
     port = _free_port()
     command = [sys.executable, str(HERE / "emulator.py"), "--port", str(port), "--scale", str(scale)]
-    command += ["--orders", str(orders), *(a for name in unlimited for a in ("--unlimited", name))]
+    command += ["--orders", str(orders), "--listings", str(listings)]
+    command += [a for name in unlimited for a in ("--unlimited", name)]
     url = f"http://127.0.0.1:{port}"
     child = subprocess.Popen(command)  # noqa: S603 (our own script)
     try:
@@ -107,6 +113,7 @@ def connect(connections: Connections, emu: Emulator) -> Connection:
         client_id=app["client_id"],
         client_secret=app["client_secret"],
         refresh_token=emu.refresh_token,
+        selling_partner_id=emu.seller["selling_partner_id"],
         environment=emu.url,
     )
 

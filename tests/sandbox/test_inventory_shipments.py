@@ -3,7 +3,9 @@ merchant-fulfilled order to Shipped, which the next orders search sees), over re
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
+import httpx
 import pytest
 
 from amazon_connector.marketplaces import get_marketplace
@@ -42,7 +44,7 @@ def seller(emulator, apps):
     return found
 
 
-def summaries(http, token, clock, **params) -> list[dict]:
+def summaries(http, token, clock, **params) -> list[dict[str, Any]]:
     """Every page (the clock moves on by a request's share of the usage plan, 2 a second)."""
     query = {"granularityType": "Marketplace", "granularityId": UK, "marketplaceIds": UK, **params}
     clock.advance(0.5)
@@ -103,7 +105,7 @@ def test_inventory_moves_with_orders_fulfilled_by_amazon(http, token, emulator, 
     assert {s["sellerSku"] for s in changed} == {i.sku for i in lines}
 
 
-def confirm(http, token, order_id: str, items: list[dict], **package) -> object:
+def confirm(http, token, order_id: str, items: list[dict[str, Any]], **package) -> httpx.Response:
     body = {
         "marketplaceId": UK,
         "packageDetail": {

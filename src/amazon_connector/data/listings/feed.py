@@ -40,7 +40,7 @@ PRODUCT_TYPE_ROOM = 64
 ADOPT_WINDOW = timedelta(minutes=5)
 FINAL = frozenset({"DONE", "CANCELLED", "FATAL"})
 FIRST_POLL, LONGEST_POLL = 5.0, 60.0
-"""Seconds between getFeed calls: from 5, doubling up to a minute."""
+"""Seconds between getFeed calls: the least and the most."""
 
 
 def message(
@@ -179,15 +179,17 @@ def _created(feed: Mapping[str, Any]) -> datetime:
 
 async def wait(connection: Connection, feed_id: str, until: float | None) -> Mapping[str, Any]:
     """getFeed until the feed is DONE, CANCELLED or FATAL, or ``until`` (the clock's monotonic time)
-    passes; the last answer."""
-    clock, delay = connection.clock, FIRST_POLL
+    passes; the last answer. Polls every 5 s at first, then a sixth of the time waited so far (at most
+    a minute), so a long feed costs few calls and a short one is seen soon after it ends."""
+    clock = connection.clock
+    began = clock.monotonic()
     while True:
         feed: Mapping[str, Any] = (await connection.acall("feeds/2021-06-30/getFeed", feedId=feed_id)).data
         if feed.get("processingStatus") in FINAL or (until is not None and clock.monotonic() >= until):
             return feed
+        delay = min(LONGEST_POLL, max(FIRST_POLL, (clock.monotonic() - began) / 6))
         wake = clock.monotonic() + delay
         await clock.asleep_until(wake if until is None else min(wake, until))
-        delay = min(delay * 2, LONGEST_POLL)
 
 
 async def processing_report(connection: Connection, feed_document_id: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ the records, are at fault.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 
 from amazon_connector.connections.connection import Connection
@@ -27,8 +28,8 @@ async def send(
     settled: Callable[[ListingUpdate, RecordResult], None],
     advance: Callable[[int], None],
 ) -> list[tuple[RecordResult, bool]]:
-    """Patch each (update, product type); each result with whether it is settled (``settled`` is told
-    at once, to record it)."""
+    """Patch each (update, product type); each result with whether it is settled (``settled`` is told at
+    once, in a worker thread, to record it)."""
     seller, marketplace = seller_id(connection), connection.marketplace
     via = "preview" if preview else "patch"
 
@@ -79,7 +80,7 @@ async def send(
             )
             is_settled = True
         if is_settled:
-            settled(update, result)
+            await asyncio.to_thread(settled, update, result)
         advance(1)
         return result, is_settled
 
