@@ -14,7 +14,7 @@ from amazon_connector.sandbox.app import create_app
 from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.faults import Fault, parse_faults
 from amazon_connector.sandbox.traffic import Emulator
-from amazon_connector.sandbox.world import DEFAULT_ORDERS, World, demo_world
+from amazon_connector.sandbox.world import DEFAULT_LISTINGS, DEFAULT_ORDERS, World, demo_world
 from amazon_connector.serving import ServerThread, bind_address, is_loopback
 
 
@@ -79,11 +79,12 @@ def serve(
     redirect_uris: Sequence[str] = (),
     *,
     orders: int = DEFAULT_ORDERS,
+    listings: int = DEFAULT_LISTINGS,
     faults: str = "",
     static: bool = False,
     allow_remote: bool = False,
 ) -> None:
-    """Serve the demo world of ``seed`` (``orders`` per seller and marketplace) in the foreground until
+    """Serve the demo world of ``seed`` (``orders`` per seller and marketplace, ``listings`` per seller) in the foreground until
     interrupted; time runs ``time_scale`` times faster for expiry, usage plans and processing. With
     ``static`` the SP-API answers only its models' sandbox examples."""
     check_host(host, allow_remote=allow_remote)
@@ -91,6 +92,10 @@ def serve(
         raise ConfigurationError(f"The time scale must be positive, not {time_scale}.", field="time_scale")
     if orders < 0:
         raise ConfigurationError(f"The number of orders must not be negative, not {orders}.", field="orders")
-    world = demo_world(seed, redirect_uris, orders_per_marketplace=orders)
+    if listings < 0:
+        raise ConfigurationError(
+            f"The number of listings must not be negative, not {listings}.", field="listings"
+        )
+    world = demo_world(seed, redirect_uris, orders_per_marketplace=orders, listings_per_seller=listings)
     app = create_app(world, ScaledClock(time_scale), faults=parse_faults(faults), static=static)
     uvicorn.run(app, host=bind_address(host), port=port, log_level="info", access_log=False, lifespan="off")

@@ -79,7 +79,8 @@ async def look_up(
         return [_listed(item, marketplace_id) for item in answer.records() if isinstance(item, Mapping)]
 
     found = await gather_limited(batches, search)
-    return {listed.sku: listed for batch in found for listed in batch if listed.sku in set(skus)}
+    wanted = set(skus)
+    return {listed.sku: listed for batch in found for listed in batch if listed.sku in wanted}
 
 
 def _listed(item: Mapping[str, Any], marketplace_id: str) -> Listed:
