@@ -188,7 +188,7 @@ def test_unsettled_patches_are_sent_again_and_nothing_else(tmp_path, home, clock
         first = update_listings(connection, open_source(str(path)), What.STOCK)
         lost = [r for r in first.results if r.issues and r.issues[0].code == "NO_ANSWER"]
         assert 0 < len(lost) < 40
-        assert "Amazon may or may not have applied it" in lost[0].issues[0].message
+        assert "Amazon may or may not have done it" in lost[0].issues[0].message
         sent = requests(emulator, "patchListingsItem")
         emulator.sandbox.faults.faults = ()
         second = update_listings(connection, open_source(str(path)), What.STOCK)

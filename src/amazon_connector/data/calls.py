@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from amazon_connector.data.results import Issue
-from amazon_connector.errors import ApiError
+from amazon_connector.errors import ApiError, TransportError
 
 IN_FLIGHT = 16
 """Calls kept open at once."""
@@ -43,3 +44,29 @@ def refusal_issues(error: ApiError) -> tuple[Issue, ...]:
         for e in error.errors
     )
     return found or (Issue(f"HTTP{error.status}", error.message),)
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """A call that got no answer to use: Amazon's refusal (``settled`` when it is the record's own) or no
+    answer at all (never settled: Amazon may or may not have done it)."""
+
+    issues: tuple[Issue, ...]
+    request_id: str | None
+    settled: bool
+
+
+async def answered(call: Awaitable[R]) -> R | Unanswered:
+    """The call's answer, or why there is none; a 401 or 403 is raised (it stops the run)."""
+    try:
+        return await call
+    except ApiError as exc:
+        if exc.status in (401, 403):
+            raise
+        return Unanswered(refusal_issues(exc), exc.request_id, exc.status in SETTLED_STATUSES)
+    except TransportError as exc:
+        issue = Issue(
+            "NO_ANSWER",
+            f"{exc.message} Amazon may or may not have done it; run the command again to send it again.",
+        )
+        return Unanswered((issue,), None, settled=False)

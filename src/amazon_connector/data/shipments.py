@@ -24,12 +24,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from amazon_connector.connections.connection import Connection
-from amazon_connector.data.calls import SETTLED_STATUSES, gather_limited, refusal_issues
+from amazon_connector.data.calls import Unanswered, answered, gather_limited
 from amazon_connector.data.progress import SILENT, Progress
 from amazon_connector.data.results import Issue, RecordResult, answer_of, from_answer, refused
 from amazon_connector.data.sources import InputRecord, Source
 from amazon_connector.data.submissions import Submissions
-from amazon_connector.errors import ApiError, TransportError
+from amazon_connector.runtime.spapi import ApiResponse
 
 CONFIRM = "orders/v0/confirmShipment"
 ORDER_ITEMS = "orders/v0/getOrderItems"
@@ -203,49 +203,44 @@ async def _units(connection: Connection, shipment: Shipment) -> dict[str, int]:
 async def _confirm(connection: Connection, shipment: Shipment) -> tuple[RecordResult, bool]:
     """Confirm one package; its result and whether Amazon's answer settles it."""
     reference = f"order {shipment.order_id} package {shipment.package}"
-    try:
-        units = await _units(connection, shipment)
-        if not units:
-            issue = Issue("NOTHING_TO_SHIP", f"Order {shipment.order_id} has no units left to ship.")
-            return RecordResult(shipment.record, shipment.order_id, (issue,), sent=shipment.sent()), True
-        package = {
-            "packageReferenceId": shipment.package,
-            "carrierCode": shipment.carrier,
-            "carrierName": shipment.carrier_name,
-            "shippingMethod": shipment.method,
-            "trackingNumber": shipment.tracking,
-            "shipDate": shipment.ship_date or connection.clock.now(),
-            "orderItems": [{"orderItemId": item, "quantity": q} for item, q in units.items()],
-        }
-        body = {
-            "marketplaceId": connection.marketplace.marketplace_id,
-            "packageDetail": {k: v for k, v in package.items() if v is not None},
-        }
-        answer = await connection.acall(CONFIRM, orderId=shipment.order_id, body=body)
-    except ApiError as exc:
-        if exc.status in (401, 403):
-            raise
+    units = await answered(_units(connection, shipment))
+    if isinstance(units, dict) and not units:
+        issue = Issue("NOTHING_TO_SHIP", f"Order {shipment.order_id} has no units left to ship.")
+        return RecordResult(shipment.record, shipment.order_id, (issue,), sent=shipment.sent()), True
+    answer = units if isinstance(units, Unanswered) else await answered(_send(connection, shipment, units))
+    if isinstance(answer, Unanswered):
         result = RecordResult(
             shipment.record,
             shipment.order_id,
-            refusal_issues(exc),
+            answer.issues,
             "confirmShipment",
             reference,
-            exc.request_id,
+            answer.request_id,
             shipment.sent(),
         )
-        return result, exc.status in SETTLED_STATUSES
-    except TransportError as exc:
-        issue = Issue(
-            "NO_ANSWER", f"{exc.message} Amazon may or may not have recorded it; run the command again."
-        )
-        return RecordResult(
-            shipment.record, shipment.order_id, (issue,), "confirmShipment", reference, sent=shipment.sent()
-        ), False
+        return result, answer.settled
+    assert isinstance(units, dict)
     sent = {**shipment.sent(), "items": units}
     return RecordResult(
         shipment.record, shipment.order_id, (), "confirmShipment", reference, answer.request_id, sent
     ), True
+
+
+async def _send(connection: Connection, shipment: Shipment, units: Mapping[str, int]) -> ApiResponse:
+    package = {
+        "packageReferenceId": shipment.package,
+        "carrierCode": shipment.carrier,
+        "carrierName": shipment.carrier_name,
+        "shippingMethod": shipment.method,
+        "trackingNumber": shipment.tracking,
+        "shipDate": shipment.ship_date or connection.clock.now(),
+        "orderItems": [{"orderItemId": item, "quantity": q} for item, q in units.items()],
+    }
+    body = {
+        "marketplaceId": connection.marketplace.marketplace_id,
+        "packageDetail": {k: v for k, v in package.items() if v is not None},
+    }
+    return await connection.acall(CONFIRM, orderId=shipment.order_id, body=body)
 
 
 async def aconfirm_shipments(

@@ -13,11 +13,10 @@ import asyncio
 from collections.abc import Callable, Sequence
 
 from amazon_connector.connections.connection import Connection
-from amazon_connector.data.calls import SETTLED_STATUSES, gather_limited, refusal_issues
+from amazon_connector.data.calls import Unanswered, answered, gather_limited
 from amazon_connector.data.listings.amazon import PATCH, issues_of, seller_id
 from amazon_connector.data.listings.updates import ListingUpdate, patches
 from amazon_connector.data.results import Issue, RecordResult
-from amazon_connector.errors import ApiError, TransportError
 
 
 async def send(
@@ -35,8 +34,8 @@ async def send(
 
     async def one(item: tuple[ListingUpdate, str]) -> tuple[RecordResult, bool]:
         update, product_type = item
-        try:
-            answer = await connection.acall(
+        answer = await answered(
+            connection.acall(
                 PATCH,
                 sellerId=seller,
                 sku=update.sku,
@@ -45,25 +44,17 @@ async def send(
                 mode="VALIDATION_PREVIEW" if preview else None,
                 body={"productType": product_type, "patches": patches(update, marketplace)},
             )
-        except ApiError as exc:
-            if exc.status in (401, 403):
-                raise
+        )
+        if isinstance(answer, Unanswered):
             result = RecordResult(
                 update.record,
                 update.sku,
-                refusal_issues(exc),
+                answer.issues,
                 via,
-                request_id=exc.request_id,
+                request_id=answer.request_id,
                 sent=update.sent(),
             )
-            is_settled = exc.status in SETTLED_STATUSES
-        except TransportError as exc:
-            issue = Issue(
-                "NO_ANSWER",
-                f"{exc.message} Amazon may or may not have applied it; run the command again to send it again.",
-            )
-            result = RecordResult(update.record, update.sku, (issue,), via, sent=update.sent())
-            is_settled = False
+            is_settled = answer.settled
         else:
             data = answer.data if isinstance(answer.data, dict) else {}
             issues = issues_of(data)
