@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from amazon_connector.cli.context import state
-from amazon_connector.connections.secretbox import write_private_file
 from amazon_connector.errors import ConfigurationError
+from amazon_connector.private_files import write_private_file
 
 
 def parse_argument(argument: str) -> tuple[str, Any]:

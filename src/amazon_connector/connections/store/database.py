@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection as DbConnection
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from amazon_connector.clock import SYSTEM_CLOCK, Clock
-from amazon_connector.connections.secretbox import SecretBox, load_key, warn_if_exposed, write_private_file
+from amazon_connector.connections.secretbox import SecretBox, load_key, warn_if_exposed
 from amazon_connector.connections.store.application_rows import ApplicationRows
 from amazon_connector.connections.store.connection_rows import ConnectionRows
 from amazon_connector.connections.store.failures import (
@@ -46,6 +46,7 @@ from amazon_connector.connections.store.version import (
     version_table,
 )
 from amazon_connector.errors import NewerStoreError, StoreError
+from amazon_connector.private_files import write_private_file
 
 HOME_ENV = "AMAZON_CONNECTOR_HOME"
 DATABASE_ENV = "AMAZON_CONNECTOR_DATABASE_URL"
