@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Table, create_engine, event, func, insert, select
+from sqlalchemy import create_engine, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.engine import Connection as DbConnection
@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from amazon_connector.clock import SYSTEM_CLOCK, Clock
 from amazon_connector.connections.secretbox import SecretBox, load_key, warn_if_exposed
+from amazon_connector.connections.store.access import InsertFor
 from amazon_connector.connections.store.application_rows import ApplicationRows
 from amazon_connector.connections.store.connection_rows import ConnectionRows
 from amazon_connector.connections.store.failures import (
@@ -136,9 +137,6 @@ def create_schema(conn: DbConnection, box: SecretBox) -> None:
     write_key_check(conn, box)
 
 
-InsertFor = Callable[[Table], postgresql.Insert | sqlite.Insert]
-
-
 class Store:
     """The store's database, with one repository per group of tables: ``connections``,
     ``applications`` (client secrets), ``states`` (consent flows), ``tokens`` (access tokens).
@@ -152,10 +150,10 @@ class Store:
         """The store as the user knows it: its file, or its URL without the password."""
         self.insert: InsertFor = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         """INSERT with ON CONFLICT, in this database's dialect."""
-        self.connections = ConnectionRows(self)
         self.applications = ApplicationRows(self)
-        self.states = AuthorisationStates(self)
         self.tokens = AccessTokens(self)
+        self.connections = ConnectionRows(self, self.applications, self.tokens)
+        self.states = AuthorisationStates(self)
         self.upgraded_from = self._prepare()
         """The revision this process upgraded the store from (None: it was new or up to date)."""
 
