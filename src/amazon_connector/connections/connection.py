@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials
-from amazon_connector.auth.token_cache import subject_of
+from amazon_connector.auth.token_cache import TokenCache, subject_of
+from amazon_connector.clock import Clock
+from amazon_connector.connections.applications import Applications
 from amazon_connector.connections.authorisation import AuthorisationFlow, complete_authorisation
 from amazon_connector.connections.check import CheckStep, TestReport, collect
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
+from amazon_connector.connections.store import Store
 from amazon_connector.errors import IncompleteConfigurationError
 from amazon_connector.http.clients import HttpClients
 from amazon_connector.http.drivers import arun, run
@@ -20,19 +23,30 @@ from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
 from amazon_connector.runtime.caller import Caller
 from amazon_connector.runtime.decisions import CallPolicy
 from amazon_connector.runtime.documents import download_plan, upload_plan
+from amazon_connector.runtime.limiter import RateLimiter
 from amazon_connector.runtime.sigv4 import IamUser, Signer
 from amazon_connector.runtime.spapi import ApiResponse
 
-if TYPE_CHECKING:
-    from amazon_connector.clock import Clock
-    from amazon_connector.connections.collection import Connections
-    from amazon_connector.connections.store import Store
+
+class Shared(Protocol):
+    """What the connections of one store share (Connections): the store and its clock, the data
+    directory, the token cache, the rate limiter, the pooled HTTP clients, the applications."""
+
+    store: Store
+    clock: Clock
+    home: Path
+    token_cache: TokenCache
+    limiter: RateLimiter
+    max_wait: float | None
+    applications: Applications
+
+    def http(self, *, extended_logging: bool) -> HttpClients: ...
 
 
 class Connection:
     """One seller account in one country, bound to the store it lives in."""
 
-    def __init__(self, owner: Connections, record: ConnectionRecord) -> None:
+    def __init__(self, owner: Shared, record: ConnectionRecord) -> None:
         self._owner = owner
         self.record = record
 

@@ -343,7 +343,7 @@ class WebApp:
                 hint="Open the connection and click Authorise again.",
                 status=400,
             )
-        name = pending.flow.connection.name
+        name = pending.flow.connection.record.name
         try:
             record = await self.call(pending.flow.complete, str(request.url))
         except AmazonConnectorError as exc:
