@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amazon_connector.api.build_catalog import (
+from amazon_connector.api.swagger import (
     METHODS,
     CatalogBuildError,
     Json,
