@@ -136,7 +136,7 @@ class StoredSecret:
 
 class Applications:
     """The applications (client IDs) of a store and their client secrets. ``http`` gives the HTTP
-    clients a new secret is verified with; ``caller`` a complete connection of an application, to call
+    clients a new secret is verified with; ``connection_for`` a complete connection of an application, to call
     Amazon with (IncompleteConfigurationError when there is none)."""
 
     def __init__(
@@ -145,12 +145,12 @@ class Applications:
         clock: Clock,
         *,
         http: Callable[[], HttpClients],
-        caller: Callable[[AppKey], Calls],
+        connection_for: Callable[[AppKey], Calls],
     ) -> None:
         self.store = store
         self.clock = clock
         self._http = http
-        self._caller = caller
+        self._connection_for = connection_for
 
     def secret_source(self, key: AppKey) -> StoredSecret:
         return StoredSecret(self.store.applications, key, self.clock)
@@ -345,7 +345,7 @@ class Applications:
         to the app's SQS queue; with a queue configured it is read, verified and switched to here."""
         application = self.get(client_id, environment=environment)
         key = (application.client_id, application.token_url)
-        connection = self._caller(key)
+        connection = self._connection_for(key)
         earlier = application.rotation_requested_at
         latest = self.store.applications.update(
             application, rotation_requested_at=earlier or self.clock.now()

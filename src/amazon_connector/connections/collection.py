@@ -98,12 +98,12 @@ class Connections:
             backend = rate_limits
         self.limiter = RateLimiter(backend, clock)
         self.applications = Applications(
-            store, clock, http=lambda: self.http(extended_logging=False), caller=self._caller_of
+            store, clock, http=lambda: self.http(extended_logging=False), connection_for=self._connection_for
         )
         """The applications (client IDs) and their client secrets: status, rotation, notifications."""
         self._http: dict[bool, HttpClients] = {}
 
-    def _caller_of(self, application: AppKey) -> Connection:
+    def _connection_for(self, application: AppKey) -> Connection:
         """A complete connection of the application, to call Amazon with."""
         for connection in self.list():
             if application_key(connection.settings) == application and not connection.settings.missing():

@@ -13,9 +13,9 @@ from amazon_connector.auth.token_cache import TokenCache, subject_of
 from amazon_connector.clock import Clock
 from amazon_connector.connections.applications import Applications
 from amazon_connector.connections.authorisation import AuthorisationFlow, complete_authorisation
-from amazon_connector.connections.check import CheckStep, TestReport, collect
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
 from amazon_connector.connections.store import Store
+from amazon_connector.connections.test_connection import CheckStep, TestReport, collect
 from amazon_connector.errors import IncompleteConfigurationError
 from amazon_connector.http.clients import HttpClients
 from amazon_connector.http.drivers import arun, run
