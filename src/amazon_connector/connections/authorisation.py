@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from amazon_connector.auth.consent import (
     STATE_LIFETIME,
@@ -18,7 +18,6 @@ from amazon_connector.auth.consent import (
     new_state,
     parse_callback,
 )
-from amazon_connector.auth.listener import listens_locally, start_listener
 from amazon_connector.auth.lwa import LwaClient, code_grant
 from amazon_connector.clock import Clock
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings
@@ -26,7 +25,9 @@ from amazon_connector.connections.store import Store
 from amazon_connector.errors import AmazonConnectorError, AuthorisationError, StateError
 from amazon_connector.http.drivers import run
 from amazon_connector.marketplaces import Endpoints
-from amazon_connector.serving import ServerThread
+
+if TYPE_CHECKING:
+    from amazon_connector.serving import ServerThread
 
 
 class Authorised(Protocol):
@@ -124,9 +125,17 @@ class AuthorisationFlow:
         self.error: AmazonConnectorError | None = None
         self._done = threading.Event()
         self._server: ServerThread | None = None
-        if listen and listens_locally(self.redirect_uri):
+        if listen:
+            self._listen(connection.home / "tls")
+
+    def _listen(self, tls_dir: Path) -> None:
+        """Receive the redirect ourselves when the redirect URI is a loopback address with a port (the
+        listener, a local web server, loads only then)."""
+        from amazon_connector.auth.listener import listens_locally, start_listener
+
+        if listens_locally(self.redirect_uri):
             self._server = start_listener(
-                self.redirect_uri, self._on_callback, self.login_hop, tls_dir=connection.home / "tls"
+                self.redirect_uri, self._on_callback, self.login_hop, tls_dir=tls_dir
             )
 
     @property

@@ -27,10 +27,10 @@ from amazon_connector.connections.store import (
     StoreRateBackend,
     UnreadableConnection,
     application_key,
-    default_home,
 )
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError, IncompleteConfigurationError
 from amazon_connector.http.clients import DEFAULT_TIMEOUT, HttpClients, HttpEngine
+from amazon_connector.locations import default_home
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"

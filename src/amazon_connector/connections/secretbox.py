@@ -14,10 +14,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from amazon_connector.errors import SecretKeyError, StoreWarning
+from amazon_connector.locations import KEY_ENV, KEY_FILE_ENV
 from amazon_connector.private_files import write_whole_private_file
 
-KEY_ENV = "AMAZON_CONNECTOR_KEY"
-KEY_FILE_ENV = "AMAZON_CONNECTOR_KEY_FILE"
 _PREFIX = "v1:"
 
 

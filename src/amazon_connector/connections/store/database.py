@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import create_engine, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Engine, make_url
@@ -47,18 +46,13 @@ from amazon_connector.connections.store.version import (
     version_table,
 )
 from amazon_connector.errors import NewerStoreError, StoreError
+from amazon_connector.extras import install_command
+from amazon_connector.locations import DATABASE_ENV, default_home
 from amazon_connector.private_files import write_private_file
 
-HOME_ENV = "AMAZON_CONNECTOR_HOME"
-DATABASE_ENV = "AMAZON_CONNECTOR_DATABASE_URL"
 SQLITE_HEADER = b"SQLite format 3\x00"
 _UPGRADE_LOCK = 0x616D_617A_6F6E_0001
 """PostgreSQL advisory lock held while a store's schema is created or upgraded."""
-
-
-def default_home() -> Path:
-    """$AMAZON_CONNECTOR_HOME, else the user's data directory."""
-    return Path(os.environ.get(HOME_ENV) or platformdirs.user_data_dir("amazon-connector"))
 
 
 def store_url(database_url: str | None, home: Path) -> tuple[URL, bool]:
@@ -101,7 +95,7 @@ def make_engine(url: URL) -> Engine:
         except (ArgumentError, ImportError) as exc:
             raise StoreError(
                 f"Cannot use the {url.get_backend_name()} database {describe(url)}: {exc}",
-                hint="Install its driver; for PostgreSQL: pip install 'amazon-connector[postgres]'.",
+                hint=f"Install its driver; for PostgreSQL: {install_command('postgres')}.",
             ) from None
     engine = create_engine(url, connect_args={"timeout": 30})
 
