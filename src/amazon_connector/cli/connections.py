@@ -370,12 +370,12 @@ def authorise(
     if complete is not None:
         _done(connection.complete_authorisation(complete))
         return
-    result = connection.authorise(listen=wait)
-    if isinstance(result, ConnectionRecord):
+    if connection.settings.mode is Mode.RESTRICTED:
+        record = connection.verify_refresh_token()
         console.print("[green]✓[/] Login with Amazon accepted the client credentials and refresh token.")
-        _done(result)
+        _done(record)
         return
-    with result as flow:
+    with connection.start_authorisation(listen=wait) as flow:
         _run_flow(flow, name, browser=browser, wait=wait, timeout=timeout)
 
 

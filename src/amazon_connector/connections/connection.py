@@ -16,7 +16,7 @@ from amazon_connector.connections.authorisation import AuthorisationFlow, comple
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
 from amazon_connector.connections.store import Store
 from amazon_connector.connections.test_connection import CheckStep, TestReport, collect
-from amazon_connector.errors import IncompleteConfigurationError
+from amazon_connector.errors import ConfigurationError, IncompleteConfigurationError
 from amazon_connector.http.clients import HttpClients
 from amazon_connector.http.drivers import arun, run
 from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
@@ -227,20 +227,38 @@ class Connection:
 
     # --- actions -----------------------------------------------------------------------------
 
-    def authorise(self, *, listen: bool = True) -> AuthorisationFlow | ConnectionRecord:
-        """Standard mode: start the consent flow and return it. Restricted mode: verify the refresh
-        token with Login with Amazon and return the updated record."""
+    def start_authorisation(self, *, listen: bool = True) -> AuthorisationFlow:
+        """Authorise in standard mode: start the consent flow in Seller Central (its ``url`` to open;
+        with ``listen`` a loopback redirect URI is listened on). Restricted Data Access Mode has no
+        consent flow: see verify_refresh_token."""
         self._require()
         if self.settings.mode is Mode.RESTRICTED:
-            self.authenticator.access_token()
-            return self._reload(
-                self.store.connections.save(
-                    self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
-                )
+            raise ConfigurationError(
+                f"Connection {self.name!r} is in Restricted Data Access Mode, which authorises without "
+                "the consent page.",
+                field="mode",
+                hint="Verify its refresh token instead (verify_refresh_token).",
             )
         return AuthorisationFlow(self, listen=listen)
 
-    authorize = authorise
+    start_authorization = start_authorisation
+
+    def verify_refresh_token(self) -> ConnectionRecord:
+        """Authorise in Restricted Data Access Mode: Login with Amazon checks the client credentials and
+        the self-authorised refresh token; returns the record, now authorised."""
+        self._require()
+        if self.settings.mode is not Mode.RESTRICTED:
+            raise ConfigurationError(
+                f"Connection {self.name!r} authorises through the consent page (standard mode).",
+                field="mode",
+                hint="Start the consent flow instead (start_authorisation).",
+            )
+        self.authenticator.access_token()
+        return self._reload(
+            self.store.connections.save(
+                self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
+            )
+        )
 
     def complete_authorisation(self, landed_url: str) -> ConnectionRecord:
         """Finish an authorisation with the address the browser landed on (any process may do it)."""

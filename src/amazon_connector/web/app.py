@@ -18,11 +18,11 @@ from starlette.templating import Jinja2Templates
 
 from amazon_connector.auth.consent import STATE_LIFETIME
 from amazon_connector.connections import (
-    AuthorisationFlow,
     CheckStep,
     Connection,
     ConnectionRecord,
     Connections,
+    Mode,
     SecretLevel,
     Status,
 )
@@ -294,11 +294,12 @@ class WebApp:
                 request, connection.record, errors=missing_fields(missing), problem=problem, status=400
             )
         try:
-            result = await self.call(connection.authorise, listen=False)
+            if connection.settings.mode is Mode.RESTRICTED:
+                await self.call(connection.verify_refresh_token)
+                return self.done(request, f"/connections/{connection.name}", "verified", connection.name)
+            result = await self.call(connection.start_authorisation, listen=False)
         except AmazonConnectorError as exc:
             return self.general(request, connection.record, problem=exc, status=400)
-        if not isinstance(result, AuthorisationFlow):
-            return self.done(request, f"/connections/{connection.name}", "verified", connection.name)
         key = self.pending.add(result, request.cookies.get(SESSION_COOKIE))
         if comes_back_here(result.redirect_uri, request.url):
             response: Response = self.see(result.url)
