@@ -184,7 +184,7 @@ def main_options(
 ) -> None:
     """Global options; every command below uses them."""
     from amazon_connector.cli.context import State, show_warnings
-    from amazon_connector.cli.secret_input import warn_on_command_line
+    from amazon_connector.cli.inputs import warn_on_command_line
 
     _configure_logging(verbose, log_file)
     show_warnings()

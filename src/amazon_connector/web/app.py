@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -81,6 +81,21 @@ MESSAGES = {
 """Confirmations shown once after an action (see Flashes), by what happened."""
 
 T = TypeVar("T")
+
+
+class NodePage(Protocol):
+    """A node's page (General or Advanced), shown again with what was submitted and what was wrong."""
+
+    def __call__(
+        self,
+        request: Request,
+        record: ConnectionRecord,
+        *,
+        submitted: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        problem: AmazonConnectorError | None = None,
+        status: int = 200,
+    ) -> Response: ...
 
 
 class CsrfRefused(Exception):
@@ -254,12 +269,23 @@ class WebApp:
         return self.general(request, connection.record)
 
     async def save_general(self, request: Request) -> Response:
+        saved = await self.save(request, self.general, general_changes)
+        if isinstance(saved, Response):
+            return saved
+        connection, form = saved
+        return await self.act(request, connection, form.get("action", "save"))
+
+    async def save(
+        self, request: Request, page: NodePage, changes: Callable[[Mapping[str, str]], dict[str, Any]]
+    ) -> tuple[Connection, dict[str, str]] | Response:
+        """Save a node's form (General or Advanced): the connection as saved and the form, or the
+        node's page again with the library's messages beside the fields at fault."""
         connection = await self.connection(request)
         form = await self.form(request)
         try:
-            connection = await self.call(self.connections.edit, connection.name, **general_changes(form))
+            return await self.call(self.connections.edit, connection.name, **changes(form)), form
         except ConfigurationError as exc:
-            return self.general(
+            return page(
                 request,
                 connection.record,
                 submitted=form,
@@ -267,7 +293,6 @@ class WebApp:
                 problem=exc,
                 status=400,
             )
-        return await self.act(request, connection, form.get("action", "save"))
 
     async def act(self, request: Request, connection: Connection, action: str) -> Response:
         """The button that submitted the General form, once its settings are saved."""
@@ -427,20 +452,10 @@ class WebApp:
         return self.advanced(request, (await self.connection(request)).record)
 
     async def save_advanced(self, request: Request) -> Response:
-        connection = await self.connection(request)
-        form = await self.form(request)
-        try:
-            await self.call(self.connections.edit, connection.name, advanced=advanced_changes(form))
-        except ConfigurationError as exc:
-            return self.advanced(
-                request,
-                connection.record,
-                submitted=form,
-                errors=errors_by_field(exc),
-                problem=exc,
-                status=400,
-            )
-        return self.done(request, "/", "saved", connection.name)
+        saved = await self.save(request, self.advanced, lambda form: {"advanced": advanced_changes(form)})
+        if isinstance(saved, Response):
+            return saved
+        return self.done(request, "/", "saved", saved[0].name)
 
     # --- Remove ------------------------------------------------------------------------------
 
