@@ -49,6 +49,9 @@ class Connection:
     def __init__(self, owner: Shared, record: ConnectionRecord) -> None:
         self._owner = owner
         self.record = record
+        self.store: Store = owner.store
+        self.clock: Clock = owner.clock
+        self.home: Path = owner.home
 
     def __repr__(self) -> str:
         return f"<Connection {self.name!r} {self.record.settings.country or '?'} {self.status}>"
@@ -66,18 +69,6 @@ class Connection:
     @property
     def status(self) -> Status:
         return self.record.status
-
-    @property
-    def store(self) -> Store:
-        return self._owner.store
-
-    @property
-    def clock(self) -> Clock:
-        return self._owner.clock
-
-    @property
-    def home(self) -> Path:
-        return self._owner.home
 
     def _require(self) -> None:
         missing = self.settings.missing()

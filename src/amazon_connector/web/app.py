@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -81,21 +81,6 @@ MESSAGES = {
 """Confirmations shown once after an action (see Flashes), by what happened."""
 
 T = TypeVar("T")
-
-
-class NodePage(Protocol):
-    """A node's page (General or Advanced), shown again with what was submitted and what was wrong."""
-
-    def __call__(
-        self,
-        request: Request,
-        record: ConnectionRecord,
-        *,
-        submitted: Mapping[str, str] | None = None,
-        errors: Mapping[str, str] | None = None,
-        problem: AmazonConnectorError | None = None,
-        status: int = 200,
-    ) -> Response: ...
 
 
 class CsrfRefused(Exception):
@@ -276,10 +261,14 @@ class WebApp:
         return await self.act(request, connection, form.get("action", "save"))
 
     async def save(
-        self, request: Request, page: NodePage, changes: Callable[[Mapping[str, str]], dict[str, Any]]
+        self,
+        request: Request,
+        page: Callable[..., Response],
+        changes: Callable[[Mapping[str, str]], dict[str, Any]],
     ) -> tuple[Connection, dict[str, str]] | Response:
         """Save a node's form (General or Advanced): the connection as saved and the form, or the
-        node's page again with the library's messages beside the fields at fault."""
+        node's ``page`` (self.general, self.advanced) again with the library's messages beside the
+        fields at fault."""
         connection = await self.connection(request)
         form = await self.form(request)
         try:
