@@ -89,3 +89,7 @@ def ship(
 def register(orders: typer.Typer) -> None:
     """Add `ship` to the `orders` command group."""
     orders.command("ship")(ship)
+
+
+orders_app = typer.Typer(no_args_is_help=True, help="Orders: confirm shipments.")
+register(orders_app)
