@@ -1,4 +1,4 @@
-"""(c) Listing updates at the usage plans' limit: ``--skus`` price and stock changes (5,000 by default)
+"""(d) Listing updates at the usage plans' limit: ``--skus`` price and stock changes (5,000 by default)
 sent once by patches and once by JSON_LISTINGS_FEED against the emulator (in its own process, on a clock
 running ``--scale`` times faster, shared with the client), each timed over the least its usage plans
 allow, with the 429s the emulator counted.
@@ -91,7 +91,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(
-        f"(c) {args.skus} SKU price and stock updates, time scale {args.scale:g}, rate limits in {args.rate_limits}"
+        f"\n(d) {args.skus} SKU price and stock updates, time scale {args.scale:g}, rate limits in {args.rate_limits}"
     )
     for via in ("patches", "feed"):
         measure_way(via, args.skus, args.scale, args.rate_limits)
