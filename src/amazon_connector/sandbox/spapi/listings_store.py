@@ -110,10 +110,6 @@ class Submission:
     issues: list[Issue]
     asin: str | None = None
 
-    @property
-    def accepted(self) -> bool:
-        return self.status in ("ACCEPTED", "VALID")
-
 
 def markets_of(marketplaces: Sequence[Marketplace]) -> dict[str, Market]:
     return {m.marketplace_id: Market(m.marketplace_id, m.currency) for m in marketplaces}
