@@ -9,6 +9,7 @@ from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.aws.storage import Document, Documents
 from amazon_connector.sandbox.spapi.jobs import Job
 from amazon_connector.sandbox.spapi.order_book import OrderBook
+from amazon_connector.sandbox.spapi.order_report import order_report
 from amazon_connector.sandbox.world import World
 
 RESTRICTED_REPORT_TYPES = frozenset(
@@ -58,50 +59,20 @@ class ReportContents:
         self.orders = orders
         self.documents = documents
 
-    def _order_rows(self, job: Job) -> list[str]:
+    def _order_report(self, job: Job) -> bytes | None:
         seller = self.world.seller(job.selling_partner_id)
         if seller is None:
-            return []
-        pii = job.job_type in RESTRICTED_REPORT_TYPES
+            return None
         end = job.data_end or job.created
-        start = job.data_start or end - DEFAULT_DATA_PERIOD
-        by_update = "LAST_UPDATE" in job.job_type
-        rows = []
-        for marketplace_id in job.marketplace_ids:
-            for header in self.orders.orders(seller, marketplace_id):
-                moment = header.updated if by_update else header.purchased
-                if not start <= moment <= end:
-                    continue
-                order = self.orders.details(seller, header)
-                for item in order.items:
-                    row = [
-                        header.order_id,
-                        header.purchased.isoformat(),
-                        header.updated.isoformat(),
-                        header.status,
-                        header.fulfillment_channel,
-                        order.marketplace.name,
-                        item.sku,
-                        item.asin,
-                        str(item.quantity),
-                        order.marketplace.currency,
-                        f"{item.price:.2f}" if item.price is not None else "",
-                    ]
-                    if pii:
-                        buyer = order.buyer
-                        row += [buyer.email, buyer.name, buyer.address_line, buyer.city, buyer.postal_code]
-                    rows.append("\t".join(row))
-        return rows
-
-    def _order_report(self, job: Job) -> bytes | None:
-        header = (
-            "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
-            "sales-channel\tsku\tasin\tquantity\tcurrency\titem-price"
+        return order_report(
+            self.orders,
+            seller,
+            job.marketplace_ids,
+            job.data_start or end - DEFAULT_DATA_PERIOD,
+            end,
+            by_update="LAST_UPDATE" in job.job_type,
+            pii=job.job_type in RESTRICTED_REPORT_TYPES,
         )
-        if job.job_type in RESTRICTED_REPORT_TYPES:
-            header += "\tbuyer-email\tbuyer-name\tship-address-1\tship-city\tship-postal-code"
-        rows = self._order_rows(job)
-        return "\n".join([header, *rows]).encode() + b"\n" if rows else None
 
     def _listings_report(self, job: Job) -> bytes:
         lines = ["seller-sku\tasin1\tprice\tquantity\tmarketplace"]
