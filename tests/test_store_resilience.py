@@ -202,7 +202,7 @@ def test_store_check_reports_integrity_schema_key_and_contents(run, home):
     healthy = run("store", "check").stdout
     for line in (
         "✓ Integrity",
-        "✓ Schema: 0004, this version's",
+        "✓ Schema: 0005, this version's",
         "✓ Key: matches",
         "✓ Connections: 1 readable",
     ):

@@ -69,6 +69,10 @@ NEXT_STATUSES: dict[Status, frozenset[Status]] = {
 """The steps an order may take from each status."""
 
 
+SHIPPING = frozenset({Status.UNSHIPPED, Status.PARTIALLY_SHIPPED, Status.SHIPPED})
+"""Orders being (or having been) shipped: they have a shipping address to show."""
+
+
 class View(StrEnum):
     """``search``: what searches show now (steps not yet indexed left out); ``now``: the orders as
     they are (what getOrder shows)."""
@@ -149,6 +153,15 @@ class OrderHeader:
         return 0
 
     @property
+    def has_address(self) -> bool:
+        return self.status in SHIPPING
+
+    @property
+    def shows_buyer_email(self) -> bool:
+        """Amazon gives the buyer's email only for merchant-fulfilled orders being shipped."""
+        return self.fulfillment_channel == "MFN" and self.has_address
+
+    @property
     def priced(self) -> bool:
         """Amazon shows no prices while an order is Pending (payment not authorised)."""
         return self.status is not Status.PENDING
@@ -174,6 +187,17 @@ class Item:
     def price(self) -> Decimal:
         """The line's price: unit price times quantity."""
         return self.unit_price * self.quantity
+
+    @property
+    def charged(self) -> Decimal:
+        """What the line costs the buyer: price, tax, shipping and gift wrap less promotions."""
+        return (
+            self.price
+            + self.tax
+            + self.shipping_price
+            + (self.gift_wrap_price or 0)
+            - self.promotion_discount
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,12 +229,10 @@ class OrderDetails:
 
     @property
     def total(self) -> Decimal | None:
-        """What the buyer pays: items, tax and shipping less promotions; None while Pending."""
+        """What the buyer pays: items, tax, shipping and gift wrap less promotions; None while Pending."""
         if not self.header.priced:
             return None
-        return sum(
-            (i.price + i.tax + i.shipping_price - i.promotion_discount for i in self.items), Decimal("0.00")
-        )
+        return sum((i.charged for i in self.items), Decimal("0.00"))
 
     def shipped(self, item: Item) -> bool:
         return self.items.index(item) < self.header.shipped_lines

@@ -58,7 +58,6 @@ ORDER_STATUSES = {
 }
 """The report's words for each status (partly shipped orders are "Shipping")."""
 CHANNELS = {"AFN": "Amazon", "MFN": "Merchant"}
-ADDRESS_STATUSES = frozenset({Status.UNSHIPPED, Status.PARTIALLY_SHIPPED, Status.SHIPPED})
 
 
 def _amount(value: Decimal, priced: bool) -> str:
@@ -68,7 +67,7 @@ def _amount(value: Decimal, priced: bool) -> str:
 def _rows(order: OrderDetails, pii: bool) -> list[str]:
     header, market, buyer = order.header, order.marketplace, order.buyer
     priced = header.priced
-    address = header.status in ADDRESS_STATUSES
+    address = header.has_address
     rows = []
     for item in order.items:
         if header.status is Status.CANCELED:

@@ -55,8 +55,6 @@ ORDER_STATUSES = frozenset(
         "Unfulfillable",
     }
 )
-ADDRESS_STATUSES = frozenset({"Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed"})
-"""Orders in these states have a shipping address."""
 BAD_NEXT_TOKEN = "We could not decode your NextToken. Possible reasons include: a transmission error, improper quoting or a truncation problem."  # noqa: S105 (a message)
 NAMES = order_search.Names("CreatedAfter", "CreatedBefore", "LastUpdatedAfter", "LastUpdatedBefore")
 
@@ -116,10 +114,10 @@ def _order(order: OrderDetails, elements: frozenset[str] | None) -> Order:
         IsISPU=False,
         IsAccessPointOrder=False,
         ShippingAddress=_address(order, "shippingAddress" in granted)
-        if header.status in ADDRESS_STATUSES
+        if header.has_address
         else None,
         BuyerInfo=OrderBuyerDetails(
-            BuyerEmail=order.buyer.email,
+            BuyerEmail=order.buyer.email if header.shows_buyer_email else None,
             BuyerName=order.buyer.name,
             PurchaseOrderNumber=order.buyer.purchase_order_number,
         )
@@ -261,7 +259,7 @@ async def get_order_items(call: Call) -> Response:
 async def get_order_address(call: Call) -> Response:
     order = _details(call)
     restricted = call.data_elements is not None
-    address = _address(order, restricted) if order.header.status in ADDRESS_STATUSES else None
+    address = _address(order, restricted) if order.header.has_address else None
     return answer(
         GetOrderAddressResponse(
             payload=OrderAddress(AmazonOrderId=order.header.order_id, ShippingAddress=address)
@@ -274,7 +272,7 @@ async def get_order_buyer_info(call: Call) -> Response:
     restricted = call.data_elements is not None
     payload = OrderBuyerInfo(
         AmazonOrderId=order.header.order_id,
-        BuyerEmail=order.buyer.email if restricted else None,
+        BuyerEmail=order.buyer.email if restricted and order.header.shows_buyer_email else None,
         BuyerName=order.buyer.name if restricted else None,
         PurchaseOrderNumber=order.buyer.purchase_order_number,
     )

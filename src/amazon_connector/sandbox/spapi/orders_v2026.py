@@ -40,8 +40,6 @@ V0_STATUSES = {
 """The status filter's values as the order book (in v0's words) has them."""
 FULFILLED_BY = {"AFN": "AMAZON", "MFN": "MERCHANT"}
 CHANNELS = {v: k for k, v in FULFILLED_BY.items()}
-SHIPPING_STATUSES = frozenset({Status.UNSHIPPED, Status.PARTIALLY_SHIPPED, Status.SHIPPED})
-"""Orders with a delivery address to show (and, merchant-fulfilled, a buyer email)."""
 
 
 def _money(marketplace: Marketplace, amount: Decimal) -> dict[str, str]:
@@ -54,6 +52,7 @@ def _breakdowns(marketplace: Marketplace, items: tuple[Item, ...]) -> list[dict[
         "ITEM": sum((i.price for i in items), Decimal(0)),
         "TAX": sum((i.tax for i in items), Decimal(0)),
         "SHIPPING": sum((i.shipping_price for i in items), Decimal(0)),
+        "GIFT_WRAP": sum((i.gift_wrap_price or Decimal(0) for i in items), Decimal(0)),
         "DISCOUNT": -sum((i.promotion_discount for i in items), Decimal(0)),
     }
     return [{"type": kind, "subtotal": _money(marketplace, amount)} for kind, amount in sums.items()]
@@ -76,9 +75,7 @@ def _item(order: OrderDetails, item: Item, included: set[str], pii: bool) -> dic
     }
     if "PROCEEDS" in included and priced:
         answer["proceeds"] = {
-            "proceedsTotal": _money(
-                market, item.price + item.tax + item.shipping_price - item.promotion_discount
-            ),
+            "proceedsTotal": _money(market, item.charged),
             "breakdowns": _breakdowns(market, (item,)),
         }
     if "FULFILLMENT" in included:
@@ -112,10 +109,10 @@ def order_json(order: OrderDetails, included: set[str], pii: bool) -> dict[str, 
         shown: dict[str, Any] = {"buyerPurchaseOrderNumber": buyer.purchase_order_number}
         if pii:
             shown["buyerName"] = buyer.name
-            if header.fulfillment_channel == "MFN" and header.status in SHIPPING_STATUSES:
+            if header.shows_buyer_email:
                 shown["buyerEmail"] = buyer.email
         answer["buyer"] = {k: v for k, v in shown.items() if v is not None}
-    if "RECIPIENT" in included and header.status in SHIPPING_STATUSES:
+    if "RECIPIENT" in included and header.has_address:
         address: dict[str, Any] = {
             "city": buyer.city,
             "stateOrRegion": buyer.state,
