@@ -113,9 +113,7 @@ def _order(order: OrderDetails, elements: frozenset[str] | None) -> Order:
         IsSoldByAB=False,
         IsISPU=False,
         IsAccessPointOrder=False,
-        ShippingAddress=_address(order, "shippingAddress" in granted)
-        if header.has_address
-        else None,
+        ShippingAddress=_address(order, "shippingAddress" in granted) if header.has_address else None,
         BuyerInfo=OrderBuyerDetails(
             BuyerEmail=order.buyer.email if header.shows_buyer_email else None,
             BuyerName=order.buyer.name,
