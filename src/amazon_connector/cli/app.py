@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from amazon_connector import __version__
-from amazon_connector.cli import call, connections, demo, sandbox, secrets, store, ui
+from amazon_connector.cli import call, connections, demo, orders, sandbox, secrets, store, ui
 from amazon_connector.cli.context import State, console, fail, show_warnings
 from amazon_connector.cli.secret_input import warn_on_command_line
 from amazon_connector.connections.secretbox import KEY_FILE_ENV, generate_key, new_key_file
@@ -46,6 +46,9 @@ app.add_typer(
     secrets.app,
     name="secrets",
     help="Client secrets: status, rotation, Amazon's notifications, manual change.",
+)
+app.add_typer(
+    orders.app, name="orders", help="Orders into files and databases: list, get, export, sync (incremental)."
 )
 app.add_typer(sandbox.app, name="sandbox", help="The local SP-API emulator.")
 app.add_typer(store.app, name="store", help="The store itself: check it, back it up.")

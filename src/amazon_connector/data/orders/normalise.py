@@ -13,10 +13,14 @@ from amazon_connector.data.orders.records import BuyerData, status_of, upper_wor
 from amazon_connector.data.records import Record
 from amazon_connector.marketplaces import all_marketplaces
 
-PII_COLUMNS = ("buyer_name", "buyer_email", "ship_name", "ship_address_line1", "ship_phone")
-"""Order columns only an app with the restricted role gets (with the postal code in v2026-01-01)."""
+IDENTIFYING = ("buyer_name", "buyer_email", "ship_name", "ship_address_line1", "ship_phone")
+"""The PII that tells whether Amazon gave an order's buyer data."""
+PII_COLUMNS = (*IDENTIFYING, "ship_postal_code")
+"""Order columns only an app with the restricted role gets: the postal code too, as v2026-01-01 has it
+(v0 and the report give it to everyone; it is kept only with the rest, so every source gives the same)."""
 CHANNELS = {"AMAZON": "AFN", "MERCHANT": "MFN", "AFN": "AFN", "MFN": "MFN"}
 MARKETPLACE_IDS = {m.name: m.marketplace_id for m in all_marketplaces()}
+CURRENCIES = {m.marketplace_id: m.currency for m in all_marketplaces()}
 """Marketplace IDs by the sales channel the report names (Amazon.co.uk, …)."""
 
 
@@ -38,24 +42,24 @@ def _amount(money: Any) -> Decimal | None:
     return Decimal(str(money.get("amount", money.get("Amount"))))
 
 
-def _currency(*moneys: Any) -> str | None:
+def _currency(marketplace_id: Any, *moneys: Any) -> str | None:
+    """The currency of the order's amounts; while it has none (pending), its marketplace's."""
     for money in moneys:
         if isinstance(money, Mapping) and (code := money.get("currencyCode", money.get("CurrencyCode"))):
             return str(code)
-    return None
+    return CURRENCIES.get(str(marketplace_id))
 
 
-def _buyer_data(order: Record, wanted: bool) -> str:
+def _with_buyer_data(order: Record, wanted: bool) -> Record:
+    """The order with its ``buyer_data`` said, and its PII columns emptied unless Amazon gave its buyer
+    data and it was asked for."""
     if not wanted:
-        return BuyerData.NOT_REQUESTED
-    return BuyerData.INCLUDED if any(order.get(c) for c in PII_COLUMNS) else BuyerData.WITHHELD
-
-
-def _without_pii(order: Record, wanted: bool) -> Record:
-    """Buyer data that was not asked for is left out even where Amazon gave some."""
-    if wanted:
-        return order
-    return order | dict.fromkeys(PII_COLUMNS)
+        said = BuyerData.NOT_REQUESTED
+    else:
+        said = BuyerData.INCLUDED if any(order.get(c) for c in IDENTIFYING) else BuyerData.WITHHELD
+    if said is not BuyerData.INCLUDED:
+        order = order | dict.fromkeys(PII_COLUMNS)
+    return order | {"buyer_data": said}
 
 
 # --- Orders v2026-01-01 -------------------------------------------------------------------------
@@ -78,6 +82,7 @@ def from_v2026(order: Mapping[str, Any], *, buyer_data: bool) -> OrderRecords:
     address = (order.get("recipient") or {}).get("deliveryAddress") or {}
     items = order.get("orderItems") or []
     currency = _currency(
+        channel.get("marketplaceId"),
         proceeds.get("grandTotal"),
         *(((i.get("product") or {}).get("price") or {}).get("unitPrice") for i in items),
     )
@@ -104,8 +109,7 @@ def from_v2026(order: Mapping[str, Any], *, buyer_data: bool) -> OrderRecords:
         "ship_country": address.get("countryCode"),
         "ship_phone": address.get("phone"),
     }
-    record = _without_pii(record, buyer_data)
-    record["buyer_data"] = _buyer_data(record, buyer_data)
+    record = _with_buyer_data(record, buyer_data)
     return OrderRecords(record, [_v2026_item(record, item) for item in items])
 
 
@@ -156,7 +160,9 @@ def from_v0(
         "purchased_at": order["PurchaseDate"],
         "last_updated_at": order["LastUpdateDate"],
         "order_total": _amount(order.get("OrderTotal")),
-        "currency": _currency(order.get("OrderTotal"), *(i.get("ItemPrice") for i in items)),
+        "currency": _currency(
+            order.get("MarketplaceId"), order.get("OrderTotal"), *(i.get("ItemPrice") for i in items)
+        ),
         "is_business_order": order.get("IsBusinessOrder"),
         "purchase_order_number": buyer.get("PurchaseOrderNumber"),
         "buyer_name": buyer.get("BuyerName"),
@@ -169,8 +175,7 @@ def from_v0(
         "ship_country": address.get("CountryCode"),
         "ship_phone": address.get("Phone"),
     }
-    record = _without_pii(record, buyer_data)
-    record["buyer_data"] = _buyer_data(record, buyer_data)
+    record = _with_buyer_data(record, buyer_data)
     return OrderRecords(
         record,
         [
@@ -273,7 +278,6 @@ def from_report(rows: Sequence[Mapping[str, str]], marketplace_id: str) -> Order
         "purchase_order_number": _cell(first, "purchase-order-number"),
         "ship_city": _cell(first, "ship-city"),
         "ship_state": _cell(first, "ship-state"),
-        "ship_postal_code": _cell(first, "ship-postal-code"),
         "ship_country": _cell(first, "ship-country"),
         "buyer_data": BuyerData.NOT_IN_REPORT,
     }

@@ -35,8 +35,9 @@ V0_STATUSES = {
     "INVOICE_UNCONFIRMED": "InvoiceUnconfirmed",
 }
 FULFILLED_BY = {"AFN": "AMAZON", "MFN": "MERCHANT"}
-BASE_DATA = ("FULFILLMENT", "PROCEEDS")
-BUYER_DATA = ("BUYER", "RECIPIENT")
+INCLUDED_DATA = ["FULFILLMENT", "PROCEEDS", "BUYER", "RECIPIENT"]
+"""v2026-01-01's datasets the records need: BUYER and RECIPIENT also without buyer data, for what they
+hold that is not PII (city, country, purchase order number); PII in them is dropped unless asked for."""
 REPORT_SPAN = timedelta(days=30)
 """The longest window one order report is asked for; longer windows take several."""
 
@@ -60,7 +61,7 @@ def _search_params(query: Resolved) -> dict[str, Any]:
             "createdAfter" if created else "lastUpdatedAfter": query.since,
             "marketplaceIds": list(query.marketplaces),
             "maxResultsPerPage": PAGE_SIZE,
-            "includedData": [*BASE_DATA, *(BUYER_DATA if query.buyer_data else ())],
+            "includedData": INCLUDED_DATA,
         }
         if query.until is not None:
             params["createdBefore" if created else "lastUpdatedBefore"] = query.until
@@ -146,8 +147,7 @@ async def orders_by_id(connection: Connection, query: Resolved) -> tuple[list[Or
     async def one(order_id: str) -> OrderRecords | None:
         try:
             if query.api is Api.V2026:
-                included = [*BASE_DATA, *(BUYER_DATA if query.buyer_data else ())]
-                answer = await connection.acall(GET_ORDER, orderId=order_id, includedData=included)
+                answer = await connection.acall(GET_ORDER, orderId=order_id, includedData=INCLUDED_DATA)
                 return from_v2026(answer.data["order"], buyer_data=query.buyer_data)
             answer = await connection.acall(V0_GET_ORDER, orderId=order_id, data_elements=_elements(query))
             return (await _v0_orders(connection, [answer.data], query))[0]

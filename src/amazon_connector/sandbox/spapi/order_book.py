@@ -276,6 +276,9 @@ class OrderBook:
         self._streams: dict[tuple[str, str], _Stream] = {}
         self._ids: dict[tuple[str, str], Placed] = {}
         self._changes: dict[tuple[str, str], list[Step]] = {}
+        self._version = 0
+        """Counts explicit changes (a cached view is valid for one moment and version)."""
+        self._shown: dict[tuple[str, str, View], tuple[tuple[datetime, int], list[OrderHeader]]] = {}
         self._lock = threading.RLock()
 
     def _seed(self, *parts: object) -> str:
@@ -289,10 +292,16 @@ class OrderBook:
         """The seller's orders in a marketplace as ``view`` shows them at ``at`` (default now), in the
         order they were placed; empty where the seller does not sell."""
         moment = self.clock.now() if at is None else at
+        key = (seller.selling_partner_id, marketplace_id, view)
         with self._lock:
+            cached = self._shown.get(key)
+            if cached is not None and cached[0] == (moment, self._version):
+                return cached[1]
             placed = self._placed_until(seller, marketplace_id, moment)
             headers = (self._state(seller, p, moment, view) for p in placed)
-            return [h for h in headers if h is not None]
+            shown = [h for h in headers if h is not None]
+            self._shown[key] = ((moment, self._version), shown)
+            return shown
 
     def find(self, seller: Seller, order_id: str) -> OrderHeader | None:
         """One of the seller's orders by its Amazon order ID, as it is now (None before it was placed)."""
@@ -324,6 +333,7 @@ class OrderBook:
             now = max(self.clock.now(), current.updated + timedelta(seconds=1))
             lag = _index_lag(_fraction(self.world.seed, "change", order_id, len(made)), late=False)
             made.append(Step(now, wanted, now + lag))
+            self._version += 1
             header = self.find(seller, order_id)
             assert header is not None
             return header
@@ -392,11 +402,14 @@ class OrderBook:
         changes = self._changes.get((seller.selling_partner_id, placed.order_id))
         if changes:
             steps = tuple(s for s in steps if s.at < changes[0].at) + tuple(changes)
-        current: Step | None = None
-        for step in steps:
-            seen = step.at <= moment and (view is View.NOW or step.indexed <= moment)
-            if seen and (current is None or step.at >= current.at):
-                current = step
+        current = next(  # steps are in time order: the latest one seen
+            (
+                step
+                for step in reversed(steps)
+                if step.at <= moment and (view is View.NOW or step.indexed <= moment)
+            ),
+            None,
+        )
         if current is None:
             return None
         return OrderHeader(

@@ -5,6 +5,7 @@ push others out of view. A next-page token carries the search."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -117,22 +118,22 @@ def page(call: Call, search: Search) -> tuple[list[OrderHeader], str | None]:
         moment = header.purchased if search.by == "created" else header.updated
         return moment.timestamp(), header.order_id
 
-    last = tuple(search.last) if search.last else None
-    found = sorted(
-        (
-            h
-            for marketplace_id in search.marketplaces
-            for h in sandbox.orders.orders(seller, marketplace_id)
-            if search.after <= key(h)[0] <= search.before
-            and (last is None or key(h) > last)
-            and (not search.statuses or h.status in search.statuses)
-            and (not search.channels or h.fulfillment_channel in search.channels)
-            and (not search.ids or h.order_id in search.ids)
-        ),
-        key=key,
+    last = tuple(search.last) if search.last else (float("-inf"), "")
+    keyed = (
+        (key(h), h)
+        for marketplace_id in search.marketplaces
+        for h in sandbox.orders.orders(seller, marketplace_id)
+        if (not search.statuses or h.status in search.statuses)
+        and (not search.channels or h.fulfillment_channel in search.channels)
+        and (not search.ids or h.order_id in search.ids)
     )
-    shown = found[: search.size]
+    found = heapq.nsmallest(
+        search.size + 1,
+        ((k, h) for k, h in keyed if search.after <= k[0] <= search.before and k > last),
+        key=lambda pair: pair[0],
+    )
+    shown = [h for _, h in found[: search.size]]
     if len(found) <= search.size:
         return shown, None
-    following = {**asdict(search), "last": list(key(shown[-1]))}
+    following = {**asdict(search), "last": list(found[search.size - 1][0])}
     return shown, sandbox.pages.issue(following)

@@ -114,14 +114,20 @@ def _order(order: OrderDetails, elements: frozenset[str] | None) -> Order:
         IsISPU=False,
         IsAccessPointOrder=False,
         ShippingAddress=_address(order, "shippingAddress" in granted) if header.has_address else None,
-        BuyerInfo=OrderBuyerDetails(
-            BuyerEmail=order.buyer.email if header.shows_buyer_email else None,
+        BuyerInfo=_buyer_info(order, "buyerInfo" in granted),
+    )
+
+
+def _buyer_info(order: OrderDetails, pii: bool) -> OrderBuyerDetails | None:
+    """The buyer's name and email with PII; the purchase order number (not PII) always."""
+    if pii:
+        return OrderBuyerDetails(
+            BuyerEmail=order.buyer.email if order.header.shows_buyer_email else None,
             BuyerName=order.buyer.name,
             PurchaseOrderNumber=order.buyer.purchase_order_number,
         )
-        if "buyerInfo" in granted
-        else None,
-    )
+    number = order.buyer.purchase_order_number
+    return None if number is None else OrderBuyerDetails(PurchaseOrderNumber=number)
 
 
 def _item_buyer_info(order: OrderDetails, item: Item, pii: bool) -> ItemBuyerInfo:

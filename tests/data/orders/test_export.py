@@ -1,0 +1,85 @@
+"""Exports against the emulator: the records equal the ground truth, from Orders v2026-01-01, v0 and the
+order report alike; 10,000 orders; buyer data and why it is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from amazon_connector.data.orders import ORDER_ITEMS, ORDERS, OrderQuery, export_orders, list_orders
+from tests.data.orders.conftest import PLAIN_APP, SEARCH_ORDERS, UK, differences, expected, held
+
+
+def check(target: str, truth, **how) -> None:
+    want_orders, want_items = expected(truth, **how)
+    got_orders, got_items = held(target)
+    assert differences(got_orders, want_orders, ORDERS.key_of) == []
+    assert differences(got_items, want_items, ORDER_ITEMS.key_of) == []
+    assert len(got_orders) == len(truth)
+
+
+def test_ten_thousand_orders_with_their_items_equal_the_ground_truth(make_world, tmp_path):
+    world = make_world(orders=10_000)
+    world.unlimited(SEARCH_ORDERS)  # the world stands still, so the truth afterwards is the truth during
+    uk = world.connect()
+    target = str(tmp_path / "orders.parquet")
+    result = export_orders(uk, target, OrderQuery(since=world.since(), path="api"))
+    assert (result.orders, result.pages, result.sources) == (10_000, 100, ["api"])
+    check(target, world.truth())
+    assert result.items == len(held(target)[1]) > 20_000
+
+
+@pytest.mark.parametrize("api", ["2026-01-01", "v0"])
+def test_both_apis_and_the_report_give_the_same_records(make_world, tmp_path, api):
+    world = make_world(orders=150)
+    uk = world.connect()
+    target = str(tmp_path / f"{api}.jsonl")
+    with pytest.warns(FutureWarning, match="2027-03-27") if api == "v0" else _nothing():
+        export_orders(uk, target, OrderQuery(since=world.since(), api=api))
+    check(target, world.truth())
+    report = str(tmp_path / "report.csv")
+    result = export_orders(uk, report, OrderQuery(since=world.since(), path="report", api=api))
+    assert result.sources == ["report"]
+    check(report, world.truth(), buyer="not_in_report")
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def test_buyer_data_says_why_it_is_missing(make_world, tmp_path):
+    world = make_world(orders=60)
+    without_role = world.connect("plain", app=PLAIN_APP)
+    target = str(tmp_path / "plain.csv")
+    result = export_orders(without_role, target, OrderQuery(since=world.since()))
+    orders, _ = held(target)
+    assert {o["buyer_data"] for o in orders} == {"withheld"}
+    assert all(
+        o[c] is None for o in orders for c in ("buyer_name", "buyer_email", "ship_name", "ship_postal_code")
+    )
+    assert "Direct-to-Consumer Shipping (Restricted)" in (result.buyer_note() or "")
+    not_asked = export_orders(
+        world.connect(), str(tmp_path / "none.csv"), OrderQuery(since=world.since(), buyer_data=False)
+    )
+    assert not_asked.buyer_data == {"not_requested": 60}
+    assert not_asked.buyer_note() is None
+    check(str(tmp_path / "none.csv"), world.truth(), buyer="not_requested")
+
+
+def test_filters_and_lookups_by_id(make_world, tmp_path):
+    world = make_world(orders=150)
+    uk = world.connect()
+    truth = world.truth()
+    target = str(tmp_path / "shipped.csv")
+    export_orders(uk, target, OrderQuery(since=world.since(), statuses=("Shipped",), channels=("MFN",)))
+    check(target, [t for t in truth if t["status"] == "Shipped" and t["fulfillment_channel"] == "MFN"])
+    picked = [truth[3]["order_id"], truth[50]["order_id"]]
+    for api in ("2026-01-01", "v0"):
+        found = str(tmp_path / f"picked-{api}.csv")
+        result = list_orders(uk, OrderQuery(order_ids=(*picked, "999-0000000-0000000"), api=api), found)
+        assert result.not_found == ["999-0000000-0000000"]
+        check(found, [truth[3], truth[50]])
+    de = str(tmp_path / "de.csv")
+    export_orders(uk, de, OrderQuery(since=world.since(), marketplaces=("DE", UK)))
+    assert len(held(de)[0]) == 300
