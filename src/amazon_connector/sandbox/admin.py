@@ -99,7 +99,7 @@ async def secret_expiry(request: Request) -> JSONResponse:
 async def orders(request: Request) -> JSONResponse:
     """The ground truth of a seller's orders in one marketplace (``?seller=ID&marketplace=ID``): every
     order with its items and buyer, as searches see them now (``view=search``, the default) or as they
-    are (``view=now``)."""
+    are (``view=now``), and each order's life (its steps, those to come included)."""
     _loopback_only(request)
     sandbox = sandbox_of(request)
     seller = sandbox.world.seller(request.query_params.get("seller", ""))
@@ -111,7 +111,8 @@ async def orders(request: Request) -> JSONResponse:
         raise HTTPException(404, "No such seller (give ?seller=<selling partner ID>).")
     marketplace = request.query_params.get("marketplace", "")
     headers = sandbox.orders.orders(seller, marketplace, view)
-    return JSONResponse([truth(sandbox.orders.details(seller, h)) for h in headers])
+    book = sandbox.orders
+    return JSONResponse([truth(book.details(seller, h), book.steps(seller, h.order_id)) for h in headers])
 
 
 class StatusChange(BaseModel):

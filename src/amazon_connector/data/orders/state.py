@@ -19,7 +19,7 @@ from amazon_connector.connections.store.schema import order_sync_positions_table
 from amazon_connector.connections.store.times import utc
 from amazon_connector.data.orders.normalise import OrderRecords
 from amazon_connector.data.orders.records import ORDER_ITEMS, ORDERS
-from amazon_connector.data.records import Record, json_value
+from amazon_connector.data.records import Record, RecordSet, json_value
 
 PURPOSE = "order record"
 """Binds a staged record's ciphertext to what it is."""
@@ -47,23 +47,21 @@ class Job:
         return self.api_done or self.report_done
 
 
-def _encode(records: OrderRecords) -> str:
-    def plain(record: Record, columns: Any) -> dict[str, Any]:
-        return {name: json_value(columns[name], value) for name, value in record.items()}
+def _plain(record_set: RecordSet, record: Record) -> dict[str, Any]:
+    """A record checked against its set, as JSON values (decimals and times as text)."""
+    coerced = record_set.coerce(record)
+    return {name: json_value(record_set.by_name[name], value) for name, value in coerced.items()}
 
-    coerced = ORDERS.coerce(records.order)
-    return json.dumps(
-        {
-            "order": plain(coerced, ORDERS.by_name),
-            "items": [plain(ORDER_ITEMS.coerce(i), ORDER_ITEMS.by_name) for i in records.items],
-        },
-        separators=(",", ":"),
-    )
+
+def _encode(order: dict[str, Any], records: OrderRecords) -> str:
+    items = [_plain(ORDER_ITEMS, i) for i in records.items]
+    return json.dumps({"order": order, "items": items}, separators=(",", ":"))
 
 
 def _decode(text: str) -> OrderRecords:
+    """A staged order: text forms that the destination turns back into its columns' types."""
     data = json.loads(text)
-    return OrderRecords(ORDERS.coerce(data["order"]), [ORDER_ITEMS.coerce(i) for i in data["items"]])
+    return OrderRecords(data["order"], data["items"])
 
 
 class OrderState:
@@ -142,17 +140,19 @@ class OrderState:
     ) -> None:
         """Keep fetched orders (the newer version of an order wins; at the same time, the higher
         ``rank``: API answers over report rows) and the job's progress, in one transaction."""
-        rows = [
-            {
-                "job_id": job_id,
-                "order_id": r.order_id,
-                "updated": ORDERS.coerce(r.order)["last_updated_at"],
-                "source_rank": rank,
-                "delivered": False,
-                "record": self.store.box.encrypt(_encode(r), PURPOSE),
-            }
-            for r in records
-        ]
+        rows = []
+        for r in records:
+            order = _plain(ORDERS, r.order)
+            rows.append(
+                {
+                    "job_id": job_id,
+                    "order_id": r.order_id,
+                    "updated": datetime.fromisoformat(order["last_updated_at"]),
+                    "source_rank": rank,
+                    "delivered": False,
+                    "record": self.store.box.encrypt(_encode(order, r), PURPOSE),
+                }
+            )
         with self.store.transaction() as conn:
             if rows:
                 statement = self.store.insert(records_table).values(rows)

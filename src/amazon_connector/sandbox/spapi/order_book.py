@@ -396,12 +396,22 @@ class OrderBook:
 
     # --- the streams -------------------------------------------------------------------------------
 
+    def steps(self, seller: Seller, order_id: str) -> tuple[Step, ...]:
+        """An order's whole life, past and to come (its own steps up to the first explicit change, then
+        the explicit ones); empty for an order not placed yet or unknown."""
+        with self._lock:
+            placed = self._ids.get((seller.selling_partner_id, order_id))
+            return () if placed is None else self._steps(seller, placed)
+
+    def _steps(self, seller: Seller, placed: Placed) -> tuple[Step, ...]:
+        changes = self._changes.get((seller.selling_partner_id, placed.order_id))
+        if not changes:
+            return placed.steps
+        return tuple(s for s in placed.steps if s.at < changes[0].at) + tuple(changes)
+
     def _state(self, seller: Seller, placed: Placed, moment: datetime, view: View) -> OrderHeader | None:
         """The order at ``moment`` as ``view`` shows it; None when it is not there yet."""
-        steps = placed.steps
-        changes = self._changes.get((seller.selling_partner_id, placed.order_id))
-        if changes:
-            steps = tuple(s for s in steps if s.at < changes[0].at) + tuple(changes)
+        steps = self._steps(seller, placed)
         current = next(  # steps are in time order: the latest one seen
             (
                 step
@@ -507,9 +517,10 @@ def _text(amount: Decimal | None) -> str | None:
     return None if amount is None else f"{amount:.2f}"
 
 
-def truth(order: OrderDetails) -> dict[str, Any]:
+def truth(order: OrderDetails, steps: tuple[Step, ...] = ()) -> dict[str, Any]:
     """An order as the emulator knows it, in its own plain terms (not any API's), for tests to compare
-    what a client made of the APIs' answers with: amounts are null while the order is Pending."""
+    what a client made of the APIs' answers with: amounts are null while the order is Pending. ``steps``
+    is its whole life, the steps to come included (when each happens and when searches see it)."""
     header, buyer, priced = order.header, order.buyer, order.header.priced
     return {
         "order_id": header.order_id,
@@ -534,6 +545,7 @@ def truth(order: OrderDetails) -> dict[str, Any]:
             "country": order.marketplace.iso_country,
             "phone": buyer.phone,
         },
+        "steps": [{"at": iso(s.at), "status": str(s.status), "indexed": iso(s.indexed)} for s in steps],
         "items": [
             {
                 "order_item_id": item.order_item_id,
