@@ -51,7 +51,7 @@ class World:
         self, name: str = "uk", country: str = "UK", app: str = RESTRICTED_APP, **more: Any
     ) -> Connection:
         credentials = self.app(app)
-        return self.connections.add(
+        connection = self.connections.add(
             name,
             country=country,
             mode="restricted",
@@ -62,6 +62,8 @@ class World:
             environment=self.emulator.url,
             **more,
         )
+        connection.authorise()  # Restricted Data Access Mode: checks the refresh token; ready then
+        return self.connections.get(name)
 
     def truth(self, marketplace: str = UK, country: str = "UK", view: str = "search") -> list[dict[str, Any]]:
         response = httpx.get(

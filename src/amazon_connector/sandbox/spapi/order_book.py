@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import random
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -276,6 +276,7 @@ class OrderBook:
         self._streams: dict[tuple[str, str], _Stream] = {}
         self._ids: dict[tuple[str, str], Placed] = {}
         self._changes: dict[tuple[str, str], list[Step]] = {}
+        self._details: dict[tuple[str, str], OrderDetails] = {}
         self._version = 0
         """Counts explicit changes (a cached view is valid for one moment and version)."""
         self._shown: dict[tuple[str, str, View], tuple[tuple[datetime, int], list[OrderHeader]]] = {}
@@ -339,7 +340,17 @@ class OrderBook:
             return header
 
     def details(self, seller: Seller, header: OrderHeader) -> OrderDetails:
-        """The whole order as ``header`` shows it, its items and buyer made from its own seed."""
+        """The whole order as ``header`` shows it, its items and buyer made from its own seed (once)."""
+        key = (seller.selling_partner_id, header.order_id)
+        with self._lock:
+            made = self._details.get(key)
+        if made is None:
+            made = self._made(seller, header)
+            with self._lock:
+                self._details[key] = made
+        return replace(made, header=header)
+
+    def _made(self, seller: Seller, header: OrderHeader) -> OrderDetails:
         marketplace = get_marketplace(header.marketplace_id)
         rng = random.Random(self._seed("order", seller.selling_partner_id, header.order_id))  # noqa: S311
         category = rng.choice(("Standard", "Standard", "Expedited"))
