@@ -68,6 +68,7 @@ def test_sync_change_sync_equals_the_new_ground_truth(make_world, target):
     assert len(truth) > 150
     assert sum(1 for t in truth if t != before.get(t["order_id"])) <= second.orders < 150
     check(target, truth)
+    assert first.position is not None
     assert second.since == first.position - timedelta(minutes=15)
 
 
