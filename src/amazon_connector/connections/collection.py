@@ -21,9 +21,16 @@ from amazon_connector.connections.model import (
     ConnectionSettings,
     to_configuration_error,
 )
-from amazon_connector.connections.store import Store, StoreRateBackend, UnreadableConnection, default_home
-from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
-from amazon_connector.runtime.http import DEFAULT_TIMEOUT, HttpClients, HttpEngine
+from amazon_connector.connections.store import (
+    AppKey,
+    Store,
+    StoreRateBackend,
+    UnreadableConnection,
+    application_key,
+)
+from amazon_connector.errors import ConfigurationError, DuplicateConnectionError, IncompleteConfigurationError
+from amazon_connector.http.clients import DEFAULT_TIMEOUT, HttpClients, HttpEngine
+from amazon_connector.locations import default_home
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"
@@ -40,13 +47,23 @@ def _settings(data: Mapping[str, Any]) -> ConnectionSettings:
 RateLimits = Literal["memory", "store"] | RateBackend
 
 
+def _max_wait(seconds: float | None) -> float | None:
+    if seconds is not None and not seconds >= 0:
+        raise ConfigurationError(
+            f"max_wait must be a number of seconds, 0 or more, not {seconds!r}.", field="max_wait"
+        )
+    return seconds
+
+
 class Connections:
     """Every configured connection, backed by a Store.
 
     ``rate_limits`` says where rate-limit buckets live: ``"store"`` (default) shares them with every
     process using the same store, ``"memory"`` keeps them in this process, or pass any RateBackend.
     ``timeout`` bounds every HTTP request (seconds, or an httpx.Timeout); ``http_engine`` says what
-    carries the requests (see HttpEngine).
+    carries the requests (see HttpEngine). ``max_wait`` bounds the seconds a call waits for its
+    rate-limit slot (None: as long as the call's deadline, 15 minutes); past it the call raises
+    ThrottledError without sending.
     """
 
     def __init__(
@@ -58,9 +75,11 @@ class Connections:
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_engine: HttpEngine = "urllib3+aiohttp",
+        max_wait: float | None = None,
     ) -> None:
         self.store = store
         self.http_engine = http_engine
+        self.max_wait = _max_wait(max_wait)
         self.home = home or default_home()
         self.clock = clock
         self.token_cache = TokenCache(store.tokens, clock=clock)
@@ -78,9 +97,21 @@ class Connections:
         else:
             backend = rate_limits
         self.limiter = RateLimiter(backend, clock)
-        self.applications = Applications(self)
+        self.applications = Applications(
+            store, clock, http=lambda: self.http(extended_logging=False), connection_for=self._connection_for
+        )
         """The applications (client IDs) and their client secrets: status, rotation, notifications."""
         self._http: dict[bool, HttpClients] = {}
+
+    def _connection_for(self, application: AppKey) -> Connection:
+        """A complete connection of the application, to call Amazon with."""
+        for connection in self.list():
+            if application_key(connection.settings) == application and not connection.settings.missing():
+                return connection
+        raise IncompleteConfigurationError(
+            f"No complete connection uses client ID {application[0]}; one is needed to call Amazon.",
+            hint="Complete a connection with this client ID (`amazon-connector connections edit`).",
+        )
 
     def http(self, *, extended_logging: bool) -> HttpClients:
         """The pooled HTTP clients shared by every connection with this logging setting."""
@@ -102,6 +133,7 @@ class Connections:
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_engine: HttpEngine = "urllib3+aiohttp",
+        max_wait: float | None = None,
     ) -> Connections:
         """Open the store (default: SQLite in the user's data directory; see Store.open)."""
         home_path = Path(home) if home else default_home()
@@ -112,6 +144,7 @@ class Connections:
             rate_limits=rate_limits,
             timeout=timeout,
             http_engine=http_engine,
+            max_wait=max_wait,
         )
 
     def close(self) -> None:

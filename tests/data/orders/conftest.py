@@ -62,7 +62,7 @@ class World:
             environment=self.emulator.url,
             **more,
         )
-        connection.authorise()  # Restricted Data Access Mode: checks the refresh token; ready then
+        connection.verify_refresh_token()  # Restricted Data Access Mode: ready once verified
         return self.connections.get(name)
 
     def truth(self, marketplace: str = UK, country: str = "UK", view: str = "search") -> list[dict[str, Any]]:
