@@ -8,6 +8,8 @@
     and httpx requests as the floor.
 (c) Start-up: ``import amazon_connector`` and ``amazon-connector --help``, each the median of ``--runs``
     fresh processes (wall time), beside its target and beside ``python -c pass``.
+(d) Orders into a destination: an export of 10,000 orders by Orders v2026-01-01, v0 and the order report
+    (``bench/orders.py``).
 
 Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]``.
 """
@@ -373,7 +375,11 @@ def main() -> None:
         "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
     )
     parser.add_argument("--runs", type=int, default=10, help="processes per command in (c) (default 10)")
-    parser.add_argument("--only", choices=("orders", "cpu", "startup"), help="run one part")
+    parser.add_argument("--only", choices=("orders", "cpu", "startup", "export"), help="run one part")
+    parser.add_argument(
+        "--export-orders", type=int, default=10_000, help="orders exported in (d) (default 10,000)"
+    )
+    parser.add_argument("--export-scale", type=float, default=200, help="time scale for (d) (default 200)")
     args = parser.parse_args()
     if args.only in (None, "orders"):
         bench_orders(args.orders, args.scale, args.rate_limits)
@@ -381,6 +387,10 @@ def main() -> None:
         bench_cpu(args.calls, args.passes)
     if args.only in (None, "startup"):
         bench_startup(args.runs)
+    if args.only in (None, "export"):
+        from orders import bench_export  # bench/orders.py, which imports this module's helpers
+
+        bench_export(args.export_orders, args.export_scale)
 
 
 if __name__ == "__main__":
