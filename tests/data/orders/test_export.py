@@ -3,6 +3,8 @@ order report alike; 10,000 orders; buyer data and why it is missing."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from amazon_connector.data.orders import ORDER_ITEMS, ORDERS, OrderQuery, export_orders, list_orders
@@ -83,3 +85,38 @@ def test_filters_and_lookups_by_id(make_world, tmp_path):
     de = str(tmp_path / "de.csv")
     export_orders(uk, de, OrderQuery(since=world.since(), marketplaces=("DE", UK)))
     assert len(held(de)[0]) == 300
+
+
+def test_a_long_window_without_buyer_data_races_the_report_against_the_api(make_world, tmp_path):
+    world = make_world(orders=3000)  # 30 pages: past the burst the API needs 180 s a page
+    uk = world.connect()
+    target = str(tmp_path / "raced.parquet")
+    result = export_orders(uk, target, OrderQuery(since=world.since(), buyer_data=False))
+    assert (result.sources, result.finished_by) == (["api", "report"], "report")
+    pages = sum(world.emulator.sandbox.stats.snapshot()[SEARCH_ORDERS].values())
+    assert pages < 30  # the report was done first and the API's pages stopped
+    orders, _ = held(target)
+    assert {o["buyer_data"] for o in orders} <= {"not_requested", "not_in_report"}
+    assert result.until is not None
+    placed = {
+        t["order_id"] for t in world.truth() if t["purchased"] <= result.until.strftime("%Y-%m-%dT%H:%M:%SZ")
+    }
+    assert sorted(o["order_id"] for o in orders) == sorted(placed)
+
+
+def test_the_async_functions_are_the_same_implementation(make_world, tmp_path):
+    from amazon_connector.data.orders import aexport_orders, async_orders
+
+    world = make_world(orders=40)
+    uk = world.connect()
+
+    async def main():
+        exported = await aexport_orders(uk, str(tmp_path / "a.csv"), OrderQuery(since=world.since()))
+        [synced] = await async_orders([uk], str(tmp_path / "a.db"), OrderQuery(since=world.since()))
+        # the sync functions work inside a running event loop too (a notebook): on a loop of their own
+        again = export_orders(uk, str(tmp_path / "b.csv"), OrderQuery(since=world.since()))
+        return exported, synced, again
+
+    exported, synced, again = asyncio.run(main())
+    assert (exported.orders, synced.orders, synced.error, again.orders) == (40, 40, None, 40)
+    assert held(str(tmp_path / "b.csv")) == held(str(tmp_path / "a.csv")) == held(str(tmp_path / "a.db"))

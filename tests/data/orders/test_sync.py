@@ -123,3 +123,15 @@ def test_several_connections_sync_at_once_each_reported(make_world, tmp_path):
     orders = held(target)[0]
     assert {o["marketplace_id"] for o in orders} == {UK, US}
     assert len(orders) == 200
+
+
+def test_after_the_report_a_sync_tops_up_through_the_api(make_world, tmp_path):
+    world = make_world(orders=3000)
+    uk = world.connect()
+    target = str(tmp_path / "orders.db")
+    [result] = sync_orders(uk, target, OrderQuery(since=world.since(), buyer_data=False))
+    assert result.error is None
+    assert result.sources == ["api", "report"]  # the report covered the long window, the API the rest
+    assert result.position is not None
+    assert result.position > world.clock.now() - timedelta(minutes=10)
+    assert len(held(target)[0]) == len({o["order_id"] for o in held(target)[0]})

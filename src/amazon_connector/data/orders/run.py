@@ -89,6 +89,8 @@ class OrdersResult:
     pages: int = 0
     sources: list[str] = field(default_factory=list)
     """``api``, ``report``: what the orders came from."""
+    finished_by: str | None = None
+    """Which source covered the window (``api`` or ``report``) in an export or sync."""
     since: datetime | None = None
     until: datetime | None = None
     """The window fetched (its end as Amazon stated it)."""
@@ -452,8 +454,9 @@ async def _run_job(
         chunked=mode is WriteMode.UPSERT,
     )
     await _fetch(run)
-    if not run.result.sources:
-        run.result.sources.append("report" if run.job.report_done and not run.job.api_done else "api")
+    result.finished_by = "report" if run.job.report_done and not run.job.api_done else "api"
+    if not result.sources:  # resumed after everything was fetched
+        result.sources.append(result.finished_by)
     await run.deliver(final=True)
     bound = run.job.bound
     result.until = bound
@@ -577,7 +580,7 @@ async def _sync_one(
             scope=scope,
         )
         results.append(result)
-        if "report" not in result.sources or result.position is None:
+        if result.finished_by != "report" or result.position is None:
             break
         resolved = replace(resolved.with_window(result.position - overlap, None), path=Path.API)
     return _combined(results)
