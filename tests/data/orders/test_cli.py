@@ -143,3 +143,10 @@ def test_a_run_that_fails_part_way_exits_2_and_resumes(run, world, tmp_path):
     failed = run("orders", "export", "-c", "uk", "--to", str(target), "--since", SINCE, expect=2)
     assert "run the same command again to resume" in failed.stderr
     assert not target.exists()
+
+
+def test_the_output_says_why_buyer_data_is_missing(run, world, tmp_path):
+    world.connect("plain", app="Demo Private App")
+    result = run("orders", "export", "-c", "plain", "--to", str(tmp_path / "o.csv"), "--since", SINCE)
+    assert "Buyer data: Amazon gave no buyer data for 60 of 60 orders" in " ".join(result.stderr.split())
+    assert "Direct-to-Consumer Shipping (Restricted)" in result.stderr

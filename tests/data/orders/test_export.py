@@ -120,3 +120,24 @@ def test_the_async_functions_are_the_same_implementation(make_world, tmp_path):
     exported, synced, again = asyncio.run(main())
     assert (exported.orders, synced.orders, synced.error, again.orders) == (40, 40, None, 40)
     assert held(str(tmp_path / "b.csv")) == held(str(tmp_path / "a.csv")) == held(str(tmp_path / "a.db"))
+
+
+def test_a_report_not_made_in_time_is_waited_for_again_by_the_next_run(make_world, tmp_path, monkeypatch):
+    from datetime import timedelta
+
+    from amazon_connector.data.orders import report
+    from amazon_connector.data.orders.report import ReportFailedError
+
+    world = make_world(orders=50)
+    uk = world.connect()
+    target = str(tmp_path / "orders.csv")
+    query = OrderQuery(since=world.since(), path="report")
+    monkeypatch.setattr(report, "LONGEST_WAIT", timedelta(seconds=1))
+    with pytest.raises(ReportFailedError, match="has not made the order report"):
+        export_orders(uk, target, query)
+    monkeypatch.undo()
+    result = export_orders(uk, target, query)
+    assert result.resumed
+    assert result.orders == 50
+    created = world.emulator.sandbox.stats.snapshot()["reports/2021-06-30/createReport"]
+    assert sum(created.values()) == 2  # the window's two spans of 30 days: each asked for once

@@ -18,6 +18,8 @@ BY_ORDER_DATE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 FIRST_POLL = timedelta(seconds=5)
 LONGEST_POLL = timedelta(seconds=60)
 """getReport is asked again after 5 s, then twice as long each time, up to a minute (on the clock)."""
+LONGEST_WAIT = timedelta(hours=4)
+"""A run gives up waiting for a report after this long; the next run waits for the same report."""
 ITEM_ID_COLUMN = "order-item-id"
 
 
@@ -47,6 +49,7 @@ async def order_report_rows(connection: Connection, report_id: str) -> list[dict
     """The report's rows once Amazon has made it (waiting on the connection's clock); none when Amazon
     cancelled it for want of data."""
     clock, wait = connection.clock, FIRST_POLL
+    give_up = clock.monotonic() + LONGEST_WAIT.total_seconds()
     while True:
         report = (await connection.acall("reports/2021-06-30/getReport", reportId=report_id)).data
         status = report.get("processingStatus")
@@ -58,6 +61,11 @@ async def order_report_rows(connection: Connection, report_id: str) -> list[dict
             raise ReportFailedError(
                 f"Amazon could not make the order report {report_id} (FATAL).",
                 hint="Run again (a new report is asked for), or use the API (path api).",
+            )
+        if clock.monotonic() >= give_up:
+            raise ReportFailedError(
+                f"Amazon has not made the order report {report_id} in {LONGEST_WAIT} ({status}).",
+                hint="Run again later: the run waits for the same report.",
             )
         await clock.asleep_until(clock.monotonic() + wait.total_seconds())
         wait = min(wait * 2, LONGEST_POLL)
