@@ -202,7 +202,7 @@ async def alist_orders(
     """Fetch the query's orders (by ID, or a window's pages of the API) and write them to ``target``
     (default the terminal) as they come, with no state kept: nothing to resume."""
     resolved = _resolve(connection, query)
-    parsed, write_mode = _target(target), WriteMode(mode)
+    parsed, write_mode = _target(target), _mode(mode)
     result = OrdersResult(connection.name, parsed.shown, since=resolved.since, sources=["api"])
     progress = Progress(connection.name, "fetching")
     destination = await asyncio.to_thread(open_destination, parsed, RECORD_SETS, mode=write_mode)
@@ -289,6 +289,9 @@ class _Run:
     """Held while writing to the destination (several connections may share it)."""
     chunked: bool
     """Write every DELIVER_EVERY orders (upsert), not only at the end."""
+    busy: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while a source stores a page or writes to the destination: a source is stopped only
+    between such steps, never while its thread is in the middle of one."""
 
     def tell(self, phase: str | None = None) -> None:
         if phase:
@@ -296,13 +299,18 @@ class _Run:
         if self.on_progress:
             self.on_progress(self.progress)
 
+    async def stage(self, orders: list[OrderRecords], rank: int, **progress: Any) -> None:
+        """Store fetched orders and the source's progress; then, in a sync, write them out every
+        DELIVER_EVERY orders."""
+        async with self.busy:
+            await asyncio.to_thread(self.state.stage, self.job.id, orders, rank, **progress)
+            if self.chunked and (
+                await asyncio.to_thread(self.state.count, self.job.id, undelivered_only=True) >= DELIVER_EVERY
+            ):
+                await self.deliver(final=False)
+
     async def deliver(self, *, final: bool) -> None:
         """Write the fetched orders not yet written (all of them, for a replace) and commit."""
-        if not final and (
-            not self.chunked
-            or await asyncio.to_thread(self.state.count, self.job.id, undelivered_only=True) < DELIVER_EVERY
-        ):
-            return
         self.tell("writing")
         async with self.lock:
             await asyncio.to_thread(self._deliver, final)
@@ -349,7 +357,7 @@ async def _fetch(run: _Run) -> None:
     bound_known = asyncio.Event()
     if not with_api and not bound:  # the report alone: its window ends two minutes ago (this clock's)
         bound.append(query.until or connection.clock.now() - QUIET)
-        await asyncio.to_thread(run.state.stage, job.id, [], API_RANK, bound=bound[0])
+        await run.stage([], API_RANK, bound=bound[0])
     if bound:
         bound_known.set()
 
@@ -359,14 +367,13 @@ async def _fetch(run: _Run) -> None:
             if not bound and page.bound is not None:
                 bound.append(page.bound)
                 progress["bound"] = page.bound
-            await asyncio.to_thread(run.state.stage, job.id, page.orders, API_RANK, **progress)
+            await run.stage(page.orders, API_RANK, **progress)
             if bound:
                 bound_known.set()
             if "api" not in run.result.sources:
                 run.result.sources.append("api")
             run.result.pages += 1
             _told(run.on_progress, run.progress, page.orders)
-            await run.deliver(final=False)
 
     async def from_report() -> None:
         await bound_known.wait()
@@ -374,34 +381,27 @@ async def _fetch(run: _Run) -> None:
         where = ReportProgress(job.report_id, job.report_from or query.since)
 
         async def started(report_id: str) -> None:
-            await asyncio.to_thread(run.state.stage, job.id, [], REPORT_RANK, report_id=report_id)
+            await run.stage([], REPORT_RANK, report_id=report_id)
             run.tell("waiting for the report")
 
         async for orders, following in report_spans(connection, query, bound[0], where, started):
             done = following >= bound[0]
-            await asyncio.to_thread(
-                run.state.stage,
-                job.id,
-                orders,
-                REPORT_RANK,
-                report_id=None,
-                report_from=following,
-                report_done=done,
-            )
+            await run.stage(orders, REPORT_RANK, report_id=None, report_from=following, report_done=done)
             if "report" not in run.result.sources:
                 run.result.sources.append("report")
             _told(run.on_progress, run.progress, orders)
         if not bound[0] > (job.report_from or query.since):  # an empty window: nothing to report on
-            await asyncio.to_thread(run.state.stage, job.id, [], REPORT_RANK, report_done=True)
+            await run.stage([], REPORT_RANK, report_done=True)
 
     run.tell("fetching")
     tasks = [asyncio.create_task(f()) for f, on in ((from_api, with_api), (from_report, with_report)) if on]
-    await _first_to_finish(tasks)
+    await _first_to_finish(tasks, run.busy)
     run.job = await asyncio.to_thread(run.state.job, job.id)
 
 
-async def _first_to_finish(tasks: list[asyncio.Task[None]]) -> None:
-    """Wait until one task has finished well, then stop the others; raise if every one failed."""
+async def _first_to_finish(tasks: list[asyncio.Task[None]], busy: asyncio.Lock) -> None:
+    """Wait until one task has finished well, then stop the others (once none is storing or writing:
+    ``busy``); raise if every one failed."""
     failures: list[BaseException] = []
     pending = set(tasks)
     try:
@@ -413,11 +413,12 @@ async def _first_to_finish(tasks: list[asyncio.Task[None]]) -> None:
                 failures.append(task.exception())  # type: ignore[arg-type]
         raise failures[0]
     finally:
-        for task in pending:
-            task.cancel()
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        async with busy:
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
 
 async def _run_job(
