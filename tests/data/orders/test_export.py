@@ -10,6 +10,8 @@ import pytest
 from amazon_connector.data.orders import ORDER_ITEMS, ORDERS, OrderQuery, export_orders, list_orders
 from tests.data.orders.conftest import PLAIN_APP, SEARCH_ORDERS, UK, differences, expected, held
 
+pytestmark = pytest.mark.filterwarnings("ignore:Orders API v0 is deprecated:FutureWarning")  # shown once
+
 
 def check(target: str, truth, **how) -> None:
     want_orders, want_items = expected(truth, **how)
