@@ -217,6 +217,10 @@ def test_queries_are_checked_and_kept():
         ({"since": NOW - timedelta(days=1), "until": NOW - timedelta(days=2)}, "before it starts"),
         ({"since": NOW - timedelta(days=1), "until": NOW}, "two minutes before now"),
         ({"order_ids": ("12345",)}, "is not an Amazon order ID"),
+        (
+            {"since": NOW - timedelta(days=1), "statuses": ("InvoiceUnconfirmed",)},
+            "has no status INVOICE_UNCONFIRMED",
+        ),
         ({"order_ids": ("202-1234567-1234567",), "path": "report"}, "come from the API"),
         ({"since": NOW - timedelta(days=1), "marketplaces": ("JP",)}, "not in the connection's region"),
         ({"since": NOW - timedelta(days=1), "marketplaces": ("Narnia",)}, "is not an Amazon marketplace"),

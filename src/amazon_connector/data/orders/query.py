@@ -22,6 +22,8 @@ V0_WARNING = (
     "gives the same records without Restricted Data Tokens."
 )
 ORDER_ID = re.compile(r"\d{3}-\d{7}-\d{7}\Z")
+V0_ONLY = "INVOICE_UNCONFIRMED"
+"""A status of Orders v0 (India, China) that v2026-01-01 has not."""
 QUIET = timedelta(minutes=2)
 """Amazon's searches end at least two minutes before now."""
 REPORT_AFTER = timedelta(days=1)
@@ -232,18 +234,26 @@ def resolve(
             field="until",
             hint="Leave the end out: it then ends two minutes before now.",
         )
-    path = _enum(Path, query.path, "path")
+    path, api, statuses = (
+        _enum(Path, query.path, "path"),
+        _enum(Api, query.api, "Orders API version"),
+        _statuses(query.statuses),
+    )
+    if api is Api.V2026 and V0_ONLY in statuses:
+        raise ConfigurationError(
+            f"Orders v2026-01-01 has no status {V0_ONLY}.", field="status", hint="Use --api v0."
+        )
     if ids and path is Path.REPORT:
         raise ConfigurationError("Orders by ID come from the API, not from the report.", field="path")
     return Resolved(
         since=since,
         until=until,
         by=_enum(DateField, query.by, "date field"),
-        statuses=_statuses(query.statuses),
+        statuses=statuses,
         channels=_channels(query.channels),
         marketplaces=_marketplaces(query.marketplaces, marketplace),
         order_ids=ids,
-        api=_enum(Api, query.api, "Orders API version"),
+        api=api,
         path=path,
         buyer_data=restricted_mode if query.buyer_data is None else query.buyer_data,
     )

@@ -65,9 +65,8 @@ def _search_params(query: Resolved) -> dict[str, Any]:
         }
         if query.until is not None:
             params["createdBefore" if created else "lastUpdatedBefore"] = query.until
-        statuses = [s for s in query.statuses if s != "INVOICE_UNCONFIRMED"]
-        if statuses or not query.statuses:
-            params |= {"fulfillmentStatuses": statuses} if statuses else {}
+        if query.statuses:
+            params["fulfillmentStatuses"] = list(query.statuses)
         if query.channels:
             params["fulfilledBy"] = [FULFILLED_BY[c] for c in query.channels]
         return params
