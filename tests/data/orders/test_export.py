@@ -143,3 +143,34 @@ def test_a_report_not_made_in_time_is_waited_for_again_by_the_next_run(make_worl
     assert result.orders == 50
     created = world.emulator.sandbox.stats.snapshot()["reports/2021-06-30/createReport"]
     assert sum(created.values()) == 2  # the window's two spans of 30 days: each asked for once
+
+
+class Stopped(Exception):
+    """Stands for whatever stops a run part way."""
+
+
+def test_a_run_stopped_part_way_resumes_and_an_expired_page_token_starts_the_window_again(
+    make_world, tmp_path
+):
+    world = make_world(orders=800)
+    world.unlimited(SEARCH_ORDERS)
+    uk = world.connect()
+    target = str(tmp_path / "orders.csv")
+    query = OrderQuery(since=world.since())
+
+    def stop_after_three_pages(progress) -> None:
+        if progress.pages == 3:
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        export_orders(uk, target, query, on_progress=stop_after_three_pages)
+    resumed = export_orders(uk, target, query)
+    assert (resumed.resumed, resumed.pages, resumed.orders) == (True, 5, 800)  # pages 4 to 8
+    with pytest.raises(Stopped):
+        export_orders(uk, target, query, on_progress=stop_after_three_pages)
+    world.clock.advance(25 * 3600)  # Amazon's page tokens live 24 hours
+    again = export_orders(uk, target, query)
+    truth = world.truth()  # with the orders of the 25 hours
+    assert again.resumed
+    assert again.pages == -(-len(truth) // 100)  # the window searched again from its start
+    assert {o["order_id"] for o in held(target)[0]} == {t["order_id"] for t in truth}

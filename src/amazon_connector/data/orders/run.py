@@ -364,9 +364,9 @@ async def _fetch(run: _Run) -> None:
     async def from_api() -> None:
         async for page in api_pages(connection, query, job.api_cursor):
             progress: dict[str, Any] = {"api_cursor": page.cursor, "api_done": page.cursor is None}
-            if not bound and page.bound is not None:
-                bound.append(page.bound)
-                progress["bound"] = page.bound
+            if not bound:  # Amazon states the window's end; else it ended two minutes before the job began
+                bound.append(page.bound or query.until or job.created_at - QUIET)
+                progress["bound"] = bound[0]
             await run.stage(page.orders, API_RANK, **progress)
             if bound:
                 bound_known.set()

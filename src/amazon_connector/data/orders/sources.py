@@ -5,6 +5,7 @@ limits, tokens and retries are the runtime's."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,8 +16,10 @@ from amazon_connector.connections.connection import Connection
 from amazon_connector.data.orders.normalise import OrderRecords, from_report, from_v0, from_v2026
 from amazon_connector.data.orders.query import Api, DateField, Resolved
 from amazon_connector.data.orders.report import order_report_rows, report_type, request_order_report
-from amazon_connector.errors import NotFoundError
+from amazon_connector.errors import InvalidInputError, NotFoundError
 from amazon_connector.runtime.pagination import next_page_params
+
+log = logging.getLogger("amazon_connector.orders")
 
 SEARCH_ORDERS = "orders/2026-01-01/searchOrders"
 GET_ORDER = "orders/2026-01-01/getOrder"
@@ -121,13 +124,22 @@ def _bound(data: Any) -> datetime | None:
 
 
 async def api_pages(connection: Connection, query: Resolved, cursor: str | None) -> AsyncIterator[Page]:
-    """Every page of the search from ``cursor`` (None: the first page), each with the next one's token."""
+    """Every page of the search from ``cursor`` (None: the first page), each with the next one's token.
+    A stored token Amazon no longer takes (they expire after 24 hours) starts the search again."""
     name = SEARCH_ORDERS if query.api is Api.V2026 else V0_GET_ORDERS
     operation = catalog().get(name)
-    first = _search_params(query)
+    first, resumed = _search_params(query), cursor is not None
     while True:
         params = first if cursor is None else next_page_params(operation, first, cursor)
-        answer = await connection.acall(name, paginate=False, data_elements=_elements(query), **params)
+        try:
+            answer = await connection.acall(name, paginate=False, data_elements=_elements(query), **params)
+        except InvalidInputError:
+            if not resumed:
+                raise
+            log.info("%s: the stored page token was refused; searching the window again.", connection.name)
+            cursor = None
+            continue
+        resumed = False
         found = answer.records()
         if query.api is Api.V2026:
             orders = [from_v2026(o, buyer_data=query.buyer_data) for o in found]
@@ -179,12 +191,19 @@ async def report_spans(
     kind = report_type(query.by is DateField.UPDATED)
     while progress.span_start < bound:
         end = min(progress.span_start + REPORT_SPAN, bound)
+        earlier = progress.report_id is not None
         if progress.report_id is None:
             progress.report_id = await request_order_report(
                 connection, kind, list(query.marketplaces), progress.span_start, end
             )
             await started(progress.report_id)
-        rows = await order_report_rows(connection, progress.report_id)
+        try:
+            rows = await order_report_rows(connection, progress.report_id)
+        except NotFoundError:
+            if not earlier:
+                raise
+            progress.report_id = None  # a report of an earlier run Amazon no longer keeps: ask again
+            continue
         by_order: dict[str, list[dict[str, str]]] = {}
         for row in rows:
             by_order.setdefault(row["amazon-order-id"], []).append(row)
