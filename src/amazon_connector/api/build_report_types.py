@@ -8,6 +8,7 @@ Run by ``python -m amazon_connector.api.build_catalog PATH [--check]`` with the 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,38 @@ def _read_json(path: Path) -> Any:
         raise ReportTypesBuildError(f"Cannot read {path}: {exc}.") from exc
 
 
+MAX_DEPTH = 6
+
+
+def _resolved(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    while "$ref" in node:
+        node = schema["definitions"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _column_type(node: Mapping[str, Any]) -> str:
+    kind, shape = node.get("type"), node.get("format")
+    if kind == "string":
+        return {"date-time": "timestamp", "date": "date"}.get(shape or "", "string")
+    return {"integer": "integer", "number": "decimal", "boolean": "boolean"}.get(str(kind), "json")
+
+
+def _columns(schema: Mapping[str, Any], node: Mapping[str, Any], path: list[str]) -> list[dict[str, Any]]:
+    """A record's columns: nested objects flattened (keys joined by ``_``), lists kept as JSON."""
+    node = _resolved(schema, node)
+    properties = node.get("properties")
+    if node.get("type", "object") != "object" or not properties or len(path) >= MAX_DEPTH:
+        name = re.sub(r"[^0-9A-Za-z_]+", "_", "_".join(path)) or "value"
+        return [{"name": name, "type": _column_type(node), "path": path}]
+    return [
+        column
+        for key, child in properties.items()
+        for column in _columns(schema, child, [*path, key])
+    ]
+
+
 def _schema_facts(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """Options and record lists of one report document schema."""
+    """Options and record lists (with their records' columns) of one report document schema."""
     properties = schema.get("properties", {})
     spec = properties.get("reportSpecification", {}).get("properties", {})
     raw_options = spec.get("reportOptions", {})
@@ -55,7 +86,11 @@ def _schema_facts(schema: Mapping[str, Any]) -> dict[str, Any]:
         }
         for name, option in raw_options.get("properties", {}).items()
     ]
-    records = [name for name, value in properties.items() if value.get("type") == "array"]
+    records = [
+        {"name": name, "columns": _columns(schema, value.get("items", {}), [])}
+        for name, value in properties.items()
+        if value.get("type") == "array"
+    ]
     return {"options": options, "records": records}
 
 

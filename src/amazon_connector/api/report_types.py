@@ -34,6 +34,23 @@ class ReportOption:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordColumn:
+    """A column of a JSON report's records: ``path`` is where its value is in a record."""
+
+    name: str
+    type: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordList:
+    """One of a JSON report's lists of records, with the columns its records have (from Amazon's schema)."""
+
+    name: str
+    columns: tuple[RecordColumn, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ReportType:
     """One report type: what its document holds and what a request for it may say."""
 
@@ -57,7 +74,7 @@ class ReportType:
     """``seller`` or ``vendor``."""
     retention_days: int
     options: tuple[ReportOption, ...]
-    records: tuple[str, ...]
+    records: tuple[RecordList, ...]
     """JSON reports: the document's lists of records."""
     headers: Mapping[str, Mapping[str, str]] = field(repr=False)
     """Localised column headers per locale, mapped to the English ones."""
@@ -108,7 +125,12 @@ def _report_type(r: Mapping[str, Any]) -> ReportType:
         options=tuple(
             ReportOption(o["name"], tuple(o["values"]), o["required"], o["doc"]) for o in r["options"]
         ),
-        records=tuple(r["records"]),
+        records=tuple(
+            RecordList(
+                x["name"], tuple(RecordColumn(c["name"], c["type"], tuple(c["path"])) for c in x["columns"])
+            )
+            for x in r["records"]
+        ),
         headers={locale: dict(names) for locale, names in r["headers"].items()},
         source=r["source"],
     )

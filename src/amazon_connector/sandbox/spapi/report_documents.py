@@ -367,8 +367,8 @@ class ReportContents:
         }
         if "reportSpecification" in document or not document:
             document["reportSpecification"] = {k: v for k, v in specification.items() if v is not None}
-        for name in report_type.records:
-            document.setdefault(name, [])
+        for records in report_type.records:
+            document.setdefault(records.name, [])
         return document
 
     # --- orders --------------------------------------------------------------------------------
