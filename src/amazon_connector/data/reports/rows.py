@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, islice
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from amazon_connector.api.report_types import RecordList, ReportType, stable_name
@@ -357,9 +357,7 @@ def xml_records(stream: IO[bytes], *, name: str) -> Iterator[Element]:
         except ParseError as exc:
             raise DocumentFormatError(f"{name} is not valid XML: {exc}.") from None
         for item in parser.read_events():
-            assert isinstance(item, tuple)  # ("start" | "end", the element): only those were asked for
-            event, element = item[0], item[1]
-            assert isinstance(element, Element)
+            event, element = cast(tuple[str, Element], item)  # only start and end events were asked for
             depth += 1 if event == "start" else -1
             if event == "start":
                 root = element if root is None else root
