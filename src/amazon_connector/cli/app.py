@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import typer
 from typer.core import TyperGroup
 
-from amazon_connector.cli import call, connections, demo, sandbox, secrets, store, ui
+from amazon_connector.cli import call, connections, demo, reports, sandbox, secrets, store, ui
 from amazon_connector.cli.context import State, console, fail, show_warnings
 from amazon_connector.cli.secret_input import warn_on_command_line
 from amazon_connector.connections.secretbox import KEY_FILE_ENV, generate_key, new_key_file
@@ -49,6 +49,11 @@ app.add_typer(
     help="Client secrets: status, rotation, Amazon's notifications, manual change.",
 )
 app.add_typer(sandbox.app, name="sandbox", help="The local SP-API emulator.")
+app.add_typer(
+    reports.app,
+    name="reports",
+    help="Reports: types, and reports requested or reused, waited for, streamed into rows or downloaded.",
+)
 app.add_typer(store.app, name="store", help="The store itself: check it, back it up.")
 key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_help=True)
 app.add_typer(key_app, name="key")

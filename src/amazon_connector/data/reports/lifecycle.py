@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from amazon_connector.data.reports.jobs import ReportJob, ReportJobs
@@ -77,6 +78,20 @@ class Call(Effect[ApiResponse]):
         return await self.connection.acall(self.operation, paginate=False, **self.params)
 
 
+@dataclass(frozen=True, slots=True)
+class FetchDocument(Effect[bytes]):
+    """A small report document (an error document), whole."""
+
+    connection: Connection = field(repr=False, compare=False)
+    document_id: str
+
+    def perform(self) -> bytes:
+        return self.connection.download_document(self.document_id)
+
+    async def aperform(self) -> bytes:
+        return await self.connection.adownload_document(self.document_id)
+
+
 class StoreWork(Blocking[T]):
     """Work on the store (a transaction): a worker thread's under asyncio."""
 
@@ -111,19 +126,30 @@ class Lifecycle:
         """The report for ``request``: the stored one an earlier run left unfinished, else one Amazon
         has in progress or made within ``reuse_age``, else a new one (createReport). The job is kept
         in the store as soon as its report ID is known."""
+        job: ReportJob | None
         if reuse:
-            stored = yield StoreWork(lambda: self.jobs.resumable(self.connection_id, request))
-            if stored is not None:
-                return stored
+            job = yield StoreWork(partial(self.jobs.resumable, self.connection_id, request))
+            if job is not None:
+                return job
             found = yield from self._reusable_plan(request, reuse_age)
             if found is not None:
                 report_id, status, document_id = found
-                return (yield StoreWork(lambda: self.jobs.record(self.connection_id, request, report_id, status, document_id)))
+                job = yield StoreWork(
+                    partial(self.jobs.record, self.connection_id, request, report_id, status, document_id)
+                )
+                assert job is not None
+                return job
         answer = yield Call(self.connection, "createReport", {"body": request.body()})
         report_id = str(answer.data["reportId"])
-        return (yield StoreWork(lambda: self.jobs.record(self.connection_id, request, report_id, "IN_QUEUE", None)))
+        job = yield StoreWork(
+            partial(self.jobs.record, self.connection_id, request, report_id, "IN_QUEUE", None)
+        )
+        assert job is not None
+        return job
 
-    def _reusable_plan(self, request: ReportRequest, reuse_age: timedelta) -> Plan[tuple[str, str, str | None] | None]:
+    def _reusable_plan(
+        self, request: ReportRequest, reuse_age: timedelta
+    ) -> Plan[tuple[str, str, str | None] | None]:
         now = self.connection.clock.now()
         answer = yield Call(
             self.connection,
@@ -139,7 +165,9 @@ class Lifecycle:
         reports = answer.data.get("reports", []) if isinstance(answer.data, dict) else []
         candidates = [r for r in reports if _matches(r, request, now, reuse_age)]
         for report in _preferred(candidates):
-            known = yield StoreWork(lambda r=report: self.jobs.find(self.connection_id, str(r["reportId"])))
+            known: ReportJob | None = yield StoreWork(
+                partial(self.jobs.find, self.connection_id, str(report["reportId"]))
+            )
             if known is not None and known.request_key != request.key:
                 continue  # made for other options (getReports does not show a report's options)
             if known is None and request.options:
@@ -149,7 +177,9 @@ class Lifecycle:
 
     # --- wait -------------------------------------------------------------------------------------
 
-    def wait_plan(self, job: ReportJob, *, timeout: float, on_progress: Progress | None = None) -> Plan[ReportJob]:
+    def wait_plan(
+        self, job: ReportJob, *, timeout: float, on_progress: Progress | None = None
+    ) -> Plan[ReportJob]:
         """Look at the report until it ends (backing off from FIRST_POLL to MAX_POLL seconds between
         looks, on the connection's clock) or ``timeout`` seconds pass (ReportNotReadyError; the job
         stays for the next run). DONE returns the job; FATAL and CANCELLED raise, explained."""
@@ -183,18 +213,14 @@ class Lifecycle:
         data = answer.data if isinstance(answer.data, dict) else {}
         status, document_id = str(data.get("processingStatus", job.status)), data.get("reportDocumentId")
         if (status, document_id) != (job.status, job.document_id):
-            yield StoreWork(lambda: self.jobs.seen(self.connection_id, job.report_id, status, document_id))
+            yield StoreWork(partial(self.jobs.seen, self.connection_id, job.report_id, status, document_id))
         return replace(job, status=status, document_id=document_id)
 
     def _fatal_plan(self, job: ReportJob) -> Plan[ReportFatalError]:
         """FATAL, with the reason Amazon's error document gives (when it has one)."""
         reason = None
         if job.document_id:
-            answer = yield Call(self.connection, "getReportDocument", {"reportDocumentId": job.document_id})
-            info = answer.data if isinstance(answer.data, dict) else {}
-            from amazon_connector.data.reports.documents import error_document_plan
-
-            reason = yield from error_document_plan(self.connection, job.document_id, info)
+            reason = error_text((yield FetchDocument(self.connection, job.document_id)))
         hint = "Check the request against the report type (`amazon-connector reports types`)."
         if reason and "reportoptions" in reason.lower().replace(" ", ""):
             hint = "Amazon names a report option: give it with --option NAME=VALUE."
@@ -260,7 +286,9 @@ class Lifecycle:
             reports = answer.data.get("reports", []) if isinstance(answer.data, dict) else []
             for report in sorted(reports, key=lambda r: str(r.get("createdTime", "")), reverse=True):
                 report_id = str(report["reportId"])
-                known = yield StoreWork(lambda r=report_id: self.jobs.find(self.connection_id, r))
+                known: ReportJob | None = yield StoreWork(
+                    partial(self.jobs.find, self.connection_id, report_id)
+                )
                 if known is not None and known.delivered_at is not None:
                     break  # the newest not delivered is newer than this one: none left
                 window = ReportRequest(
@@ -270,9 +298,14 @@ class Lifecycle:
                     as_utc(report.get("dataEndTime"), "dataEndTime"),
                     request.options,
                 )
-                job = yield StoreWork(
-                    lambda w=window, r=report_id, d=report.get("reportDocumentId"): self.jobs.record(
-                        self.connection_id, w, r, "DONE", d
+                job: ReportJob = yield StoreWork(
+                    partial(
+                        self.jobs.record,
+                        self.connection_id,
+                        window,
+                        report_id,
+                        "DONE",
+                        report.get("reportDocumentId"),
                     )
                 )
                 if on_progress is not None:
