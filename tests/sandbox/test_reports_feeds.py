@@ -79,7 +79,9 @@ def test_a_report_is_processed_on_the_clock(http, token, clock, emulator):
     assert rows[0].startswith("amazon-order-id\tmerchant-order-id\tpurchase-date")
     assert "buyer-email" not in rows[0]
     assert len(rows) > emulator.world.orders_per_marketplace  # one row per item
-    assert [j.job_id for j in emulator.app.state.sandbox.reports.all() if j.schedule_id is None] == [report_id]
+    assert [j.job_id for j in emulator.app.state.sandbox.reports.all() if j.schedule_id is None] == [
+        report_id
+    ]
 
 
 def test_content_encoding_header_and_url_expiry(http, token, clock):

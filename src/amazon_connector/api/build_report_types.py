@@ -64,11 +64,7 @@ def _columns(schema: Mapping[str, Any], node: Mapping[str, Any], path: list[str]
     if node.get("type", "object") != "object" or not properties or len(path) >= MAX_DEPTH:
         name = re.sub(r"[^0-9A-Za-z_]+", "_", "_".join(path)) or "value"
         return [{"name": name, "type": _column_type(node), "path": path}]
-    return [
-        column
-        for key, child in properties.items()
-        for column in _columns(schema, child, [*path, key])
-    ]
+    return [column for key, child in properties.items() for column in _columns(schema, child, [*path, key])]
 
 
 def _schema_facts(schema: Mapping[str, Any]) -> dict[str, Any]:
