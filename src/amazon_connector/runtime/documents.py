@@ -71,7 +71,6 @@ class Gunzip:
         out = []
         while data:
             if self._inflater.eof:  # another member follows
-                data = self._inflater.unused_data + data
                 self._inflater = zlib.decompressobj(31)
             try:
                 out.append(self._inflater.decompress(data))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import queue
 import re
 import secrets
 import shutil
@@ -74,10 +75,31 @@ def _signed(*parts: str) -> str:
     return "\n".join(parts)
 
 
+def _ahead(chunks: Iterable[bytes], depth: int = 8) -> Iterator[bytes]:
+    """``chunks``, made on a thread of their own up to ``depth`` ahead (so making a document and
+    compressing it use two cores; zlib lets go of the GIL)."""
+    ready: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=depth)
+
+    def make() -> None:
+        try:
+            for chunk in chunks:
+                ready.put(chunk)
+        except BaseException as exc:  # handed to the consumer
+            ready.put(exc)
+        else:
+            ready.put(None)
+
+    threading.Thread(target=make, name="document maker", daemon=True).start()
+    while (item := ready.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
 def _gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """``chunks`` as one gzip member, compressed as they come (no timestamp: the same bytes each time)."""
     compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-    for chunk in chunks:
+    for chunk in _ahead(chunks):
         if out := compressor.compress(chunk):
             yield out
     yield compressor.flush()

@@ -74,6 +74,16 @@ ORDER_COLUMNS = (
     "item-status", "quantity", "currency", "item-price", "item-tax", "is-business-order",
 )  # fmt: skip
 BUYER_COLUMNS = ("buyer-email", "buyer-name", "ship-address-1", "ship-city", "ship-postal-code")
+LISTINGS_VARYING = frozenset(
+    {"item-name", "listing-id", "seller-sku", "price", "quantity", "open-date", "item-condition", "asin1",
+     "product-id", "fulfillment-channel", "status"}
+)  # fmt: skip
+LISTINGS_FIXED = {
+    "item-is-marketplace": "y",
+    "product-id-type": "1",
+    "pending-quantity": "0",
+    "merchant-shipping-group": "Migrated Template",
+}
 GENERIC_COLUMNS = ("sku", "asin", "quantity", "amount", "currency", "date", "marketplace-name")
 
 # Product names a marketplace's sellers use (each in the marketplace's charset).
@@ -101,11 +111,11 @@ def report_type_of(job: Job) -> ReportType:
     return find_report_type(job.job_type) or custom_report_type(job.job_type, "TSV")
 
 
-def _lines(rows: Iterable[Iterable[str]]) -> Iterator[str]:
-    """Tab-separated lines, ``BATCH`` rows joined at a time."""
+def _lines(rows: Iterable[str | Iterable[str]]) -> Iterator[str]:
+    """Tab-separated lines (rows given as lines or as lists of fields), ``BATCH`` rows joined at a time."""
     batch: list[str] = []
     for row in rows:
-        batch.append("\t".join(row))
+        batch.append(row if isinstance(row, str) else "\t".join(row))
         if len(batch) >= BATCH:
             yield "\n".join(batch) + "\n"
             batch = []
@@ -113,7 +123,7 @@ def _lines(rows: Iterable[Iterable[str]]) -> Iterator[str]:
         yield "\n".join(batch) + "\n"
 
 
-def _csv_lines(rows: Iterable[Iterable[str]]) -> Iterator[str]:
+def _csv_lines(rows: Iterable[str | Iterable[str]]) -> Iterator[str]:
     for text in _lines(rows):
         yield (
             "\n".join(
@@ -223,12 +233,12 @@ class ReportContents:
         if report_type.format == "XML":
             return self._generic_xml(job, markets)
         header, rows = self._flat_rows(report_type, markets, job)
-        lines = chain([header], rows)
+        lines: Iterator[str | list[str]] = chain([header], rows)
         return _csv_lines(lines) if report_type.format == "CSV" else _lines(lines)
 
     def _flat_rows(
         self, report_type: ReportType, markets: list[Marketplace], job: Job
-    ) -> tuple[list[str], Iterator[list[str]]]:
+    ) -> tuple[list[str], Iterator[str] | Iterator[list[str]]]:
         name = report_type.name
         if report_type.category == "inventory" and report_type.headers:  # the listings reports
             columns = LISTINGS_SUBSETS.get(name, LISTINGS_COLUMNS)
@@ -243,48 +253,35 @@ class ReportContents:
     def _seed(self, job: Job) -> int:
         return (self.world.seed * 1_000_003 + int(job.job_id)) % 2**31
 
-    def _listings(
-        self, columns: tuple[str, ...], markets: list[Marketplace], job: Job
-    ) -> Iterator[list[str]]:
+    def _listings(self, columns: tuple[str, ...], markets: list[Marketplace], job: Job) -> Iterator[str]:
         seed = self._seed(job)
+        fixed = {c: LISTINGS_FIXED.get(c, "") for c in columns if c not in LISTINGS_VARYING}
+        template = "\t".join(
+            "{" + c.replace("-", "_") + "}" if c in LISTINGS_VARYING else fixed[c].replace("{", "{{")
+            for c in columns
+        )
         for market in markets:
             names = _NAMES.get(market.code, _NAMES[""])
             opened = self.orders.end - timedelta(days=400)
             date_format = "%Y/%m/%d %H:%M:%S JST" if market.code == "JP" else "%Y-%m-%d %H:%M:%S UTC"
+            dates = [(opened + timedelta(minutes=m * 577)).strftime(date_format) for m in range(997)]
+            channels = ["AMAZON_" + market.region.value, "DEFAULT", "DEFAULT"]
             for n in range(self.rows):
                 k = seed + n
-                values = {
-                    "item-name": f"{names[k % len(names)]} {n + 1}",
-                    "item-description": "",
-                    "listing-id": f"{(k * 7919) % 10**10:010d}",
-                    "seller-sku": f"SKU-{market.code}-{n + 1:07d}",
-                    "price": f"{5 + (k * 37) % 9000 / 100:.2f}",
-                    "quantity": str((k * 13) % 50),
-                    "open-date": (opened + timedelta(minutes=n * 17 % 500_000)).strftime(date_format),
-                    "image-url": "",
-                    "item-is-marketplace": "y",
-                    "product-id-type": "1",
-                    "zshop-shipping-fee": "",
-                    "item-note": "",
-                    "item-condition": _CONDITIONS[k % len(_CONDITIONS)],
-                    "zshop-category1": "",
-                    "zshop-browse-path": "",
-                    "zshop-storefront-feature": "",
-                    "asin1": f"B0{(k * 104729) % 10**8:08d}",
-                    "asin2": "",
-                    "asin3": "",
-                    "will-ship-internationally": "",
-                    "expedited-shipping": "",
-                    "zshop-boldface": "",
-                    "product-id": f"B0{(k * 104729) % 10**8:08d}",
-                    "bid-for-featured-placement": "",
-                    "add-delete": "",
-                    "pending-quantity": "0",
-                    "fulfillment-channel": "AMAZON_" + market.region.value if k % 3 == 0 else "DEFAULT",
-                    "merchant-shipping-group": "Migrated Template",
-                    "status": "Active" if k % 7 else "Inactive",
-                }
-                yield [values[c] for c in columns]
+                asin = f"B0{(k * 104729) % 10**8:08d}"
+                yield template.format(
+                    item_name=f"{names[k % len(names)]} {n + 1}",
+                    listing_id=f"{(k * 7919) % 10**10:010d}",
+                    seller_sku=f"SKU-{market.code}-{n + 1:07d}",
+                    price=f"{5 + (k * 37) % 9000 / 100:.2f}",
+                    quantity=(k * 13) % 50,
+                    open_date=dates[n % 997],
+                    item_condition=_CONDITIONS[k % 4],
+                    asin1=asin,
+                    product_id=asin,
+                    fulfillment_channel=channels[k % 3],
+                    status="Active" if k % 7 else "Inactive",
+                )
 
     def _fba_inventory(self, markets: list[Marketplace], job: Job) -> Iterator[list[str]]:
         seed = self._seed(job)
