@@ -101,7 +101,7 @@ def test_flat_files_are_in_their_marketplaces_charset(
 
 
 def test_small_documents_are_not_gzipped_and_large_ones_are_written_before_they_are_done(
-    http, apps, clock, sized
+    http, apps, clock, sized, monkeypatch
 ):
     emulator = sized(2)
     with httpx.Client(base_url=emulator.url) as client:
