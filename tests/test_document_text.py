@@ -6,7 +6,13 @@ import io
 
 import pytest
 
-from amazon_connector.runtime.charsets import Charset, DocumentDecodeError, Transcoder, charset_of, choose_charset
+from amazon_connector.runtime.charsets import (
+    Charset,
+    DocumentDecodeError,
+    Transcoder,
+    charset_of,
+    choose_charset,
+)
 from amazon_connector.runtime.documents import DocumentError, Gunzip
 
 EUROPEAN = "Trinkflasche – groß, 9,99 € „Classic“ Größe\n"
@@ -73,7 +79,7 @@ def test_a_document_shorter_than_a_byte_order_mark():
 
 
 def test_bytes_that_do_not_decode_name_the_byte_its_offset_the_charset_and_where_it_came_from():
-    data = "abc".encode() + b"\xff" + "def".encode()
+    data = b"abc" + b"\xff" + b"def"
     with pytest.raises(DocumentDecodeError) as caught:
         transcode(data, Charset("UTF-8", "default"), 2)
     assert "not valid UTF-8 text (charset from default): byte 3 is ff" in caught.value.message
@@ -99,7 +105,9 @@ def test_the_charset_comes_from_what_was_asked_then_the_content_type_then_the_ma
     assert charset_of("text/plain") is None
     assert charset_of(None) is None
     assert choose_charset("cp932", "text/plain;charset=UTF-8", "windows-1252") == Charset("cp932", "given")
-    assert choose_charset(None, "text/plain;charset=UTF-8", "windows-1252") == Charset("UTF-8", "Content-Type")
+    assert choose_charset(None, "text/plain;charset=UTF-8", "windows-1252") == Charset(
+        "UTF-8", "Content-Type"
+    )
     assert choose_charset(None, "text/plain", "windows-1252") == Charset("windows-1252", "marketplace")
     assert choose_charset(None, None, None) == Charset("UTF-8", "default")
 

@@ -73,11 +73,11 @@ def test_a_japanese_listings_header_maps_to_the_english_columns_and_keeps_amazon
 
 
 def test_tsv_keeps_quotes_and_na_as_they_are_and_csv_unquotes():
-    sets, pieces = rows_of(
+    _, pieces = rows_of(
         "GET_FLAT_FILE_OPEN_LISTINGS_DATA", b'sku\tprice\n"quoted\tNA\nplain\tnull\r\n\n', size=3
     )
     assert pieces[0][1] == [{"sku": '"quoted', "price": "NA"}, {"sku": "plain", "price": "null"}]
-    sets, pieces = rows_of("GET_VAT_TRANSACTION_DATA", b'id,text\n1,"a, ""b""\nc"\n2,\n', size=5)
+    _sets, pieces = rows_of("GET_VAT_TRANSACTION_DATA", b'id,text\n1,"a, ""b""\nc"\n2,\n', size=5)
     assert pieces[0][1] == [{"id": "1", "text": 'a, "b"\nc'}, {"id": "2", "text": None}]
 
 
@@ -85,7 +85,7 @@ def test_a_flat_file_of_many_blocks_comes_in_several_batches_with_every_row():
     line = "SKU-{n}\t" + "x" * 200 + "\n"
     data = ("sku\tnote\n" + "".join(line.format(n=n) for n in range(30_000))).encode()
     assert len(data) > 2 * BLOCK
-    sets, pieces = rows_of("GET_FLAT_FILE_OPEN_LISTINGS_DATA", data, size=65536)
+    _sets, pieces = rows_of("GET_FLAT_FILE_OPEN_LISTINGS_DATA", data, size=65536)
     assert len(pieces) > 2
     rows = [r for _, batch in pieces for r in batch]
     assert [r["sku"] for r in rows] == [f"SKU-{n}" for n in range(30_000)]
@@ -130,7 +130,8 @@ def test_json_reports_stream_their_records_with_the_columns_of_amazons_schema():
     assert by_date["salesByDate_orderedProductSales_amount"].type == "decimal"
     assert by_date["salesByDate_unitsOrdered"].doc == "salesByDate.unitsOrdered"
     (dates_name, dates), (asins_name, asins) = pieces
-    assert dates_name == sets[0].name and asins_name == sets[1].name
+    assert dates_name == sets[0].name
+    assert asins_name == sets[1].name
     assert [
         (r["date"], r["salesByDate_unitsOrdered"], r["salesByDate_orderedProductSales_amount"]) for r in dates
     ] == [

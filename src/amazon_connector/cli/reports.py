@@ -206,18 +206,26 @@ def types(
         return
     from rich.table import Column, Table
 
-    shown = Table(
-        Column("Report type", no_wrap=True), "Format", "Dates", "Restricted", "Options", "What it holds"
-    )
-    for t in sorted(found, key=lambda t: (t.category, t.name)):
-        shown.add_row(
+    rows = [
+        [
             t.name,
             t.format,
             t.dates + (f" (≤ {t.max_days} d)" if t.max_days else ""),
             "yes" if t.restricted else "",
             ", ".join(o.name + ("*" if o.required else "") for o in t.options),
             t.title + ("" if t.requestable else " (made by Amazon: --schedule)"),
-        )
+        ]
+        for t in sorted(found, key=lambda t: (t.category, t.name))
+    ]
+    if not console.is_terminal:  # lines for scripts: tab-separated, as a table would not fit a pipe
+        for row in rows:
+            sys.stdout.write("\t".join(row) + "\n")
+        return
+    shown = Table(
+        Column("Report type", no_wrap=True), "Format", "Dates", "Restricted", "Options", "What it holds"
+    )
+    for row in rows:
+        shown.add_row(*row)
     console.print(shown)
     console.print("Options marked * are required.", style="dim")
 
@@ -272,9 +280,9 @@ def get(
 ) -> None:
     """Request a report (or reuse one in progress or recent, or resume the one an interrupted run left),
     wait for it, and write its rows to --output, streamed in flat memory at any size."""
-    from amazon_connector.data import parse_target
+    from amazon_connector.data.reports import Reports
 
-    parse_target(output)  # a wrong target is refused before anything is asked of Amazon
+    Reports.check_target(output)  # a target that cannot be written is refused before anything is asked
     reports = _reports(ctx, connection, quiet=quiet)
     request = reports.request_for(
         report_type,
@@ -384,9 +392,9 @@ def export(
     quiet: Quiet = False,
 ) -> None:
     """Write the rows of a DONE report (any, e.g. a scheduled one) to --output."""
-    from amazon_connector.data import parse_target
+    from amazon_connector.data.reports import Reports
 
-    parse_target(output)
+    Reports.check_target(output)
     reports = _reports(ctx, connection, quiet=quiet)
     with _report_errors(reports):
         _export(reports, reports.ready(report_id), output, mode, encoding, quiet)

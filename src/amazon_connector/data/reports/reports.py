@@ -29,7 +29,9 @@ from amazon_connector.data.reports.lifecycle import (
 )
 from amazon_connector.data.reports.requests import ReportRequest, as_utc, report_request
 from amazon_connector.data.reports.rows import DocumentRows, document_rows
-from amazon_connector.data.targets import Target
+from amazon_connector.data.staging import require_writable
+from amazon_connector.data.targets import Format as TargetFormat
+from amazon_connector.data.targets import Target, parse_target
 from amazon_connector.data.writer import WriteMode
 from amazon_connector.errors import ConfigurationError
 from amazon_connector.http.drivers import Plan, arun, run
@@ -260,6 +262,15 @@ class Reports:
         return [dict(r) for r in answer]
 
     # --- the document --------------------------------------------------------------------------
+
+    @staticmethod
+    def check_target(target: str | Target) -> Target:
+        """``target`` parsed, and for a file its directory checked: so that a destination that cannot be
+        written is refused before a report is asked for (DestinationError)."""
+        parsed = parse_target(target) if isinstance(target, str) else target
+        if parsed.path is not None and parsed.format is not TargetFormat.SQL:
+            require_writable(parsed.path.parent, [parsed.path], parsed.shown)
+        return parsed
 
     def report_type_of(self, job: ReportJob) -> ReportType:
         return find_report_type(job.report_type) or custom_report_type(job.report_type, "TSV")
