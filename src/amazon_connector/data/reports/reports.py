@@ -28,7 +28,7 @@ from amazon_connector.data.reports.lifecycle import (
     ReportError,
 )
 from amazon_connector.data.reports.requests import ReportRequest, as_utc, report_request
-from amazon_connector.data.reports.rows import DocumentRows, document_rows
+from amazon_connector.data.reports.rows import DocumentRows, document_rows, read_ahead
 from amazon_connector.data.staging import require_writable
 from amazon_connector.data.targets import Format as TargetFormat
 from amazon_connector.data.targets import Target, parse_target
@@ -315,7 +315,7 @@ class Reports:
         with self.open_rows(job, encoding=encoding) as rows:
             destination = open_destination(target, rows.record_sets, mode=mode)
             with destination:
-                for record_set, piece in rows.pieces:
+                for record_set, piece in read_ahead(rows.pieces):
                     if isinstance(piece, list):
                         written += destination.write(record_set, piece)
                     else:

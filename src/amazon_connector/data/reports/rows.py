@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import json
+import queue
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +31,7 @@ from amazon_connector.errors import AmazonConnectorError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-BLOCK = 1 << 21
+BLOCK = 1 << 20
 """Bytes pyarrow parses at a time (a batch is about this much text)."""
 RECORDS_PER_PIECE = 1_000
 READ = 1 << 20
@@ -52,6 +54,47 @@ class DocumentRows:
 
     record_sets: list[RecordSet]
     pieces: Iterator[Piece]
+
+
+_END = object()
+
+
+def read_ahead(pieces: Iterator[Piece], depth: int = 2) -> Iterator[Piece]:
+    """``pieces``, read on a thread of their own up to ``depth`` ahead: the document downloads and
+    parses while the destination writes (pyarrow lets go of the GIL for both). Stopping early, or an
+    error on either side, ends the reading thread before this returns."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def hand(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def read() -> None:
+        try:
+            for piece in pieces:
+                if not hand(piece):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            hand(exc)
+        else:
+            hand(_END)
+
+    reader = threading.Thread(target=read, name="report reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def document_rows(
@@ -141,6 +184,7 @@ def _batches(stream: IO[bytes], record_set: RecordSet, *, tsv: bool, name: str) 
                 quoted_strings_can_be_null=False,
                 check_utf8=False,  # the Transcoder made it UTF-8
             ),
+            memory_pool=_reader_pool(pa),
         )
         while True:
             try:
@@ -150,6 +194,17 @@ def _batches(stream: IO[bytes], record_set: RecordSet, *, tsv: bool, name: str) 
             yield record_set, batch
     except pa.ArrowInvalid as exc:
         raise failure(exc) from None
+
+
+def _reader_pool(pa: Any) -> Any:
+    """jemalloc, made to give freed memory back at once, where pyarrow has it: the parser's blocks are
+    short-lived, and the default allocator keeps them (peak memory grows by tens of MB)."""
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+    except NotImplementedError:
+        return pa.default_memory_pool()
+    return pool
 
 
 # --- JSON ------------------------------------------------------------------------------------------
