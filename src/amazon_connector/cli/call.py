@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 import typer
 
 from amazon_connector.cli.context import state
-from amazon_connector.connections.secretbox import write_private_file
 from amazon_connector.errors import ConfigurationError
 
 
@@ -92,17 +92,32 @@ def download(
         Path | None, typer.Option("--output", "-o", help="Write to this new file (0600) instead of stdout.")
     ] = None,
 ) -> None:
-    """Download a report document (decompressed; restricted report types get their RDT)."""
-    content = state(ctx).connections().get(connection).download_document(report_document_id)
-    if output is None:
-        sys.stdout.buffer.write(content)
-        return
+    """Download a report document, decompressed (restricted report types get their RDT), streamed: see
+    also `reports download`, which decodes its text."""
+    conn = state(ctx).connections().get(connection)
     try:
-        write_private_file(output, content)
+        out = sys.stdout.buffer if output is None else _new_private_file(output)
     except FileExistsError:
         raise ConfigurationError(f"{output} exists already.", hint="Choose a new file name.") from None
     except OSError as exc:
         raise ConfigurationError(f"Cannot write {output}: {exc.strerror}.") from None
+    try:
+        with conn.open_document(report_document_id) as document:
+            for piece in document:
+                out.write(piece)
+    except BaseException:
+        if output is not None:
+            out.close()
+            output.unlink(missing_ok=True)
+        raise
+    if output is not None:
+        out.close()
+
+
+def _new_private_file(path: Path) -> BinaryIO:
+    """A new file (0600; FileExistsError if it exists), its missing directories made (0700)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def upload(
