@@ -6,7 +6,8 @@ in its own process, read three ways, each in a process of its own so its peak RS
 * python-amazon-sp-api: ``get_report_document(download=True)`` (download, gunzip, decode into memory);
 * ``gzip -dc`` of the same bytes, already on disk, to /dev/null: the floor.
 
-Speed is uncompressed MB per second of wall time (the work only, not the interpreter's start); memory
+Speed is uncompressed MB per second of wall time (the work only, not the interpreter's start); CPU is the
+process's CPU time (all threads, its start included: a figure the machine's load does not change); memory
 is the process's peak RSS (``ru_maxrss``). Run with ``make bench`` (part c), or
 ``.venv/bin/python bench/run.py --only reports --report-sizes 100,1000``.
 """
@@ -39,28 +40,24 @@ MB = 1e6
 class Run:
     name: str
     seconds: float
+    """Wall time of the work."""
+    cpu: float
+    """CPU time of the whole process (every thread, the interpreter's start included)."""
     peak_rss: float
 
 
-def child(command: list[str]) -> tuple[dict[str, Any], float]:
-    """Run ``command``; its JSON line on stdout and its peak RSS in MB."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 (our own scripts)
+def child(name: str, command: list[str]) -> tuple[Run, dict[str, Any]]:
+    """Run ``command`` (which prints a JSON line with its ``seconds``); its run and its output."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 (our own scripts, gzip)
     assert process.stdout is not None
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     if status != 0:
         raise SystemExit(f"{command[:4]} failed ({status})")
-    return (json.loads(output) if output.strip() else {}), usage.ru_maxrss / 1024
-
-
-def floor(raw: Path) -> Run:
-    """``gzip -dc`` of the stored bytes to /dev/null."""
-    started = time.perf_counter()
-    process = subprocess.Popen(["gzip", "-dc", str(raw)], stdout=subprocess.DEVNULL)  # noqa: S603, S607
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit("gzip -dc failed")
-    return Run("gzip -dc (the floor)", time.perf_counter() - started, usage.ru_maxrss / 1024)
+    found = json.loads(output) if output.strip() else {"seconds": time.perf_counter() - started}
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(name, found["seconds"], cpu, usage.ru_maxrss / 1024), found
 
 
 def uncompressed_size(raw: Path) -> int:
@@ -90,14 +87,15 @@ def bench_size(megabytes: int, work: Path) -> list[tuple[Run, int]]:
             reports.download(job, raw, raw=True)
         size = uncompressed_size(raw)
         common = ["--home", str(home), "--report", job.report_id, "--url", emu.url]
-        runs: list[tuple[Run, int]] = []
-        ours, rss = child([sys.executable, str(HERE / "reports.py"), "--measure", "ours", *common,
-                           "--out", str(work / f"{megabytes}.parquet")])  # fmt: skip
-        runs.append((Run("amazon-connector → Parquet", ours["seconds"], rss), size))
-        peer, rss = child([sys.executable, str(HERE / "reports.py"), "--measure", "peer", *common])
-        assert peer["characters"] > 0
-        runs.append((Run("python-amazon-sp-api download=True", peer["seconds"], rss), size))
-        runs.append((floor(raw), size))
+        script = [sys.executable, str(HERE / "reports.py"), "--measure"]
+        ours, _ = child(
+            "amazon-connector → Parquet",
+            [*script, "ours", *common, "--out", str(work / f"{megabytes}.parquet")],
+        )
+        peer, found = child("python-amazon-sp-api download=True", [*script, "peer", *common])
+        assert found["characters"] > 0
+        floor, _ = child("gzip -dc (the floor)", ["gzip", "-dc", str(raw)])
+        runs = [(ours, size), (peer, size), (floor, size)]
         print(
             f"    {megabytes} MB: {size / MB:.0f} MB uncompressed, {raw.stat().st_size / MB:.0f} MB gzip, {rows:,} rows"
         )
@@ -110,10 +108,11 @@ def bench_reports(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as work:
         for megabytes in sizes:
             results += [(megabytes, run, size) for run, size in bench_size(megabytes, Path(work))]
-    print(f"    {'size':>6}  {'reader':<38} {'seconds':>8} {'MB/s':>7} {'peak RSS MB':>12}")
+    print(f"    {'size':>6}  {'reader':<38} {'seconds':>8} {'MB/s':>7} {'CPU s':>7} {'peak RSS MB':>12}")
     for megabytes, run, size in results:
         print(
-            f"    {megabytes:>4} MB  {run.name:<38} {run.seconds:>8.2f} {size / MB / run.seconds:>7.0f} {run.peak_rss:>12.0f}"
+            f"    {megabytes:>4} MB  {run.name:<38} {run.seconds:>8.2f} {size / MB / run.seconds:>7.0f} "
+            f"{run.cpu:>7.2f} {run.peak_rss:>12.0f}"
         )
     print(
         "    targets: amazon-connector ≥ 100 MB/s, < 200 MB peak RSS at 1 GB, ≤ the peer's peak at every size"

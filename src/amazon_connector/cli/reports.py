@@ -357,26 +357,14 @@ def download(
                 raise ConfigurationError(
                     "Raw documents are binary.", hint="Write them to a file with -o FILE."
                 )
-            _to_stdout(reports, job, raw=raw, encoding=encoding)
+            reports.write_document(job, sys.stdout.buffer, raw=raw, encoding=encoding)
+            sys.stdout.buffer.flush()
             return
         written = reports.download(job, output, raw=raw, encoding=encoding)
     if not quiet:
         err_console.print(
             f"Wrote {written:,} bytes of report {job.report_id} to {escape(str(output))}.", soft_wrap=True
         )
-
-
-def _to_stdout(reports: Reports, job: ReportJob, *, raw: bool, encoding: str | None) -> None:
-    kind = reports.report_type_of(job)
-    with reports.connection.open_document(job.document_id or "", raw=raw) as document:
-        if raw or kind.format in ("XML", "ZIP"):
-            for piece in document:
-                sys.stdout.buffer.write(piece)
-        else:
-            text = document.text(encoding, fallback=reports._fallback_charset(job, kind))
-            while piece := text.read(1 << 20):
-                sys.stdout.buffer.write(piece)
-    sys.stdout.buffer.flush()
 
 
 @app.command("export")

@@ -129,8 +129,9 @@ class Lifecycle:
         job: ReportJob | None
         if reuse:
             job = yield StoreWork(partial(self.jobs.resumable, self.connection_id, request))
-            if job is not None:
-                return job
+            kept = timedelta(days=request.report_type.retention_days)
+            if job is not None and self.connection.clock.now() - job.created_at < kept:
+                return job  # (an older one's document is gone from Amazon: ask anew)
             found = yield from self._reusable_plan(request, reuse_age)
             if found is not None:
                 report_id, status, document_id = found

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from amazon_connector.api.report_types import Format, ReportType, custom_report_type, find_report_type
 from amazon_connector.api.report_types import report_type as type_named
@@ -322,7 +322,7 @@ class Reports:
                         written += destination.write_arrow(record_set, piece)
                     if on_rows is not None:
                         on_rows(written)
-        self.jobs.delivered(self.connection.record.id, job.report_id)
+        self.delivered(job)
         shown = target if isinstance(target, str) else target.shown
         return Exported(job, shown, dict(destination.counts))
 
@@ -337,6 +337,39 @@ class Reports:
         """export, in a worker thread."""
         return await asyncio.to_thread(self.export, job, target, mode=mode, encoding=encoding)
 
+    def delivered(self, job: ReportJob) -> None:
+        """Mark a report's rows as written (``export`` does): it is not resumed again, and ``--schedule``
+        moves on to the next one. For callers that read ``open_rows`` themselves."""
+        self.jobs.delivered(self.connection.record.id, job.report_id)
+
+    def write_document(
+        self,
+        job: ReportJob,
+        out: BinaryIO,
+        *,
+        raw: bool = False,
+        encoding: str | None = None,
+        on_bytes: Callable[[int, int | None], None] | None = None,
+    ) -> int:
+        """Write a DONE report's document to ``out`` as it downloads: its text in UTF-8 (``raw``: Amazon's
+        bytes as stored, gzip and all; XML and ZIP documents as they are); the number of bytes written.
+        ``on_bytes`` sees the bytes written so far and the document's stored size."""
+        kind = self.report_type_of(job)
+        written = 0
+        with self.connection.open_document(self._document_id(job), raw=raw) as document:
+            pieces: Iterator[bytes]
+            if raw or kind.format in ("XML", "ZIP"):
+                pieces = iter(document)
+            else:
+                text = document.text(encoding, self._fallback_charset(job, kind))
+                pieces = iter(lambda: text.read(PIECE), b"")
+            for piece in pieces:
+                out.write(piece)
+                written += len(piece)
+                if on_bytes is not None:
+                    on_bytes(written, document.head.size)
+        return written
+
     def download(
         self,
         job: ReportJob,
@@ -346,30 +379,14 @@ class Reports:
         encoding: str | None = None,
         on_bytes: Callable[[int, int | None], None] | None = None,
     ) -> int:
-        """Write a DONE report's document to ``path``: its text in UTF-8 (``raw``: Amazon's bytes as
-        stored, gzip and all). Written beside the file and renamed into place, so a reader sees the whole
-        document or nothing; the number of bytes written."""
-        kind = self.report_type_of(job)
+        """``write_document`` to the file ``path`` (0600), written beside it and renamed into place, so a
+        reader sees the whole document or nothing; the number of bytes written."""
         partial = path.with_name(f".{path.name}.partial")
-        written = 0
         try:
-            with self.connection.open_document(self._document_id(job), raw=raw) as document:
-                total = document.head.size
-                pieces: Iterator[bytes]
-                if raw or kind.format in ("XML", "ZIP"):
-                    pieces = iter(document)
-                else:
-                    text = document.text(encoding, self._fallback_charset(job, kind))
-                    pieces = iter(lambda: text.read(PIECE), b"")
-                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "wb") as out:
-                    for piece in pieces:
-                        out.write(piece)
-                        written += len(piece)
-                        if on_bytes is not None:
-                            on_bytes(written, total)
-                    out.flush()
-                    os.fsync(out.fileno())
+            with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+                written = self.write_document(job, out, raw=raw, encoding=encoding, on_bytes=on_bytes)
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(partial, path)
         except OSError as exc:
             partial.unlink(missing_ok=True)
