@@ -46,18 +46,35 @@ class Run:
     peak_rss: float
 
 
+def peak_rss() -> float:
+    """This process's peak RSS in MB since it started its program (``VmHWM``; ``ru_maxrss`` would count
+    the pages of the process it was forked from)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit("no VmHWM in /proc/self/status")
+
+
 def child(name: str, command: list[str]) -> tuple[Run, dict[str, Any]]:
-    """Run ``command`` (which prints a JSON line with its ``seconds``); its run and its output."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 (our own scripts, gzip)
+    """Run ``command``, which prints a JSON line with its ``seconds`` and ``peak_rss``; its run and output."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 (our own scripts)
     assert process.stdout is not None
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     if status != 0:
         raise SystemExit(f"{command[:4]} failed ({status})")
-    found = json.loads(output) if output.strip() else {"seconds": time.perf_counter() - started}
-    cpu = usage.ru_utime + usage.ru_stime
-    return Run(name, found["seconds"], cpu, usage.ru_maxrss / 1024), found
+    found = json.loads(output)
+    return Run(name, found["seconds"], usage.ru_utime + usage.ru_stime, found["peak_rss"]), found
+
+
+def measure_floor(raw: str) -> dict[str, Any]:
+    """``gzip -dc`` to /dev/null, started from this (small) process so that its peak RSS is its own."""
+    started = time.perf_counter()
+    process = subprocess.Popen(["gzip", "-dc", raw], stdout=subprocess.DEVNULL)  # noqa: S603, S607
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit("gzip -dc failed")
+    return {"seconds": time.perf_counter() - started, "peak_rss": usage.ru_maxrss / 1024}
 
 
 def uncompressed_size(raw: Path) -> int:
@@ -82,7 +99,7 @@ def bench_size(megabytes: int, work: Path) -> list[tuple[Run, int]]:
         with Connections.open(home=home, clock=ScaledClock(SCALE)) as connections:
             reports = Reports(connect(connections, emu, COUNTRY))
             print(f"    {megabytes} MB: the emulator makes the document…", flush=True)
-            job = reports.get(reports.request_for(LISTINGS), reuse=False)
+            job = reports.get(reports.request_for(LISTINGS), reuse=False, timeout=SCALE * 1800)
             raw = work / f"{megabytes}.tsv.gz"
             reports.download(job, raw, raw=True)
         size = uncompressed_size(raw)
@@ -94,7 +111,7 @@ def bench_size(megabytes: int, work: Path) -> list[tuple[Run, int]]:
         )
         peer, found = child("python-amazon-sp-api download=True", [*script, "peer", *common])
         assert found["characters"] > 0
-        floor, _ = child("gzip -dc (the floor)", ["gzip", "-dc", str(raw)])
+        floor, _ = child("gzip -dc (the floor)", [*script, "floor", "--raw", str(raw)])
         runs = [(ours, size), (peer, size), (floor, size)]
         print(
             f"    {megabytes} MB: {size / MB:.0f} MB uncompressed, {raw.stat().st_size / MB:.0f} MB gzip, {rows:,} rows"
@@ -132,7 +149,8 @@ def measure_ours(home: str, report_id: str, out: str) -> dict[str, Any]:
         assert job is not None
         started = time.perf_counter()
         exported = reports.export(job, out)
-        return {"seconds": time.perf_counter() - started, "rows": sum(exported.counts.values())}
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "rows": sum(exported.counts.values()), "peak_rss": peak_rss()}
 
 
 def measure_peer(home: str, report_id: str, url: str) -> dict[str, Any]:
@@ -163,13 +181,14 @@ def measure_peer(home: str, report_id: str, url: str) -> dict[str, Any]:
     started = time.perf_counter()
     answer = client.get_report_document(document_id, download=True)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "characters": len(answer.payload["document"])}
+    return {"seconds": seconds, "characters": len(answer.payload["document"]), "peak_rss": peak_rss()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--sizes", default="100,1000", help="document sizes in MB (default 100,1000)")
-    parser.add_argument("--measure", choices=("ours", "peer"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=("ours", "peer", "floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--raw", help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
     parser.add_argument("--report", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -179,6 +198,8 @@ def main() -> None:
         print(json.dumps(measure_ours(args.home, args.report, args.out)))
     elif args.measure == "peer":
         print(json.dumps(measure_peer(args.home, args.report, args.url)))
+    elif args.measure == "floor":
+        print(json.dumps(measure_floor(args.raw)))
     else:
         bench_reports([int(s) for s in args.sizes.split(",")])
 

@@ -139,3 +139,21 @@ def test_async_documents_stream_resume_and_stop_early(connection, emulator, emul
     assert text == content.decode("cp1252")
     assert first
     assert asyncio.run(connection.adownload_document(document_id)) == content
+
+
+def test_feed_result_documents_stream_the_same_way(connection, emulator_clock):
+    feed_document = connection.upload_document(
+        b"sku\tquantity\nA-1\t5\n", "text/tab-separated-values; charset=UTF-8"
+    )
+    body = {
+        "feedType": "POST_FLAT_FILE_INVLOADER_DATA",
+        "marketplaceIds": [connection.marketplace.marketplace_id],
+        "inputFeedDocumentId": feed_document,
+    }
+    feed_id = connection.call("createFeed", body=body).data["feedId"]
+    emulator_clock.advance(60)
+    result = connection.call("getFeed", feedId=feed_id).data["resultFeedDocumentId"]
+    with connection.open_document(result, kind="feed") as document:
+        assert document.head.kind == "feed"
+        text = document.text().read().decode()
+    assert "Number of records processed\t\t1" in text

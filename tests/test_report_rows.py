@@ -91,6 +91,14 @@ def test_a_flat_file_of_many_blocks_comes_in_several_batches_with_every_row():
     assert [r["sku"] for r in rows] == [f"SKU-{n}" for n in range(30_000)]
 
 
+def test_a_header_without_rows_is_no_rows():
+    for data in (b"sku\tprice\n", b"sku\tprice", b"sku\tprice\r\n\n"):
+        sets, pieces = rows_of("GET_FLAT_FILE_OPEN_LISTINGS_DATA", data)
+        assert sets[0].column_names == ["sku", "price"]
+        assert pieces == []
+    assert rows_of("GET_SALES_AND_TRAFFIC_REPORT", b"{}")[1] == []
+
+
 def test_a_row_of_the_wrong_width_or_an_empty_document_is_a_clear_error():
     with pytest.raises(DocumentFormatError, match=r"a row has 3 fields where the header has 2: '1\\t2\\t3'"):
         rows_of("GET_FLAT_FILE_OPEN_LISTINGS_DATA", b"a\tb\n1\t2\t3\n")

@@ -338,11 +338,13 @@ def test_exit_codes_for_fatal_cancelled_and_not_ready(
     assert "that means there is no data for this request" in cancelled.stderr
     waiting = run("reports", "get", LISTINGS, "-c", "de", "--timeout", "0", expect=5)
     assert "is still IN_QUEUE" in waiting.stderr
+    easy_ship = run("reports", "get", "GET_EASYSHIP_DOCUMENTS", "-c", "de", "-o", "labels.zip", expect=3)
+    assert "Cancelled:" in easy_ship.stderr
     assert "Run the same command again" in waiting.stderr
-    assert created(emulator) == 3
+    assert created(emulator) == 4
     done = run("reports", "get", LISTINGS, "-c", "de", "-o", "-")
     assert "SKU-DE-0000001" in done.stdout
-    assert created(emulator) == 3  # the same report, resumed
+    assert created(emulator) == 4  # the same report, resumed
 
 
 def test_bad_input_on_the_command_line_is_one_message_and_nothing_is_asked(
@@ -357,6 +359,7 @@ def test_bad_input_on_the_command_line_is_one_message_and_nothing_is_asked(
         (["get", LISTINGS, "-c", "de", "-o", "out.unknown"], "out.unknown"),
         (["get", LISTINGS, "-c", "de", "-m", "JP"], "is not in this connection's region"),
         (["list", "-c", "de"], "Which report types?"),
+        (["get", "GET_EASYSHIP_DOCUMENTS", "-c", "de"], "documents are ZIP files, not rows"),
     ]:
         failed = run("reports", *args, expect=1)
         assert message in failed.stderr, failed.stderr
@@ -378,12 +381,15 @@ def test_scheduled_reports_are_taken_once_each(
 ):
     connect(lib, emulator, "UK")
     settlement = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
-    first = run("reports", "get", settlement, "-c", "uk", "--schedule", "-o", str(tmp_path / "s1.csv"))
+    (found,) = json.loads(run("reports", "list", "-c", "uk", "-t", settlement, "--json").stdout)
+    assert found["processingStatus"] == "DONE"
+    first = run("reports", "export", found["reportId"], "-c", "uk", "-o", str(tmp_path / "s1.csv"))
     assert "Wrote 21 rows" in first.stderr  # the summary row and 20 transactions
     none_yet = run("reports", "get", settlement, "-c", "uk", "--schedule", "--timeout", "0", expect=5)
     assert "newer than the last one delivered" in none_yet.stderr
     emulator_clock.advance(timedelta(days=1, minutes=1).total_seconds())  # Amazon makes the next one
-    run("reports", "get", settlement, "-c", "uk", "--schedule", "-o", str(tmp_path / "s2.csv"))
+    second = run("reports", "get", settlement, "-c", "uk", "--schedule", "-o", str(tmp_path / "s2.csv"))
+    assert found["reportId"] not in second.stderr
     assert (tmp_path / "s1.csv").read_text() != (tmp_path / "s2.csv").read_text()
 
 

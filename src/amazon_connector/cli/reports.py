@@ -280,9 +280,6 @@ def get(
 ) -> None:
     """Request a report (or reuse one in progress or recent, or resume the one an interrupted run left),
     wait for it, and write its rows to --output, streamed in flat memory at any size."""
-    from amazon_connector.data.reports import Reports
-
-    Reports.check_target(output)  # a target that cannot be written is refused before anything is asked
     reports = _reports(ctx, connection, quiet=quiet)
     request = reports.request_for(
         report_type,
@@ -293,6 +290,14 @@ def get(
         format=format.upper() if format else None,  # type: ignore[arg-type]
         schedule=schedule,
     )
+    documents_only = request.report_type.format == "ZIP"  # not rows: Amazon's file itself
+    if documents_only and output == "-":
+        raise ConfigurationError(
+            f"{request.report_type.name} documents are ZIP files, not rows.",
+            hint="Give the file to write: -o FILE.zip.",
+        )
+    if not documents_only:
+        reports.check_target(output)  # a target that cannot be written is refused before anything is asked
     with _report_errors(reports):
         job = reports.get(
             request,
@@ -301,6 +306,12 @@ def get(
             reuse_age=timedelta(seconds=seconds(reuse_age, "reuse_age")),
             timeout=seconds(timeout, "timeout"),
         )
+        if documents_only:
+            written = reports.download(job, Path(output), raw=True)
+            reports.delivered(job)
+            if not quiet:
+                err_console.print(f"Wrote {written:,} bytes of report {job.report_id} to {escape(output)}.")
+            return
         _export(reports, job, output, mode, encoding, quiet)
 
 

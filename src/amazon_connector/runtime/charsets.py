@@ -125,6 +125,9 @@ class Transcoder:
         self.charset = charset
         self.name = name
         self._decoder: codecs.IncrementalDecoder | None = None
+        self._utf8 = False
+        """UTF-8 in: checked, and handed on as it is (no decoding into text and back)."""
+        self._carry = b""
         self._head = b""
         self._offset = 0
         """Bytes handed to the decoder so far (for error messages)."""
@@ -149,6 +152,7 @@ class Transcoder:
                 break
         errors = _C1_ERRORS if codec == "amazon-windows-1252" else "strict"
         self._decoder = codecs.getincrementaldecoder("cp1252" if errors == _C1_ERRORS else codec)(errors)
+        self._utf8 = codec == "utf-8"
         return data
 
     def feed(self, data: bytes, *, final: bool = False) -> bytes:
@@ -159,19 +163,30 @@ class Transcoder:
                 return b""
             data = started
         assert self._decoder is not None
+        if self._utf8:
+            data = self._carry + data
+            try:
+                consumed = codecs.utf_8_decode(data, "strict", final)[1]
+            except UnicodeDecodeError as exc:
+                raise self._failure(exc, self._offset + exc.start) from None
+            self._carry = data[consumed:]
+            self._offset += consumed
+            return data[:consumed]
         try:
             text = self._decoder.decode(data, final)
         except UnicodeDecodeError as exc:
             pending = len(exc.object) - len(data)  # bytes kept from the previous piece
-            at = self._offset + exc.start - pending
-            raise DocumentDecodeError(
-                f"{self.name} is not valid {self.charset.label} text (charset from "
-                f"{self.charset.source}): byte {at} is {exc.object[exc.start : exc.end].hex(' ')}.",
-                hint="Read it as its real charset (encoding=…, --encoding), e.g. cp1252, cp932 or UTF-8; "
-                "or download Amazon's bytes as they are (--raw).",
-            ) from None
+            raise self._failure(exc, self._offset + exc.start - pending) from None
         self._offset += len(data)
         return text.encode("utf-8")
+
+    def _failure(self, exc: UnicodeDecodeError, at: int) -> DocumentDecodeError:
+        return DocumentDecodeError(
+            f"{self.name} is not valid {self.charset.label} text (charset from "
+            f"{self.charset.source}): byte {at} is {exc.object[exc.start : exc.end].hex(' ')}.",
+            hint="Read it as its real charset (encoding=…, --encoding), e.g. cp1252, cp932 or UTF-8; "
+            "or download Amazon's bytes as they are (--raw).",
+        )
 
     def finish(self) -> bytes:
         """The last characters; an error if the document ended inside one."""

@@ -340,7 +340,13 @@ class Reports:
     def delivered(self, job: ReportJob) -> None:
         """Mark a report's rows as written (``export`` does): it is not resumed again, and ``--schedule``
         moves on to the next one. For callers that read ``open_rows`` themselves."""
-        self.jobs.delivered(self.connection.record.id, job.report_id)
+        connection_id = self.connection.record.id
+        if self.jobs.find(connection_id, job.report_id) is None:  # a report found by its ID: kept from now on
+            request = ReportRequest(
+                self.report_type_of(job), job.marketplace_ids, job.start, job.end, job.options or None
+            )
+            self.jobs.record(connection_id, request, job.report_id, job.status, job.document_id)
+        self.jobs.delivered(connection_id, job.report_id)
 
     def write_document(
         self,

@@ -170,7 +170,7 @@ def _batches(stream: IO[bytes], record_set: RecordSet, *, tsv: bool, name: str) 
     try:
         reader = pa.csv.open_csv(
             stream,
-            read_options=pa.csv.ReadOptions(column_names=names, block_size=BLOCK),
+            read_options=pa.csv.ReadOptions(column_names=names, block_size=BLOCK, use_threads=False),
             parse_options=pa.csv.ParseOptions(
                 delimiter="\t" if tsv else ",",
                 quote_char=False if tsv else '"',
@@ -193,6 +193,8 @@ def _batches(stream: IO[bytes], record_set: RecordSet, *, tsv: bool, name: str) 
                 return
             yield record_set, batch
     except pa.ArrowInvalid as exc:
+        if str(exc).startswith("Empty CSV file"):
+            return  # a header and no rows
         raise failure(exc) from None
 
 
