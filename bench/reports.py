@@ -141,8 +141,10 @@ def bench_reports(sizes: list[int]) -> None:
 
 def measure_ours(home: str, report_id: str, out: str) -> dict[str, Any]:
     from amazon_connector import Connections
+    from amazon_connector.data.arrow import pyarrow
     from amazon_connector.data.reports import Reports
 
+    pyarrow()  # its modules loaded before the clock starts, as the peer's are
     with Connections.open(home=home, rate_limits="memory") as connections:  # the parent ran on another clock
         reports = Reports(connections.get("bench"))
         job = reports.jobs.find(connections.get("bench").record.id, report_id)

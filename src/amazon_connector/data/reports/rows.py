@@ -31,7 +31,7 @@ from amazon_connector.errors import AmazonConnectorError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-BLOCK = 1 << 20
+BLOCK = 1 << 19
 """Bytes pyarrow parses at a time (a batch is about this much text)."""
 RECORDS_PER_PIECE = 1_000
 READ = 1 << 20
@@ -59,7 +59,7 @@ class DocumentRows:
 _END = object()
 
 
-def read_ahead(pieces: Iterator[Piece], depth: int = 2) -> Iterator[Piece]:
+def read_ahead(pieces: Iterator[Piece], depth: int = 1) -> Iterator[Piece]:
     """``pieces``, read on a thread of their own up to ``depth`` ahead: the document downloads and
     parses while the destination writes (pyarrow lets go of the GIL for both). Stopping early, or an
     error on either side, ends the reading thread before this returns."""
