@@ -1,4 +1,4 @@
-"""(c) Report documents: a gzip TSV listings report of each size (uncompressed MB), made by the emulator
+"""(d) Report documents: a gzip TSV listings report of each size (uncompressed MB), made by the emulator
 in its own process, read three ways, each in a process of its own so its peak RSS is its own:
 
 * amazon-connector: ``Reports.export`` to Parquet (getReportDocument, the streamed download, gunzip,
@@ -8,7 +8,7 @@ in its own process, read three ways, each in a process of its own so its peak RS
 
 Speed is uncompressed MB per second of wall time (the work only, not the interpreter's start); CPU is the
 process's CPU time (all threads, its start included: a figure the machine's load does not change); memory
-is the process's peak RSS (``ru_maxrss``). Run with ``make bench`` (part c), or
+is the process's peak RSS (``ru_maxrss``). Run with ``make bench`` (part d), or
 ``.venv/bin/python bench/run.py --only reports --report-sizes 100,1000``.
 """
 
@@ -120,7 +120,7 @@ def bench_size(megabytes: int, work: Path) -> list[tuple[Run, int]]:
 
 
 def bench_reports(sizes: list[int]) -> None:
-    print("(c) report documents (gzip TSV, US listings) read by each client; MB are uncompressed")
+    print("(d) report documents (gzip TSV, US listings) read by each client; MB are uncompressed")
     results: list[tuple[int, Run, int]] = []
     with tempfile.TemporaryDirectory() as work:
         for megabytes in sizes:

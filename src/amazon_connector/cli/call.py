@@ -6,12 +6,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any
 
 import typer
 
 from amazon_connector.cli.context import state
+from amazon_connector.cli.inputs import read_json
 from amazon_connector.errors import ConfigurationError
+from amazon_connector.private_files import open_private_file
 
 
 def parse_argument(argument: str) -> tuple[str, Any]:
@@ -29,13 +31,7 @@ def parse_argument(argument: str) -> tuple[str, Any]:
         except ValueError as exc:
             raise ConfigurationError(f"{key}:= is not valid JSON: {exc}.", field=key) from None
     if value.startswith("@"):
-        path = Path(value[1:])
-        try:
-            return key, json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigurationError(f"Cannot read {path}: {exc.strerror}.", field=key) from None
-        except ValueError as exc:
-            raise ConfigurationError(f"{path} is not valid JSON: {exc}.", field=key) from None
+        return key, read_json(Path(value[1:]), field=key)
     return key, value
 
 
@@ -96,7 +92,7 @@ def download(
     also `reports download`, which decodes its text."""
     conn = state(ctx).connections().get(connection)
     try:
-        out = sys.stdout.buffer if output is None else _new_private_file(output)
+        out = sys.stdout.buffer if output is None else open_private_file(output)
     except FileExistsError:
         raise ConfigurationError(f"{output} exists already.", hint="Choose a new file name.") from None
     except OSError as exc:
@@ -112,12 +108,6 @@ def download(
         raise
     if output is not None:
         out.close()
-
-
-def _new_private_file(path: Path) -> BinaryIO:
-    """A new file (0600; FileExistsError if it exists), its missing directories made (0700)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def upload(
