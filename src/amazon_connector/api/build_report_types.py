@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from amazon_connector.errors import AmazonConnectorError
+from amazon_connector.api.swagger import CatalogBuildError, write_atomically
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 FACTS_FILE = PACKAGE_DIR / "report_facts.json"
@@ -22,10 +22,6 @@ SCHEMAS = Path("schemas") / "reports"
 FORMATS = frozenset({"TSV", "CSV", "XML", "JSON", "ZIP"})
 DATES = frozenset({"none", "optional", "required"})
 DEFAULT_RETENTION_DAYS = 90
-
-
-class ReportTypesBuildError(AmazonConnectorError):
-    """The facts or the schemas cannot be read or do not fit together."""
 
 
 def schemas_folder(models_root: Path) -> Path:
@@ -38,7 +34,7 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ReportTypesBuildError(f"Cannot read {path}: {exc}.") from exc
+        raise CatalogBuildError(f"Cannot read {path}: {exc}.") from exc
 
 
 MAX_DEPTH = 6
@@ -105,7 +101,7 @@ def _options(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _check(entry: Mapping[str, Any]) -> None:
     name = entry.get("name", "?")
     if entry.get("format") not in FORMATS or entry.get("dates") not in DATES or not entry.get("source"):
-        raise ReportTypesBuildError(
+        raise CatalogBuildError(
             f"report_facts.json: {name} needs a format ({', '.join(sorted(FORMATS))}), dates "
             f"({', '.join(sorted(DATES))}) and a source."
         )
@@ -124,9 +120,7 @@ def build(models_root: Path, facts_file: Path = FACTS_FILE) -> list[dict[str, An
             merged = _schema_facts(_read_json(folder / schema_name))
         headers = entry.get("headers")
         if headers is not None and headers not in translations:
-            raise ReportTypesBuildError(
-                f"report_facts.json: {entry['name']} names unknown headers {headers!r}."
-            )
+            raise CatalogBuildError(f"report_facts.json: {entry['name']} names unknown headers {headers!r}.")
         records.append(
             {
                 "name": entry["name"],
@@ -182,14 +176,12 @@ def render(records: list[dict[str, Any]]) -> str:
 
 def update(models_root: Path, out: Path = REPORT_TYPES_FILE, *, check: bool) -> int:
     """Write (or with ``check`` compare) report_types.json; 1 when it differs and ``check``."""
-    from amazon_connector.api.build_catalog import read_current, write_atomically
-
     if not schemas_folder(models_root).is_dir():
         print(f"{out}: not checked ({SCHEMAS.as_posix()} is not in {models_root}).")
         return 0
     records = build(models_root)
     text = render(records)
-    if read_current(out) == text:
+    if out.exists() and _read_json(out) == json.loads(text):
         print(f"{out}: up to date ({len(records)} report types).")
         return 0
     if check:
