@@ -14,6 +14,7 @@ import pytest
 
 from amazon_connector.connections import Connections
 from amazon_connector.connections.secretbox import generate_key
+from amazon_connector.connections.store.version import head
 from amazon_connector.errors import (
     DuplicateConnectionError,
     SecretKeyError,
@@ -202,7 +203,7 @@ def test_store_check_reports_integrity_schema_key_and_contents(run, home):
     healthy = run("store", "check").stdout
     for line in (
         "✓ Integrity",
-        "✓ Schema: 0004, this version's",
+        f"✓ Schema: {head()}, this version's",
         "✓ Key: matches",
         "✓ Connections: 1 readable",
     ):
