@@ -95,7 +95,10 @@ def stateful_calls(call: Call, clock: ManualClock) -> Iterator[tuple[str, Any]]:
     schedule_id = schedule.body["reportScheduleId"]
     yield "reports/2021-06-30/getReportSchedules", call("getReportSchedules", reportTypes=[REPORT_TYPE])
     yield "reports/2021-06-30/getReportSchedule", call("getReportSchedule", reportScheduleId=schedule_id)
-    yield "reports/2021-06-30/cancelReportSchedule", call("cancelReportSchedule", reportScheduleId=schedule_id)
+    yield (
+        "reports/2021-06-30/cancelReportSchedule",
+        call("cancelReportSchedule", reportScheduleId=schedule_id),
+    )
 
     document = call("createFeedDocument", body={"contentType": JSON})
     yield "feeds/2021-06-30/createFeedDocument", document
