@@ -6,14 +6,14 @@ import io
 
 import pytest
 
+from amazon_connector.errors import DocumentDecodeError, DocumentError
 from amazon_connector.runtime.charsets import (
     Charset,
-    DocumentDecodeError,
     Transcoder,
     charset_of,
     choose_charset,
 )
-from amazon_connector.runtime.documents import DocumentError, Gunzip
+from amazon_connector.runtime.documents import Gunzip
 
 EUROPEAN = "Trinkflasche – groß, 9,99 € „Classic“ Größe\n"
 JAPANESE = "ステンレス水筒 ブルー ①型 ㈱特製 ～\n"

@@ -13,7 +13,7 @@ import pytest
 
 from amazon_connector import Connections
 from amazon_connector.clock import ManualClock
-from amazon_connector.runtime.documents import DocumentError
+from amazon_connector.errors import DocumentError
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in

@@ -11,11 +11,11 @@ import pytest
 from amazon_connector.api.report_types import custom_report_type, report_type, report_types, stable_name
 from amazon_connector.data.reports.rows import (
     BLOCK,
-    DocumentFormatError,
     document_rows,
     json_events,
     set_name,
 )
+from amazon_connector.errors import DocumentFormatError
 
 
 class Trickle(io.RawIOBase):

@@ -280,6 +280,8 @@ def get(
 ) -> None:
     """Request a report (or reuse one in progress or recent, or resume the one an interrupted run left),
     wait for it, and write its rows to --output, streamed in flat memory at any size."""
+    from amazon_connector.data.reports.rows import check_readable
+
     reports = _reports(ctx, connection, quiet=quiet)
     request = reports.request_for(
         report_type,
@@ -296,8 +298,9 @@ def get(
             f"{request.report_type.name} documents are ZIP files, not rows.",
             hint="Give the file to write: -o FILE.zip.",
         )
-    if not documents_only:
-        reports.check_target(output)  # a target that cannot be written is refused before anything is asked
+    if not documents_only:  # what would fail at the end is refused before anything is asked of Amazon
+        check_readable(request.report_type)
+        reports.check_target(output)
     with _report_errors(reports):
         job = reports.get(
             request,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-from amazon_connector.errors import AmazonConnectorError
+from amazon_connector.errors import DocumentDecodeError
 
 _ALIASES = {
     "iso-8859-1": "amazon-windows-1252",
@@ -60,10 +60,6 @@ def _c1_controls(error: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error(_C1_ERRORS, _c1_controls)
-
-
-class DocumentDecodeError(AmazonConnectorError):
-    """A document's bytes are not text in the charset it was read as."""
 
 
 def codec_name(charset: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import httpx
 
-from amazon_connector.errors import ApiError, TransportError
+from amazon_connector.errors import ApiError, DocumentError, TransportError
 from amazon_connector.http.clients import Streamed
 from amazon_connector.http.drivers import Abandoned, Emit, Plan, StreamPlan
 from amazon_connector.http.effects import CloseBody, Open, ReadChunk, Send
@@ -51,11 +51,6 @@ class DocumentHead:
     """Stored gzipped (and decompressed on the way unless the raw bytes were asked for)."""
     size: int | None
     """Bytes to transfer (as stored), when the answer says."""
-
-
-class DocumentError(TransportError):
-    """A document that downloading again from where it stopped cannot fix: not valid gzip, cut short
-    inside its gzip stream, or changed during the download. Downloading it anew may."""
 
 
 class Gunzip:

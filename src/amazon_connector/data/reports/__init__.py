@@ -6,15 +6,16 @@ destination (``amazon_connector.data``). Report types come from ``amazon_connect
 """
 
 from amazon_connector.data.reports.jobs import ReportJob
-from amazon_connector.data.reports.lifecycle import (
+from amazon_connector.data.reports.reports import DEFAULT_TIMEOUT, Exported, Reports
+from amazon_connector.data.reports.requests import ReportRequest, report_request
+from amazon_connector.data.reports.rows import DocumentRows
+from amazon_connector.errors import (
+    DocumentFormatError,
     ReportCancelledError,
     ReportError,
     ReportFatalError,
     ReportNotReadyError,
 )
-from amazon_connector.data.reports.reports import DEFAULT_TIMEOUT, Exported, Reports
-from amazon_connector.data.reports.requests import ReportRequest, report_request
-from amazon_connector.data.reports.rows import DocumentFormatError, DocumentRows
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from amazon_connector.data.reports.jobs import ReportJob, ReportJobs
 from amazon_connector.data.reports.requests import ReportRequest, as_utc
-from amazon_connector.errors import AmazonConnectorError
+from amazon_connector.errors import (
+    ReportCancelledError,
+    ReportFatalError,
+    ReportNotReadyError,
+)
 from amazon_connector.http.drivers import Plan
 from amazon_connector.http.effects import Blocking, Effect, Sleep
 from amazon_connector.runtime.spapi import ApiResponse
@@ -37,30 +41,6 @@ LOOK_BACK = timedelta(days=2)
 """How far back getReports looks for a report still being made."""
 WINDOW_SLACK = timedelta(minutes=5)
 PAGE = 100
-
-
-class ReportError(AmazonConnectorError):
-    """A report that gives no rows; ``job`` is the report as last seen."""
-
-    def __init__(self, message: str, *, job: ReportJob, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.job = job
-
-
-class ReportFatalError(ReportError):
-    """Amazon ended the report FATAL; ``reason`` is what its error document says."""
-
-    def __init__(self, message: str, *, job: ReportJob, reason: str | None, hint: str | None = None) -> None:
-        super().__init__(message, job=job, hint=hint)
-        self.reason = reason
-
-
-class ReportCancelledError(ReportError):
-    """Amazon cancelled the report: no data for the request, or asked too often, or cancelled by hand."""
-
-
-class ReportNotReadyError(ReportError):
-    """The wait ended before the report did; the job is kept, and the next run resumes it."""
 
 
 @dataclass(frozen=True, slots=True)

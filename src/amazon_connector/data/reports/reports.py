@@ -25,7 +25,6 @@ from amazon_connector.data.reports.lifecycle import (
     Call,
     Lifecycle,
     Progress,
-    ReportError,
 )
 from amazon_connector.data.reports.requests import ReportRequest, as_utc, report_request
 from amazon_connector.data.reports.rows import DocumentRows, document_rows, read_ahead
@@ -33,7 +32,7 @@ from amazon_connector.data.staging import require_writable
 from amazon_connector.data.targets import Format as TargetFormat
 from amazon_connector.data.targets import Target, parse_target
 from amazon_connector.data.writer import WriteMode
-from amazon_connector.errors import ConfigurationError
+from amazon_connector.errors import ConfigurationError, ReportError
 from amazon_connector.http.drivers import Plan, arun, run
 from amazon_connector.marketplaces import get_marketplace
 

@@ -26,7 +26,8 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 from amazon_connector.api.report_types import RecordList, ReportType, stable_name
 from amazon_connector.data.arrow import pyarrow
 from amazon_connector.data.records import Column, RecordSet
-from amazon_connector.errors import AmazonConnectorError
+from amazon_connector.errors import DocumentFormatError
+from amazon_connector.extras import require
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -41,10 +42,6 @@ EXTRA = "extra"
 _NOT_A_NAME = re.compile(r"[^0-9A-Za-z_]+")
 
 Piece = tuple[RecordSet, "pa.RecordBatch | list[dict[str, Any]]"]
-
-
-class DocumentFormatError(AmazonConnectorError):
-    """A report document is not what its format says (a row with too many fields, broken JSON or XML)."""
 
 
 @dataclass
@@ -97,6 +94,13 @@ def read_ahead(pieces: Iterator[Piece], depth: int = 1) -> Iterator[Piece]:
         reader.join()
 
 
+def check_readable(report_type: ReportType) -> None:
+    """A MissingExtraError now (naming the ``pip install``) if this type's rows need pyarrow and it is
+    not installed: flat files are read by its CSV reader."""
+    if report_type.format in ("TSV", "CSV"):
+        require("parquet", "Reading flat-file reports into rows (pyarrow's CSV reader)")
+
+
 def document_rows(
     stream: IO[bytes], report_type: ReportType, *, name: str = "The report document"
 ) -> DocumentRows:
@@ -139,6 +143,7 @@ def header_columns(report_type: ReportType, headers: list[str]) -> list[Column]:
 
 
 def flat_file_rows(stream: IO[bytes], report_type: ReportType, *, name: str) -> DocumentRows:
+    check_readable(report_type)
     tsv = report_type.format == "TSV"
     first = stream.readline()
     if not first.strip():
