@@ -128,14 +128,14 @@ def test_a_report_not_made_in_time_is_waited_for_again_by_the_next_run(make_worl
     from datetime import timedelta
 
     from amazon_connector.data.orders import report
-    from amazon_connector.data.orders.report import ReportFailedError
+    from amazon_connector.errors import ReportNotReadyError
 
     world = make_world(orders=50)
     uk = world.connect()
     target = str(tmp_path / "orders.csv")
     query = OrderQuery(since=world.since(), path="report")
     monkeypatch.setattr(report, "LONGEST_WAIT", timedelta(seconds=1))
-    with pytest.raises(ReportFailedError, match="has not made the order report"):
+    with pytest.raises(ReportNotReadyError):
         export_orders(uk, target, query)
     monkeypatch.undo()
     result = export_orders(uk, target, query)

@@ -201,18 +201,19 @@ def from_v0(
 # --- the order tracking report ------------------------------------------------------------------
 
 
-def _cell(row: Mapping[str, str], name: str) -> str | None:
+def _cell(row: Mapping[str, Any], name: str) -> str | None:
     value = (row.get(name) or "").strip()
     return value or None
 
 
-def _report_amount(row: Mapping[str, str], name: str) -> Decimal | None:
+def _report_amount(row: Mapping[str, Any], name: str) -> Decimal | None:
     value = _cell(row, name)
     return None if value is None else Decimal(value)
 
 
-def from_report(rows: Sequence[Mapping[str, str]], marketplace_id: str) -> OrderRecords:
-    """One order's rows of GET_FLAT_FILE_ALL_ORDERS_DATA_BY_… (one per item, order columns repeated).
+def from_report(rows: Sequence[Mapping[str, Any]], marketplace_id: str) -> OrderRecords:
+    """One order's rows of GET_FLAT_FILE_ALL_ORDERS_DATA_BY_… (one per item, order columns repeated), as
+    the report pipeline reads them (columns named ``amazon_order_id``, ``order_item_id``, …).
 
     The report has no buyer PII, no order total (made here from the items' amounts, as Amazon's total
     is: items, tax and shipping less promotions) and no order item IDs before Amazon added the
@@ -221,17 +222,17 @@ def from_report(rows: Sequence[Mapping[str, str]], marketplace_id: str) -> Order
     first = rows[0]
     items = [
         {
-            "order_id": first["amazon-order-id"],
-            "order_item_id": row["order-item-id"],
+            "order_id": first["amazon_order_id"],
+            "order_item_id": row["order_item_id"],
             "sku": _cell(row, "sku"),
             "asin": _cell(row, "asin"),
-            "title": _cell(row, "product-name"),
+            "title": _cell(row, "product_name"),
             "quantity_ordered": int(row["quantity"]),
-            "quantity_shipped": int(row["quantity"]) if _cell(row, "item-status") == "Shipped" else 0,
-            "item_price": _report_amount(row, "item-price"),
-            "item_tax": _report_amount(row, "item-tax"),
-            "shipping_price": _report_amount(row, "shipping-price"),
-            "promotion_discount": _report_amount(row, "item-promotion-discount"),
+            "quantity_shipped": int(row["quantity"]) if _cell(row, "item_status") == "Shipped" else 0,
+            "item_price": _report_amount(row, "item_price"),
+            "item_tax": _report_amount(row, "item_tax"),
+            "shipping_price": _report_amount(row, "shipping_price"),
+            "promotion_discount": _report_amount(row, "item_promotion_discount"),
             "currency": _cell(row, "currency"),
         }
         for row in rows
@@ -240,45 +241,45 @@ def from_report(rows: Sequence[Mapping[str, str]], marketplace_id: str) -> Order
         _report_amount(row, name)
         for row in rows
         for name in (
-            "item-price",
-            "item-tax",
-            "shipping-price",
-            "shipping-tax",
-            "gift-wrap-price",
-            "gift-wrap-tax",
+            "item_price",
+            "item_tax",
+            "shipping_price",
+            "shipping_tax",
+            "gift_wrap_price",
+            "gift_wrap_tax",
         )
     ]
     discounts = [
         _report_amount(row, name)
         for row in rows
-        for name in ("item-promotion-discount", "ship-promotion-discount")
+        for name in ("item_promotion_discount", "ship_promotion_discount")
     ]
-    priced = _cell(first, "item-price") is not None
+    priced = _cell(first, "item_price") is not None
     total = (
         sum((p for p in parts if p is not None), Decimal(0))
         - sum((d for d in discounts if d is not None), Decimal(0))
         if priced
         else None
     )
-    channel = _cell(first, "fulfillment-channel")
-    level = _cell(first, "ship-service-level")
-    business = _cell(first, "is-business-order")
+    channel = _cell(first, "fulfillment_channel")
+    level = _cell(first, "ship_service_level")
+    business = _cell(first, "is_business_order")
     order: Record = {
-        "order_id": first["amazon-order-id"],
-        "marketplace_id": MARKETPLACE_IDS.get(_cell(first, "sales-channel") or "", marketplace_id),
-        "sales_channel": _cell(first, "sales-channel"),
-        "status": status_of(first["order-status"]),
+        "order_id": first["amazon_order_id"],
+        "marketplace_id": MARKETPLACE_IDS.get(_cell(first, "sales_channel") or "", marketplace_id),
+        "sales_channel": _cell(first, "sales_channel"),
+        "status": status_of(first["order_status"]),
         "fulfillment_channel": {"Amazon": "AFN", "Merchant": "MFN"}.get(channel or ""),
         "service_level": upper_words(level) if level else None,
-        "purchased_at": first["purchase-date"],
-        "last_updated_at": first["last-updated-date"],
+        "purchased_at": first["purchase_date"],
+        "last_updated_at": first["last_updated_date"],
         "order_total": total,
         "currency": _cell(first, "currency"),
         "is_business_order": None if business is None else business.lower() == "true",
-        "purchase_order_number": _cell(first, "purchase-order-number"),
-        "ship_city": _cell(first, "ship-city"),
-        "ship_state": _cell(first, "ship-state"),
-        "ship_country": _cell(first, "ship-country"),
+        "purchase_order_number": _cell(first, "purchase_order_number"),
+        "ship_city": _cell(first, "ship_city"),
+        "ship_state": _cell(first, "ship_state"),
+        "ship_country": _cell(first, "ship_country"),
         "buyer_data": BuyerData.NOT_IN_REPORT,
     }
     return OrderRecords(order, items)

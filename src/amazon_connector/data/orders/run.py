@@ -385,11 +385,14 @@ async def _fetch(run: _Run) -> None:
             run.tell("waiting for the report")
 
         async for orders, following in report_spans(connection, query, bound[0], where, started):
-            done = following >= bound[0]
-            await run.stage(orders, REPORT_RANK, report_id=None, report_from=following, report_done=done)
+            if following is None:  # a piece of a span's orders
+                await run.stage(orders, REPORT_RANK)
+                _told(run.on_progress, run.progress, orders)
+            else:  # the span is read: the next one starts there
+                done = following >= bound[0]
+                await run.stage([], REPORT_RANK, report_id=None, report_from=following, report_done=done)
             if "report" not in run.result.sources:
                 run.result.sources.append("report")
-            _told(run.on_progress, run.progress, orders)
         if not bound[0] > (job.report_from or query.since):  # an empty window: nothing to report on
             await run.stage([], REPORT_RANK, report_done=True)
 

@@ -184,10 +184,11 @@ async def report_spans(
     bound: datetime,
     progress: ReportProgress,
     started: Callable[[str], Any],
-) -> AsyncIterator[tuple[list[OrderRecords], datetime]]:
-    """The window (to ``bound``) in spans of at most REPORT_SPAN, a report each: every span's orders and
-    where the next span starts. ``started`` is told each new report's ID before it is waited for (so a
-    resumed run waits for the same report)."""
+) -> AsyncIterator[tuple[list[OrderRecords], datetime | None]]:
+    """The window (to ``bound``) in spans of at most REPORT_SPAN, a report each, read a piece at a time:
+    orders as they come, each piece with where the next span starts once its span is read to the end
+    (None before). ``started`` is told each new report's ID before it is waited for (so a resumed run
+    waits for the same report)."""
     kind = report_type(query.by is DateField.UPDATED)
     while progress.span_start < bound:
         end = min(progress.span_start + REPORT_SPAN, bound)
@@ -198,15 +199,31 @@ async def report_spans(
             )
             await started(progress.report_id)
         try:
-            rows = await order_report_rows(connection, progress.report_id)
+            async for orders in _report_orders(connection, progress.report_id, query):
+                yield orders, None
         except NotFoundError:
             if not earlier:
                 raise
             progress.report_id = None  # a report of an earlier run Amazon no longer keeps: ask again
             continue
-        by_order: dict[str, list[dict[str, str]]] = {}
-        for row in rows:
-            by_order.setdefault(row["amazon-order-id"], []).append(row)
-        orders = [from_report(group, query.marketplaces[0]) for group in by_order.values()]
         progress.report_id, progress.span_start = None, end
-        yield [o for o in orders if query.matches(o.order)], end
+        yield [], end
+
+
+async def _report_orders(
+    connection: Connection, report_id: str, query: Resolved
+) -> AsyncIterator[list[OrderRecords]]:
+    """A report's orders as its rows come (an order's rows are together; one cut by a piece's end is
+    finished with the next piece)."""
+    pending: list[dict[str, Any]] = []
+    async for rows in order_report_rows(connection, report_id):
+        orders = []
+        for row in rows:
+            if pending and row["amazon_order_id"] != pending[0]["amazon_order_id"]:
+                orders.append(from_report(pending, query.marketplaces[0]))
+                pending = []
+            pending.append(row)
+        yield [o for o in orders if query.matches(o.order)]
+    if pending:
+        last = from_report(pending, query.marketplaces[0])
+        yield [last] if query.matches(last.order) else []

@@ -2,16 +2,16 @@
 ``…_BY_ORDER_DATE_GENERAL``) made from the order book: one tab-separated row per order item, with the
 columns Amazon documents for them (docs ``report-type-values-order``) and the ``order-item-id`` column
 Amazon has added since May 2026 (amzn/selling-partner-api-models issue 5249: it is the Orders API's
-``orderItemId``). A report shows the orders as searches see them when it is made. Restricted order
-report types add the buyer's PII columns.
+``orderItemId``). Restricted order report types add the buyer's PII columns. Which orders a report holds
+is ``report_documents``' to say.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from amazon_connector.sandbox.spapi.order_book import OrderBook, OrderDetails, Status, View
+from amazon_connector.sandbox.spapi.order_book import OrderBook, OrderDetails, OrderHeader, Status
 from amazon_connector.sandbox.world import Seller
 
 COLUMNS = (
@@ -64,11 +64,10 @@ def _amount(value: Decimal, priced: bool) -> str:
     return f"{value:.2f}" if priced else ""
 
 
-def _rows(order: OrderDetails, pii: bool) -> list[str]:
+def _rows(order: OrderDetails, pii: bool) -> Iterator[list[str]]:
     header, market, buyer = order.header, order.marketplace, order.buyer
     priced = header.priced
     address = header.has_address
-    rows = []
     for item in order.items:
         if header.status is Status.CANCELED:
             item_status = "Cancelled"
@@ -110,30 +109,13 @@ def _rows(order: OrderDetails, pii: bool) -> list[str]:
         ]
         if pii:
             row += [buyer.email, buyer.name, buyer.address_line if address else ""]
-        rows.append("\t".join(row))
-    return rows
+        yield row
 
 
-def order_report(
-    book: OrderBook,
-    seller: Seller,
-    marketplace_ids: list[str],
-    start: datetime,
-    end: datetime,
-    *,
-    by_update: bool,
-    pii: bool,
-) -> bytes | None:
-    """The report's content: orders purchased (or last updated, ``by_update``) from ``start`` to ``end``
-    in the marketplaces, as searches see them now; None when there are none (Amazon then cancels the
-    report)."""
-    rows = []
-    for marketplace_id in marketplace_ids:
-        for header in book.orders(seller, marketplace_id, View.SEARCH):
-            moment = header.updated if by_update else header.purchased
-            if start <= moment <= end:
-                rows += _rows(book.details(seller, header), pii)
-    if not rows:
-        return None
-    columns = COLUMNS + (PII_COLUMNS if pii else ())
-    return "\n".join(["\t".join(columns), *rows]).encode() + b"\n"
+def order_rows(
+    book: OrderBook, seller: Seller, headers: Iterable[OrderHeader], *, pii: bool
+) -> Iterator[list[str]]:
+    """The report's header row, then a row per item of each order (``pii``: a restricted report type)."""
+    yield list(COLUMNS + (PII_COLUMNS if pii else ()))
+    for header in headers:
+        yield from _rows(book.details(seller, header), pii)

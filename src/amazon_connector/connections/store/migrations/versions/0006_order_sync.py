@@ -1,6 +1,6 @@
 """Order exports and syncs: jobs under way with the orders they fetched, and how far each sync got.
 
-Revision ID: 0005
+Revision ID: 0006
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision: str | None = "0004"
+revision = "0006"
+down_revision: str | None = "0005"
 
 
 def upgrade() -> None:
