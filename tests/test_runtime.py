@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from amazon_connector import Connections
-from amazon_connector.cli.app import _configure_logging, _show_waits
+from amazon_connector.cli.app import _configure_logging, _show_notices
 from amazon_connector.clock import ManualClock, ScaledClock
 from amazon_connector.errors import ConfigurationError, ThrottledError
 from amazon_connector.sandbox.spapi.usage import UsagePlan
@@ -176,20 +176,21 @@ def test_a_slot_wait_is_bounded_and_a_long_one_shows_on_the_terminal(
         try:
             assert c.call("getMarketplaceParticipations", max_wait=120).status == 200
         finally:
-            _show_waits(False)
+            _show_notices(False)
         assert emulator_clock.monotonic() - before >= 62.0
         err = capsys.readouterr().err
         assert "getMarketplaceParticipations waits 62 s for its rate-limit slot" in err
 
 
 def test_an_expired_access_token_is_renewed_once(connections, emulator, apps, emulator_clock):
-    # The connection's clock is real time; only Amazon's moves, so only Amazon knows the token expired.
+    # The emulator's clock is a test's manual one, which a client does not follow: the connection's
+    # clock is real time and only Amazon's moves, so only Amazon knows the token expired.
     c = connect(connections, emulator, apps)
     c.call("getMarketplaceParticipations")
-    fetches = connections.token_cache.fetches
+    fetches = c.timeline.token_cache.fetches
     emulator_clock.advance(timedelta(hours=2).total_seconds())
     assert c.call("getMarketplaceParticipations").status == 200
-    assert connections.token_cache.fetches == fetches + 1
+    assert c.timeline.token_cache.fetches == fetches + 1
 
 
 def test_parameters_are_checked_before_anything_is_sent(scaled, emulator, apps):
@@ -206,7 +207,7 @@ def test_parameters_are_checked_before_anything_is_sent(scaled, emulator, apps):
 WORKER = """
 import sys
 from amazon_connector import Connections
-from amazon_connector.cli.app import _configure_logging, _show_waits
+from amazon_connector.cli.app import _configure_logging, _show_notices
 from amazon_connector.clock import ScaledClock
 body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
 import time

@@ -18,6 +18,7 @@ from amazon_connector.cli.secret_input import warn_on_command_line
 from amazon_connector.connections.secretbox import KEY_FILE_ENV, generate_key, new_key_file
 from amazon_connector.connections.store import DATABASE_ENV
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
+from amazon_connector.http.emulator_clock import clock_log
 from amazon_connector.marketplaces import all_marketplaces
 from amazon_connector.redaction import RedactingFilter
 from amazon_connector.runtime.caller import wait_log
@@ -72,17 +73,19 @@ class _Terminal(logging.Handler):
         typer.echo(self.format(record), err=True)
 
 
-def _show_waits(on: bool) -> None:
-    """Long waits for a rate-limit slot on the terminal (with -v the log shows them anyway)."""
-    for handler in [h for h in wait_log.handlers if isinstance(h, _Terminal)]:
-        wait_log.removeHandler(handler)
-    if on:
-        wait_log.addHandler(_Terminal())
-        wait_log.setLevel(logging.INFO)
+def _show_notices(on: bool) -> None:
+    """Long waits for a rate-limit slot, and the time scale of an emulator whose clock a connection
+    follows, on the terminal (with -v the log shows them anyway)."""
+    for logger in (wait_log, clock_log):
+        for handler in [h for h in logger.handlers if isinstance(h, _Terminal)]:
+            logger.removeHandler(handler)
+        if on:
+            logger.addHandler(_Terminal())
+            logger.setLevel(logging.INFO)
 
 
 def _configure_logging(verbose: bool, log_file: Path | None) -> None:
-    _show_waits(not verbose)
+    _show_notices(not verbose)
     if not (verbose or log_file):
         return
     try:

@@ -34,7 +34,7 @@ from amazon_connector.errors import (
     SecretRotationError,
 )
 from amazon_connector.http.drivers import run
-from amazon_connector.marketplaces import lwa_token_url
+from amazon_connector.marketplaces import lwa_token_url, token_url_environment
 
 if TYPE_CHECKING:
     from amazon_connector.clock import Clock
@@ -140,12 +140,12 @@ class Applications:
     def store(self) -> Store:
         return self._connections.store
 
-    @property
-    def clock(self) -> Clock:
-        return self._connections.clock
+    def clock(self, token_url: str) -> Clock:
+        """The clock the secrets checked at ``token_url`` age on (an emulator's own: see Connections)."""
+        return self._connections.clock_of(token_url_environment(token_url))
 
     def secret_source(self, key: AppKey) -> StoredSecret:
-        return StoredSecret(self.store.applications, key, self.clock)
+        return StoredSecret(self.store.applications, key, self.clock(key[1]))
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -178,9 +178,10 @@ class Applications:
         for record in self.store.connections.list():
             if (key := application_key(record.settings)) is not None:
                 users.setdefault(key, []).append(record.name)
-        now = self.clock.now()
         return [
-            ApplicationStatus(a, users.get((a.client_id, a.token_url), []), secret_status(a, now))
+            ApplicationStatus(
+                a, users.get((a.client_id, a.token_url), []), secret_status(a, self.clock(a.token_url).now())
+            )
             for a in self.store.applications.all()
         ]
 
@@ -194,7 +195,7 @@ class Applications:
         lwa = LwaClient(
             LwaCredentials(application.token_url, application.client_id, secret),
             self._connections.http(extended_logging=False),
-            clock=self.clock,
+            clock=self.clock(application.token_url),
         )
         try:
             run(lwa.exchange(client_credentials_grant(scope)))
@@ -340,7 +341,7 @@ class Applications:
         connection = self._caller(key)
         earlier = application.rotation_requested_at
         latest = self.store.applications.update(
-            application, rotation_requested_at=earlier or self.clock.now()
+            application, rotation_requested_at=earlier or self.clock(application.token_url).now()
         )
         try:  # marked first: should Amazon rotate and this process die, the 7-day countdown is still shown
             connection.call(ROTATE_OPERATION)
@@ -372,7 +373,7 @@ class Applications:
         )
 
     def _waiting_for(self, application: ApplicationRecord) -> str:
-        status = secret_status(application, self.clock.now())
+        status = secret_status(application, self.clock(application.token_url).now())
         return status.message if status else ""
 
 

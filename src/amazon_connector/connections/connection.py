@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from amazon_connector.clock import Clock
     from amazon_connector.connections.collection import Connections
     from amazon_connector.connections.store import Store
+    from amazon_connector.connections.timeline import Timeline
 
 
 class Connection:
@@ -58,8 +59,15 @@ class Connection:
         return self._owner.store
 
     @property
+    def timeline(self) -> Timeline:
+        """What the connection runs on: its environment's clock, rate limits, tokens and HTTP clients."""
+        return self._owner.timeline(self.settings.environment)
+
+    @property
     def clock(self) -> Clock:
-        return self._owner.clock
+        """The clock of the connection's environment: an emulator's own (read from it at first use)
+        unless Connections.open was given a clock; else the clock given, or real time."""
+        return self.timeline.started(self.http)
 
     @property
     def home(self) -> Path:
@@ -87,7 +95,7 @@ class Connection:
 
     @property
     def http(self) -> HttpClients:
-        return self._owner.http(extended_logging=self.settings.advanced.extended_logging)
+        return self.timeline.http(self.settings.advanced.extended_logging)
 
     @cached_property
     def lwa(self) -> LwaClient:
@@ -104,7 +112,7 @@ class Connection:
 
     @cached_property
     def authenticator(self) -> Authenticator:
-        return Authenticator(self.lwa, self._owner.token_cache, self.settings.secret("refresh_token"))
+        return Authenticator(self.lwa, self.timeline.token_cache, self.settings.secret("refresh_token"))
 
     @cached_property
     def caller(self) -> Caller:
@@ -117,7 +125,7 @@ class Connection:
             base_url=self.endpoints.sp_api,
             region=self.endpoints.aws_region,
             http=self.http,
-            limiter=self._owner.limiter,
+            limiter=self.timeline.limiter,
             authenticator=self.authenticator,
             client_id=s.client_id,
             selling_partner=s.selling_partner_id or (subject_of(refresh_token) if refresh_token else ""),
@@ -126,6 +134,7 @@ class Connection:
                 retries=s.advanced.retries, retry_wait=s.advanced.retry_wait, max_wait=self._owner.max_wait
             ),
             clock=self.clock,
+            environment=s.environment,
             signer=self._signer(),
         )
 
@@ -221,7 +230,7 @@ class Connection:
             self.authenticator.access_token()
             return self._reload(
                 self.store.connections.save(
-                    self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
+                    self.record, self.settings, authorised_at=self.store.clock.now(), logged_out_at=None
                 )
             )
         return AuthorisationFlow(self, listen=listen)
@@ -240,7 +249,9 @@ class Connection:
         if selling_partner_id:
             settings.selling_partner_id = selling_partner_id
         return self._reload(
-            self.store.connections.save(current, settings, authorised_at=self.clock.now(), logged_out_at=None)
+            self.store.connections.save(
+                current, settings, authorised_at=self.store.clock.now(), logged_out_at=None
+            )
         )
 
     def test(self, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
@@ -262,7 +273,7 @@ class Connection:
         """Forget the refresh token and cached tokens; keep every other setting."""
         current = self.store.connections.get_by_id(self.record.id)
         if token := current.settings.secret("refresh_token"):
-            self._owner.token_cache.forget(subject_of(token))
+            self.timeline.token_cache.forget(subject_of(token))
         settings = current.settings.model_copy()
         settings.refresh_token = None
         return self._reload(
@@ -270,7 +281,7 @@ class Connection:
                 current,
                 settings,
                 authorised_at=None,
-                logged_out_at=self.clock.now(),
+                logged_out_at=self.store.clock.now(),
                 last_test_ok=None,
                 last_test_at=None,
                 last_test_summary=None,

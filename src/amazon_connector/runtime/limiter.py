@@ -27,6 +27,7 @@ from typing import Protocol
 
 from amazon_connector.clock import Clock
 from amazon_connector.http.effects import Blocking
+from amazon_connector.marketplaces import PRODUCTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +70,16 @@ class Slot:
     offset: float
 
 
+CLOCK_STEP = 60.0
+"""Seconds an epoch may seem to start in the future (the clocks of processes differ a little). Beyond
+that the clock went back (an emulator restarted, the system clock was set back): the bucket's times
+are void."""
+
+
 def reserve_slot(bucket: Bucket, plan: UsagePlan, now: float) -> tuple[Slot, Bucket]:
     """The next slot of ``bucket`` and the bucket's new state."""
-    if bucket.tat is None or bucket.tat <= now:  # full again: a new burst, a new epoch
-        bucket = Bucket(tat=now, epoch=bucket.epoch + 1, start=now)
+    if bucket.tat is None or bucket.tat <= now or bucket.start > now + CLOCK_STEP:
+        bucket = Bucket(tat=now, epoch=bucket.epoch + 1, start=now)  # full again: a new burst, a new epoch
     assert bucket.tat is not None
     send_at = max(now, bucket.tat - (plan.headroom - 1) * plan.interval)
     slot = Slot(bucket.epoch, bucket.issued, send_at - (bucket.start + bucket.shift))
@@ -361,6 +368,10 @@ class Settle(Blocking[None]):
         self.limiter.settle(self.settlement)
 
 
-def bucket_key(client_id: str, selling_partner: str, region: str, operation: str) -> str:
-    """Amazon meters calls per application and selling partner, in each region, per operation."""
-    return "\x1f".join((client_id, selling_partner, region, operation))
+def bucket_key(
+    client_id: str, selling_partner: str, region: str, operation: str, environment: str = PRODUCTION
+) -> str:
+    """Amazon meters calls per application and selling partner, in each region, per operation; its
+    sandbox and each emulator meter their own (an emulator on its own clock)."""
+    parts = (client_id, selling_partner, region, operation)
+    return "\x1f".join(parts if environment == PRODUCTION else (*parts, environment))
