@@ -15,7 +15,7 @@ import pytest
 
 from amazon_connector import Connections
 from amazon_connector.cli.app import _configure_logging, _show_notices
-from amazon_connector.clock import ManualClock, ScaledClock
+from amazon_connector.clock import ManualClock
 from amazon_connector.errors import ConfigurationError, ThrottledError
 from amazon_connector.sandbox.spapi.usage import UsagePlan
 from tests.conftest import EmulatorProcess, app_settings, seller_in
@@ -63,16 +63,17 @@ SCALE = 25.0
 
 @pytest.fixture
 def fast():
-    """The emulator in its own process and the client, both 25 times faster than real time."""
+    """The emulator in its own process, 25 times faster than real time (clients follow its clock)."""
     running = EmulatorProcess("--time-scale", str(SCALE))
     yield running
     running.close()
 
 
 def test_200_concurrent_calls_draw_no_429_and_share_one_token(home, fast):
-    clock = ScaledClock(SCALE)
-    with Connections.open(home=home, clock=clock) as scaled:
+    with Connections.open(home=home) as scaled:
         c = connect(scaled, fast, fast.apps, retries=0)
+        clock = c.clock
+        assert clock.scale == SCALE
         errors: list[BaseException] = []
 
         def worker() -> None:
@@ -100,7 +101,7 @@ def test_200_concurrent_calls_draw_no_429_and_share_one_token(home, fast):
         assert fast.stats()["throttled"] == 0
         # rate 1/s, burst 10 of which 9 go at once: the last of 200 calls can go at 191 s at the earliest
         assert 191.0 <= elapsed <= 191.0 * 1.15
-        assert scaled.token_cache.fetches == 1
+        assert c.timeline.token_cache.fetches == 1
 
 
 def test_throttled_calls_wait_and_retry_then_raise_with_headers(home, emulator, apps, emulator_clock):
@@ -208,11 +209,11 @@ WORKER = """
 import sys
 from amazon_connector import Connections
 from amazon_connector.cli.app import _configure_logging, _show_notices
-from amazon_connector.clock import ScaledClock
 body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
 import time
-with Connections.open(clock=ScaledClock(float(sys.argv[1])), rate_limits=sys.argv[2]) as connections:
+with Connections.open(rate_limits=sys.argv[2]) as connections:  # on the emulator's clock
     connection = connections.get(sys.argv[3])
+    assert connection.clock.scale == float(sys.argv[1])
     connection.authenticator.access_token()
     time.sleep(max(0.0, float(sys.argv[4]) - time.time()))  # both processes start calling together
     for _ in range(10):
