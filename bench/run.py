@@ -1,8 +1,8 @@
 """The runtime's performance in one run, against the emulator (in its own process).
 
-(a) Orders: every order with getOrders (pages of 100) and each order's items with getOrderItems, on a
-    clock running ``--scale`` times faster than real time; the time taken over the least the usage plans
-    allow, and the 429s the emulator answered.
+(a) Orders: every order with getOrders (pages of 100) and each order's items with getOrderItems, from
+    ``amazon-connector sandbox serve --time-scale S`` whose clock the client follows (as every client
+    does); the time taken over the least the usage plans allow, and the 429s the emulator answered.
 (b) Client CPU per call: ``--calls`` calls of getMarketplaceParticipations (its usage plan lifted) by our
     runtime (sync and async, each HTTP transport) and by python-amazon-sp-api, with raw urllib3, aiohttp
     and httpx requests as the floor.
@@ -34,7 +34,6 @@ import urllib3
 
 from amazon_connector import Connections
 from amazon_connector.api.catalog import Operation, catalog
-from amazon_connector.clock import ScaledClock
 from amazon_connector.connections.connection import Connection
 from amazon_connector.http.clients import HttpEngine
 
@@ -73,12 +72,17 @@ def _free_port() -> int:
 
 @contextmanager
 def emulator(*, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] = ()) -> Iterator[Emulator]:
-    """The emulator in a child process, until the block ends."""
+    """The emulator in a child process, until the block ends: ``amazon-connector sandbox serve``, or
+    this directory's emulator.py where usage plans are ``unlimited``."""
     port = _free_port()
-    command = [sys.executable, str(HERE / "emulator.py"), "--port", str(port), "--scale", str(scale)]
-    command += ["--orders", str(orders), *(a for name in unlimited for a in ("--unlimited", name))]
+    if unlimited:
+        command = [sys.executable, str(HERE / "emulator.py"), "--port", str(port), "--scale", str(scale)]
+        command += ["--orders", str(orders), *(a for name in unlimited for a in ("--unlimited", name))]
+    else:
+        command = [sys.executable, "-m", "amazon_connector", "sandbox", "serve", "--port", str(port)]
+        command += ["--time-scale", str(scale), "--orders", str(orders)]
     url = f"http://127.0.0.1:{port}"
-    child = subprocess.Popen(command)  # noqa: S603 (our own script)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -147,18 +151,18 @@ async def fetch_orders(connection: Connection) -> tuple[int, int]:
 def bench_orders(orders: int, scale: float, rate_limits: str) -> None:
     print(f"(a) {orders} orders with their items, time scale {scale:g}, rate limits in {rate_limits}")
     with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
-        clock = ScaledClock(scale)
         # every item call is queued as its order arrives, its slot up to half an hour (virtual) ahead
         with Connections.open(
             home=home,
-            clock=clock,
             rate_limits=rate_limits,  # type: ignore[arg-type]
             max_wait=math.inf,
         ) as connections:
             connection = connect(connections, emu)
-            start, cpu = clock.monotonic(), time.process_time()
+            clock = connection.clock  # the emulator's, read from it
+            start, real, cpu = clock.monotonic(), time.monotonic(), time.process_time()
             fetched, items = asyncio.run(fetch_orders(connection))
             elapsed, cpu = clock.monotonic() - start, time.process_time() - cpu
+            real = time.monotonic() - real
         requests = emu.stats()["requests"]
     list_op, items_op = catalog().get("orders/v0/getOrders"), catalog().get("orders/v0/getOrderItems")
     pages, item_calls = (sum(requests.get(op.qualified_name, {}).values()) for op in (list_op, items_op))
@@ -170,12 +174,14 @@ def bench_orders(orders: int, scale: float, rate_limits: str) -> None:
     )
     least = max(pages_end, items_end)
     print(f"    {fetched} orders, {items} items: {pages} getOrders + {item_calls} getOrderItems calls")
-    print(f"    took {elapsed:.0f} s (virtual), the usage plans allow {least:.0f} s at best")
+    print(f"    took {elapsed:.0f} s (the emulator's), the usage plans allow {least:.0f} s at best")
     print(f"    measured / minimum = {elapsed / least:.3f}   (target <= 1.05)")
-    print(f"    429s drawn = {throttled}   (target 0)")
     print(
-        f"    client CPU {cpu:.2f} s, {cpu / (pages + item_calls) * 1e6:.0f} µs per call, {elapsed / scale:.1f} s real"
+        f"    real time {real:.1f} s = {real * scale / least:.3f} x (minimum / {scale:g})   "
+        f"(the client followed a scale of {clock.scale:g})"
     )
+    print(f"    429s drawn = {throttled}   (target 0)")
+    print(f"    client CPU {cpu:.2f} s, {cpu / (pages + item_calls) * 1e6:.0f} µs per call")
 
 
 # --- (b) client CPU per call ---------------------------------------------------------------------
@@ -324,7 +330,7 @@ def peer_costs(emu: Emulator, calls: int) -> list[Cost]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--orders", type=int, default=1000, help="orders in the emulator (default 1000)")
-    parser.add_argument("--scale", type=float, default=50, help="time scale for (a) (default 50)")
+    parser.add_argument("--scale", type=float, default=100, help="time scale for (a) (default 100)")
     parser.add_argument(
         "--calls", type=int, default=1000, help="calls per variant and pass in (b) (default 1000)"
     )

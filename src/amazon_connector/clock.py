@@ -16,6 +16,11 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    @property
+    def scale(self) -> float | None:
+        """How many times faster than real time the clock runs; None for one that moves only when told."""
+        ...
+
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
         ...
@@ -150,6 +155,10 @@ class ManualClock:
         self._now = start or datetime(2026, 1, 1, tzinfo=UTC)
         self._mono = 1000.0
         self._lock = threading.Lock()
+
+    @property
+    def scale(self) -> None:
+        return None
 
     def now(self) -> datetime:
         with self._lock:
