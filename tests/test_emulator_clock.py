@@ -237,8 +237,8 @@ def test_an_answer_moves_the_clock_only_when_it_falls_outside_the_request_s_span
     clock = FollowedClock()
     follower = EmulatorClock("http://127.0.0.1:1", clock)
     sent = time.monotonic()
-    follower.observe(ClockReading(100.0, T0), sent, sent + 0.02)  # adopted at the middle
-    assert abs(clock.at(sent + 0.01) - T0) < timedelta(milliseconds=1)
+    follower.observe(ClockReading(100.0, T0), sent, sent + 0.02)  # as if read when sent: ahead
+    assert abs(clock.at(sent) - T0) < timedelta(milliseconds=1)
     start, end = clock.at(sent), clock.at(sent + 0.02)  # 2 s of the emulator's time apart
     follower.observe(ClockReading(100.0, start + timedelta(seconds=0.5)), sent, sent + 0.02)
     assert clock.at(sent) == start  # inside the span: it was true at some moment of it

@@ -7,7 +7,6 @@ Rate limits and retries wait on the clock, so a scaled or manual clock speeds th
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 import time
 from dataclasses import dataclass
@@ -41,9 +40,6 @@ class Clock(Protocol):
 class _RealSleeps:
     """Sleeping for clocks that follow real time at some rate."""
 
-    longest_sleep = math.inf
-    """Real seconds slept at once before the clock is looked at again."""
-
     @property
     def scale(self) -> float:
         """How many times faster than real time the clock runs."""
@@ -53,7 +49,7 @@ class _RealSleeps:
         raise NotImplementedError
 
     def _real_seconds_until(self, instant: float) -> float:
-        return min(max(0.0, (instant - self.monotonic()) / self.scale), self.longest_sleep)
+        return max(0.0, (instant - self.monotonic()) / self.scale)
 
     def sleep_until(self, instant: float) -> None:
         while (delay := self._real_seconds_until(instant)) > 0:
@@ -113,10 +109,7 @@ class _Course:
 class FollowedClock(_RealSleeps):
     """Follows a clock it is told about (an emulator's, in another process): from the last telling on it
     runs ``scale`` times faster than real time; until told, it is real time. Being told again moves
-    ``now()`` to the new time at once, while ``monotonic()`` only changes its pace (it never goes back).
-    Sleeps look at the clock at least once a second, so a new scale applies to waits under way."""
-
-    longest_sleep = 1.0
+    ``now()`` to the new time at once, while ``monotonic()`` only changes its pace (it never goes back)."""
 
     def __init__(self) -> None:
         real = time.monotonic()

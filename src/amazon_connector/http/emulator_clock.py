@@ -74,7 +74,9 @@ class EmulatorClock:
     A reading taken between the real instants ``sent`` and ``received`` was true at some moment in
     between, so it only moves the clock when it falls outside what the clock read over that span, and
     then only as far as its nearest end: the clock never moves on a slow answer, and every answer
-    brings it closer. A new scale (a restart) is adopted at once."""
+    brings it closer. A new scale (a restart) is adopted at once, as if read when its request was sent:
+    the clock is then ahead of the emulator's by less than that request took, and later answers can
+    only hold it back, which never cuts a wait for a rate-limit slot short."""
 
     def __init__(self, base_url: str, clock: FollowedClock) -> None:
         self.base_url = base_url
@@ -113,7 +115,7 @@ class EmulatorClock:
             return
         with self._lock:
             if reading.scale != self.scale:
-                self._adopt(reading, (sent + received) / 2)
+                self._adopt(reading, sent)
             elif reading.scale is not None:
                 if reading.now < self.clock.at(sent):
                     self.clock.follow(reading.scale, reading.now, sent)
