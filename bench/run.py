@@ -184,6 +184,35 @@ def bench_orders(orders: int, scale: float, rate_limits: str) -> None:
     print(f"    client CPU {cpu:.2f} s, {cpu / (pages + item_calls) * 1e6:.0f} µs per call")
 
 
+# --- (c) the command line on the emulator's clock ----------------------------------------------------
+
+
+def bench_cli(pages: int, scale: float) -> None:
+    """``amazon-connector call getOrders --paginate`` in its own process: most of its pages paced."""
+    orders, operation = pages * PAGE_SIZE, catalog().get("orders/v0/getOrders")
+    print(f"\n(c) `amazon-connector call getOrders --paginate`: {orders} orders, time scale {scale:g}")
+    with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
+        with Connections.open(home=home) as connections:
+            name = connect(connections, emu).name
+        command = [sys.executable, "-m", "amazon_connector", "--home", home, "call", "getOrders"]
+        command += ["-c", name, "CreatedAfter=2000-01-01T00:00:00Z", "--paginate"]
+        start = time.monotonic()
+        subprocess.run([*command[:3], "--version"], capture_output=True, check=True)  # noqa: S603
+        start, real = time.monotonic() - start, time.monotonic()
+        done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+        real = time.monotonic() - real
+        requests = emu.stats()["requests"]
+    calls = sum(requests.get(operation.qualified_name, {}).values())
+    throttled = sum(counts.get("429", 0) for counts in requests.values())
+    least = earliest_end(calls, *usage_plan(operation), lambda k: 0.0)
+    print(f"    {len(json.loads(done.stdout)['Orders'])} orders in {calls} getOrders calls")
+    print(f"    the usage plan allows {least:.0f} s (the emulator's) at best, {least / scale:.1f} s real")
+    print(f"    real time {real:.1f} s = {real * scale / least:.3f} x that, the command's start included")
+    print(f"    (`amazon-connector --version` takes {start:.1f} s here)")
+    print(f"    429s drawn = {throttled}   (target 0)")
+    print(*(f"    it said: {line}" for line in done.stderr.splitlines() if "times faster" in line), sep="\n")
+
+
 # --- (b) client CPU per call ---------------------------------------------------------------------
 
 
@@ -338,11 +367,14 @@ def main() -> None:
     parser.add_argument(
         "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
     )
-    parser.add_argument("--only", choices=("orders", "cpu"), help="run one part")
+    parser.add_argument("--pages", type=int, default=30, help="getOrders pages in (c) (default 30)")
+    parser.add_argument("--only", choices=("orders", "cli", "cpu"), help="run one part")
     args = parser.parse_args()
-    if args.only != "cpu":
+    if args.only in (None, "orders"):
         bench_orders(args.orders, args.scale, args.rate_limits)
-    if args.only != "orders":
+    if args.only in (None, "cli"):
+        bench_cli(args.pages, args.scale)
+    if args.only in (None, "cpu"):
         bench_cpu(args.calls, args.passes)
 
 
