@@ -6,6 +6,11 @@
 (b) Client CPU per call: ``--calls`` calls of getMarketplaceParticipations (its usage plan lifted) by our
     runtime (sync and async, each HTTP transport) and by python-amazon-sp-api, with raw urllib3, aiohttp
     and httpx requests as the floor.
+(c) Start-up: ``import amazon_connector`` and ``amazon-connector --help``, each the median of ``--runs``
+    fresh processes (wall time), beside its target and beside ``python -c pass``.
+(d) The command line on the emulator's clock: ``amazon-connector call getOrders --paginate`` against
+    ``sandbox serve --time-scale S``, ``--pages`` pages mostly paced: real time over the least the usage
+    plan allows divided by S, and the 429s.
 
 Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]``.
 """
@@ -184,35 +189,6 @@ def bench_orders(orders: int, scale: float, rate_limits: str) -> None:
     print(f"    client CPU {cpu:.2f} s, {cpu / (pages + item_calls) * 1e6:.0f} µs per call")
 
 
-# --- (c) the command line on the emulator's clock ----------------------------------------------------
-
-
-def bench_cli(pages: int, scale: float) -> None:
-    """``amazon-connector call getOrders --paginate`` in its own process: most of its pages paced."""
-    orders, operation = pages * PAGE_SIZE, catalog().get("orders/v0/getOrders")
-    print(f"\n(c) `amazon-connector call getOrders --paginate`: {orders} orders, time scale {scale:g}")
-    with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
-        with Connections.open(home=home) as connections:
-            name = connect(connections, emu).name
-        command = [sys.executable, "-m", "amazon_connector", "--home", home, "call", "getOrders"]
-        command += ["-c", name, "CreatedAfter=2000-01-01T00:00:00Z", "--paginate"]
-        start = time.monotonic()
-        subprocess.run([*command[:3], "--version"], capture_output=True, check=True)  # noqa: S603
-        start, real = time.monotonic() - start, time.monotonic()
-        done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
-        real = time.monotonic() - real
-        requests = emu.stats()["requests"]
-    calls = sum(requests.get(operation.qualified_name, {}).values())
-    throttled = sum(counts.get("429", 0) for counts in requests.values())
-    least = earliest_end(calls, *usage_plan(operation), lambda k: 0.0)
-    print(f"    {len(json.loads(done.stdout)['Orders'])} orders in {calls} getOrders calls")
-    print(f"    the usage plan allows {least:.0f} s (the emulator's) at best, {least / scale:.1f} s real")
-    print(f"    real time {real:.1f} s = {real * scale / least:.3f} x that, the command's start included")
-    print(f"    (`amazon-connector --version` takes {start:.1f} s here)")
-    print(f"    429s drawn = {throttled}   (target 0)")
-    print(*(f"    it said: {line}" for line in done.stderr.splitlines() if "times faster" in line), sep="\n")
-
-
 # --- (b) client CPU per call ---------------------------------------------------------------------
 
 
@@ -356,6 +332,73 @@ def peer_costs(emu: Emulator, calls: int) -> list[Cost]:
     return costs
 
 
+# --- (c) start-up ----------------------------------------------------------------------------------
+
+STARTUP_TARGETS = {"import amazon_connector": 0.150, "amazon-connector --help": 0.300}
+"""The most each may take (seconds, wall time of a whole process)."""
+
+
+def startup_commands() -> dict[str, list[str]]:
+    python = sys.executable
+    return {
+        "python -c pass": [python, "-c", "pass"],
+        "import amazon_connector": [python, "-c", "import amazon_connector"],
+        "amazon-connector --help": [str(Path(python).with_name("amazon-connector")), "--help"],
+    }
+
+
+def wall_median(command: list[str], runs: int) -> float:
+    """The median wall time of ``runs`` runs of ``command`` (after one run not counted)."""
+    times = []
+    for index in range(runs + 1):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+        if index:
+            times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def bench_startup(runs: int) -> None:
+    print(f"\n(c) Start-up: median wall time of {runs} processes each")
+    print(f"{'':26} {'median ms':>10} {'target ms':>10} {'over pass ms':>13}")
+    medians = {name: wall_median(command, runs) for name, command in startup_commands().items()}
+    floor = medians["python -c pass"]
+    for name, median in medians.items():
+        target = STARTUP_TARGETS.get(name)
+        shown = f"{target * 1000:.0f}" if target else ""
+        verdict = "" if target is None else ("  ok" if median <= target else "  OVER TARGET")
+        print(f"{name:26} {median * 1000:10.0f} {shown:>10} {(median - floor) * 1000:13.0f}{verdict}")
+
+
+# --- (d) the command line on the emulator's clock ----------------------------------------------------
+
+
+def bench_cli(pages: int, scale: float) -> None:
+    """``amazon-connector call getOrders --paginate`` in its own process: most of its pages paced."""
+    orders, operation = pages * PAGE_SIZE, catalog().get("orders/v0/getOrders")
+    print(f"\n(d) `amazon-connector call getOrders --paginate`: {orders} orders, time scale {scale:g}")
+    with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
+        with Connections.open(home=home) as connections:
+            name = connect(connections, emu).name
+        command = [sys.executable, "-m", "amazon_connector", "--home", home, "call", "getOrders"]
+        command += ["-c", name, "CreatedAfter=2000-01-01T00:00:00Z", "--paginate"]
+        start = time.monotonic()
+        subprocess.run([*command[:3], "--version"], capture_output=True, check=True)  # noqa: S603
+        start, real = time.monotonic() - start, time.monotonic()
+        done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+        real = time.monotonic() - real
+        requests = emu.stats()["requests"]
+    calls = sum(requests.get(operation.qualified_name, {}).values())
+    throttled = sum(counts.get("429", 0) for counts in requests.values())
+    least = earliest_end(calls, *usage_plan(operation), lambda k: 0.0)
+    print(f"    {len(json.loads(done.stdout)['Orders'])} orders in {calls} getOrders calls")
+    print(f"    the usage plan allows {least:.0f} s (the emulator's) at best, {least / scale:.1f} s real")
+    print(f"    real time {real:.1f} s = {real * scale / least:.3f} x that, the command's start included")
+    print(f"    (`amazon-connector --version` takes {start:.1f} s here)")
+    print(f"    429s drawn = {throttled}   (target 0)")
+    print(*(f"    it said: {line}" for line in done.stderr.splitlines() if "times faster" in line), sep="\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--orders", type=int, default=1000, help="orders in the emulator (default 1000)")
@@ -367,15 +410,18 @@ def main() -> None:
     parser.add_argument(
         "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
     )
-    parser.add_argument("--pages", type=int, default=30, help="getOrders pages in (c) (default 30)")
-    parser.add_argument("--only", choices=("orders", "cli", "cpu"), help="run one part")
+    parser.add_argument("--pages", type=int, default=30, help="getOrders pages in (d) (default 30)")
+    parser.add_argument("--runs", type=int, default=10, help="processes per command in (c) (default 10)")
+    parser.add_argument("--only", choices=("orders", "cpu", "startup", "cli"), help="run one part")
     args = parser.parse_args()
     if args.only in (None, "orders"):
         bench_orders(args.orders, args.scale, args.rate_limits)
-    if args.only in (None, "cli"):
-        bench_cli(args.pages, args.scale)
     if args.only in (None, "cpu"):
         bench_cpu(args.calls, args.passes)
+    if args.only in (None, "startup"):
+        bench_startup(args.runs)
+    if args.only in (None, "cli"):
+        bench_cli(args.pages, args.scale)
 
 
 if __name__ == "__main__":

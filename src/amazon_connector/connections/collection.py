@@ -22,12 +22,19 @@ from amazon_connector.connections.model import (
     ConnectionSettings,
     to_configuration_error,
 )
-from amazon_connector.connections.store import Store, StoreRateBackend, UnreadableConnection, default_home
+from amazon_connector.connections.store import (
+    AppKey,
+    Store,
+    StoreRateBackend,
+    UnreadableConnection,
+    application_key,
+)
 from amazon_connector.connections.timeline import Timeline
-from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
+from amazon_connector.errors import ConfigurationError, DuplicateConnectionError, IncompleteConfigurationError
 from amazon_connector.http.clients import DEFAULT_TIMEOUT, HttpClients, HttpEngine
 from amazon_connector.http.emulator_clock import EmulatorClock, FollowingClients
-from amazon_connector.marketplaces import is_emulator
+from amazon_connector.locations import default_home
+from amazon_connector.marketplaces import is_emulator, token_url_environment
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"
@@ -97,8 +104,6 @@ class Connections:
         else:
             backend = rate_limits
         self._rate_backend = backend
-        self.applications = Applications(self)
-        """The applications (client IDs) and their client secrets: status, rotation, notifications."""
         self._amazon = Timeline(
             self.clock,
             RateLimiter(backend, self.clock),
@@ -109,6 +114,23 @@ class Connections:
         )
         self._emulators: dict[str, Timeline] = {}
         self._lock = threading.Lock()
+        self.applications = Applications(
+            store,
+            lambda token_url: self.clock_of(token_url_environment(token_url)),
+            http=lambda: self.http(extended_logging=False),
+            connection_for=self._connection_for,
+        )
+        """The applications (client IDs) and their client secrets: status, rotation, notifications."""
+
+    def _connection_for(self, application: AppKey) -> Connection:
+        """A complete connection of the application, to call Amazon with."""
+        for connection in self.list():
+            if application_key(connection.settings) == application and not connection.settings.missing():
+                return connection
+        raise IncompleteConfigurationError(
+            f"No complete connection uses client ID {application[0]}; one is needed to call Amazon.",
+            hint="Complete a connection with this client ID (`amazon-connector connections edit`).",
+        )
 
     @property
     def limiter(self) -> RateLimiter:
