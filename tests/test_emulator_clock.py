@@ -26,7 +26,15 @@ from amazon_connector.http.emulator_clock import (
     EmulatorClock,
     parse_clock_header,
 )
-from amazon_connector.runtime.limiter import CLOCK_STEP, Bucket, UsagePlan, bucket_key, reserve_slot
+from amazon_connector.runtime.limiter import (
+    CLOCK_STEP,
+    Bucket,
+    MemoryBackend,
+    RateLimiter,
+    UsagePlan,
+    bucket_key,
+    reserve_slot,
+)
 from amazon_connector.sandbox.app import create_app
 from amazon_connector.sandbox.world import demo_world
 from amazon_connector.serving import ServerThread
@@ -274,3 +282,14 @@ def test_an_emulator_s_buckets_are_its_own():
     assert bucket_key("app", "seller", "eu-west-1", "op", "sandbox") != bucket_key(
         "app", "seller", "eu-west-1", "op"
     )
+
+
+def test_a_faster_clock_keeps_more_tokens_spare():
+    # 20 ms of real jitter is 2 s of a clock 100 times faster: one getOrderItems interval more
+    followed = FollowedClock()
+    followed.follow(100.0, T0, time.monotonic())
+    fast, real = RateLimiter(MemoryBackend(), followed), RateLimiter(MemoryBackend(), SYSTEM_CLOCK)
+    assert fast.usage_plan("k", 0.5, 30) == UsagePlan(0.5, 30, spare=2)
+    assert UsagePlan(0.5, 30, spare=2).headroom == 28
+    assert real.usage_plan("k", 0.5, 30) == UsagePlan(0.5, 30, spare=1)
+    assert fast.usage_plan("k", 0.0167, 20) == UsagePlan(0.0167, 20, spare=1)

@@ -225,7 +225,7 @@ with Connections.open(rate_limits=sys.argv[2]) as connections:  # on the emulato
 def test_processes_sharing_a_store_share_its_buckets(home, fast, rate_limits):
     with Connections.open(home=home) as lib:
         name = connect(lib, fast, fast.apps, retries=0).name
-    start_at = time.time() + 5.0
+    start_at = time.time() + 10.0  # both processes started, even on a busy machine
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name, str(start_at)],

@@ -29,13 +29,19 @@ from amazon_connector.clock import Clock
 from amazon_connector.http.effects import Blocking
 from amazon_connector.marketplaces import PRODUCTION
 
+JITTER = 0.02
+"""Real seconds by which a paced call may reach Amazon earlier than its slot says, relative to the one
+before (that one delayed by the machine or the network): the bucket keeps tokens spare to cover it."""
+
 
 @dataclass(frozen=True, slots=True)
 class UsagePlan:
-    """A usage plan: ``rate`` calls per second, bursts of ``burst``."""
+    """A usage plan: ``rate`` calls per second, bursts of ``burst``; ``spare`` tokens stay in Amazon's
+    bucket while calls are paced, so that a call arriving up to ``spare`` intervals early finds one."""
 
     rate: float
     burst: int
+    spare: int = 1
 
     @property
     def interval(self) -> float:
@@ -43,8 +49,8 @@ class UsagePlan:
 
     @property
     def headroom(self) -> int:
-        """Calls sent at once before pacing starts: the burst less one token kept spare."""
-        return max(1, self.burst - 1)
+        """Calls sent at once before pacing starts: the burst less the tokens kept spare."""
+        return max(1, self.burst - self.spare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +226,8 @@ class RateLimiter:
         rate = self.backend.learned(key) or rate
         if not rate or rate <= 0:
             return None
-        return UsagePlan(rate, burst or 1)
+        # on a clock S times faster (an emulator's), JITTER real seconds are S times as many of its own
+        return UsagePlan(rate, burst or 1, 1 + int(JITTER * (self.clock.scale or 1.0) * rate))
 
     def reserve(
         self, key: str, rate: float | None, burst: int | None, max_wait: float = math.inf
