@@ -29,9 +29,10 @@ from amazon_connector.clock import Clock
 from amazon_connector.http.effects import Blocking
 from amazon_connector.marketplaces import PRODUCTION
 
-JITTER = 0.02
-"""Real seconds by which a paced call may reach Amazon earlier than its slot says, relative to the one
-before (that one delayed by the machine or the network): the bucket keeps tokens spare to cover it."""
+JITTER = 0.1
+"""Real seconds by which a paced call may be counted earlier than its slot says, relative to the one
+before it (that one delayed by this machine, the network or the server): the bucket keeps tokens spare
+to cover it (one, and more for rates of 10 calls/s or more, or on a faster clock)."""
 
 
 @dataclass(frozen=True, slots=True)
