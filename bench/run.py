@@ -8,11 +8,14 @@
     and httpx requests as the floor.
 (c) Start-up: ``import amazon_connector`` and ``amazon-connector --help``, each the median of ``--runs``
     fresh processes (wall time), beside its target and beside ``python -c pass``.
-(d) The command line on the emulator's clock: ``amazon-connector call getOrders --paginate`` against
+(d) Report documents of ``--report-sizes`` MB to Parquet, beside python-amazon-sp-api and gzip -dc
+    (bench/reports.py).
+(e) The command line on the emulator's clock: ``amazon-connector call getOrders --paginate`` against
     ``sandbox serve --time-scale S``, ``--pages`` pages mostly paced: real time over the least the usage
     plan allows divided by S, and the 429s.
 
-Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]``.
+Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]
+[--runs R] [--report-sizes 100,1000] [--pages P] [--only orders|cpu|startup|reports|cli]``.
 """
 
 from __future__ import annotations
@@ -61,7 +64,10 @@ class Emulator:
 
     @property
     def refresh_token(self) -> str:
-        seller = next(s for s in self.app["sellers"] if COUNTRY in s["countries"])
+        return self.refresh_token_in(COUNTRY)
+
+    def refresh_token_in(self, country: str) -> str:
+        seller = next(s for s in self.app["sellers"] if country in s["countries"])
         return str(seller["refresh_token"])
 
     def stats(self) -> dict[str, Any]:
@@ -76,7 +82,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def emulator(*, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] = ()) -> Iterator[Emulator]:
+def emulator(
+    *, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] = (), report_rows: int | None = None
+) -> Iterator[Emulator]:
     """The emulator in a child process, until the block ends: ``amazon-connector sandbox serve``, or
     this directory's emulator.py where usage plans are ``unlimited``."""
     port = _free_port()
@@ -86,6 +94,8 @@ def emulator(*, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] 
     else:
         command = [sys.executable, "-m", "amazon_connector", "sandbox", "serve", "--port", str(port)]
         command += ["--time-scale", str(scale), "--orders", str(orders)]
+    if report_rows is not None:
+        command += ["--report-rows", str(report_rows)]
     url = f"http://127.0.0.1:{port}"
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     try:
@@ -105,17 +115,17 @@ def emulator(*, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] 
         child.wait(10)
 
 
-def connect(connections: Connections, emu: Emulator) -> Connection:
-    """A restricted-mode connection to the emulator's demo seller."""
+def connect(connections: Connections, emu: Emulator, country: str = COUNTRY) -> Connection:
+    """A restricted-mode connection to the emulator's demo seller (in ``country``)."""
     app = emu.app
     return connections.add(
         "bench",
-        country=COUNTRY,
+        country=country,
         mode="restricted",
         app_id=app["app_id"],
         client_id=app["client_id"],
         client_secret=app["client_secret"],
-        refresh_token=emu.refresh_token,
+        refresh_token=emu.refresh_token_in(country),
         environment=emu.url,
     )
 
@@ -370,13 +380,13 @@ def bench_startup(runs: int) -> None:
         print(f"{name:26} {median * 1000:10.0f} {shown:>10} {(median - floor) * 1000:13.0f}{verdict}")
 
 
-# --- (d) the command line on the emulator's clock ----------------------------------------------------
+# --- (e) the command line on the emulator's clock ----------------------------------------------------
 
 
 def bench_cli(pages: int, scale: float) -> None:
     """``amazon-connector call getOrders --paginate`` in its own process: most of its pages paced."""
     orders, operation = pages * PAGE_SIZE, catalog().get("orders/v0/getOrders")
-    print(f"\n(d) `amazon-connector call getOrders --paginate`: {orders} orders, time scale {scale:g}")
+    print(f"\n(e) `amazon-connector call getOrders --paginate`: {orders} orders, time scale {scale:g}")
     with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
         with Connections.open(home=home) as connections:
             name = connect(connections, emu).name
@@ -410,9 +420,12 @@ def main() -> None:
     parser.add_argument(
         "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
     )
-    parser.add_argument("--pages", type=int, default=30, help="getOrders pages in (d) (default 30)")
+    parser.add_argument("--pages", type=int, default=30, help="getOrders pages in (e) (default 30)")
     parser.add_argument("--runs", type=int, default=10, help="processes per command in (c) (default 10)")
-    parser.add_argument("--only", choices=("orders", "cpu", "startup", "cli"), help="run one part")
+    parser.add_argument(
+        "--report-sizes", default="100,1000", help="report document sizes in MB for (d) (default 100,1000)"
+    )
+    parser.add_argument("--only", choices=("orders", "cpu", "startup", "reports", "cli"), help="run one part")
     args = parser.parse_args()
     if args.only in (None, "orders"):
         bench_orders(args.orders, args.scale, args.rate_limits)
@@ -420,6 +433,10 @@ def main() -> None:
         bench_cpu(args.calls, args.passes)
     if args.only in (None, "startup"):
         bench_startup(args.runs)
+    if args.only in (None, "reports"):
+        from reports import bench_reports  # bench/reports.py, beside this script
+
+        bench_reports([int(s) for s in args.report_sizes.split(",")])
     if args.only in (None, "cli"):
         bench_cli(args.pages, args.scale)
 
