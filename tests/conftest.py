@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from amazon_connector.connections import Connections
 
@@ -16,10 +21,14 @@ PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Tests talk to 127.0.0.1 only: a proxy set on the machine must not stand in between."""
+    """Tests talk to 127.0.0.1 only: a proxy set on the machine must not stand in between. Tests read
+    the command line's output: wide and without colours whatever terminal pytest runs in (set before the
+    command line's consoles are made, in this process and in every process a test starts)."""
     for name in PROXY_VARIABLES:
         os.environ.pop(name, None)
         os.environ.pop(name.lower(), None)
+    os.environ["COLUMNS"] = "250"
+    os.environ["NO_COLOR"] = "1"
 
 
 @pytest.fixture(autouse=True)
@@ -147,3 +156,61 @@ class EmulatorProcess:
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def cli(home):
+    """Run `amazon-connector` as a user does (its own process), with this test's data directory."""
+    env = {**os.environ, "AMAZON_CONNECTOR_HOME": str(home), "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("AMAZON_CONNECTOR_CLIENT_SECRET", None)
+
+    def run(
+        *args: str, expect: int = 0, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "amazon_connector", *args],
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == expect, (result.stdout, result.stderr)
+        return result
+
+    run.env = env  # type: ignore[attr-defined]
+    return run
+
+
+Run = Callable[..., Result]
+"""The ``run`` fixture: ``run(*args, expect=0, stdin=None, env=None)``."""
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+    """Run `amazon-connector` in this process (Typer's CliRunner), as quick as a function call. Each run
+    shows the warnings a new process would (each once), and leaves the library's log as it found it."""
+    for name in ("CLIENT_SECRET", "REFRESH_TOKEN", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(f"AMAZON_CONNECTOR_{name}", raising=False)
+    logger = logging.getLogger("amazon_connector")  # --verbose and --log-file add a handler to it
+    handlers, level = list(logger.handlers), logger.level
+
+    def invoke(
+        *args: str, expect: int = 0, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> Result:
+        from amazon_connector.cli.app import app
+
+        with warnings.catch_warnings():
+            result = CliRunner().invoke(app, list(args), input=stdin, env=env)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a traceback the user would have seen
+        assert result.exit_code == expect, (result.stdout, result.stderr)
+        return result
+
+    yield invoke
+    for handler in set(logger.handlers) - set(handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.setLevel(level)

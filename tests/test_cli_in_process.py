@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from amazon_connector.cli.app import app
 from amazon_connector.connections import Connections
+from tests.conftest import Run
 from tests.values import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch) -> Run:
-    for name in ("CLIENT_SECRET", "REFRESH_TOKEN", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(f"AMAZON_CONNECTOR_{name}", raising=False)
-
-    def invoke(*args: str, expect: int = 0, stdin: str | None = None) -> Result:
-        result = CliRunner().invoke(app, list(args), input=stdin)
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception  # a traceback the user would have seen
-        assert result.exit_code == expect, (result.stdout, result.stderr)
-        return result
-
-    return invoke
 
 
 def test_a_log_file_in_a_missing_directory_is_one_clear_error(run: Run, tmp_path: Path) -> None:
