@@ -22,8 +22,13 @@ lint: setup
 	$(BIN)/ruff format --no-cache --check src tests bench
 	$(BIN)/mypy
 
+# Tests run in $(TEST_WORKERS) processes (pytest-xdist; most of a test's time is waiting on sockets, so more
+# processes than cores); the ones marked `timing` measure real time, so they run alone afterwards.
+TEST_WORKERS ?= 4
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not timing"
+	$(BIN)/pytest -m timing
 
 $(BIN)/.bench-installed: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

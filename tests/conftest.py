@@ -16,8 +16,11 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from amazon_connector.connections import Connections
+from tests.postgres import URL_ENV, postgres_server
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+ONE_WORKER = {"postgres_url": "postgresql", "browser": "chromium"}
+"""Session fixtures whose tests run in one pytest-xdist worker (``--dist loadgroup``): one starts each."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,6 +32,15 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(name.lower(), None)
     os.environ["COLUMNS"] = "250"
     os.environ["NO_COLOR"] = "1"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests of a costly session fixture for pytest-xdist (before it reads the groups)."""
+    for item in items:
+        for fixture, group in ONE_WORKER.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +62,17 @@ def home(_isolated_home: Path) -> Path:
 def connections(home: Path) -> Iterator[Connections]:
     with Connections.open(home=home) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the session (or $AMAZON_CONNECTOR_TEST_POSTGRES_URL)."""
+    with postgres_server(free_port()) as url:
+        if url is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"PostgreSQL is not installed and ${URL_ENV} is not set; .ci/run installs it")
+            pytest.skip("PostgreSQL is not installed here")
+        yield url
 
 
 def free_port() -> int:

@@ -6,7 +6,6 @@ import asyncio
 import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -68,6 +67,7 @@ def fast():
     running.close()
 
 
+@pytest.mark.timing
 def test_200_concurrent_calls_draw_no_429_and_share_one_token(home, fast):
     clock = ScaledClock(SCALE)
     with Connections.open(home=home, clock=clock) as scaled:
@@ -183,29 +183,38 @@ import sys
 from amazon_connector import Connections
 from amazon_connector.clock import ScaledClock
 body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
-import time
 with Connections.open(clock=ScaledClock(float(sys.argv[1])), rate_limits=sys.argv[2]) as connections:
     connection = connections.get(sys.argv[3])
     connection.authenticator.access_token()
-    time.sleep(max(0.0, float(sys.argv[4]) - time.time()))  # both processes start calling together
+    print("ready", flush=True)
+    sys.stdin.readline()  # both processes start calling together, when both are ready
     for _ in range(10):
         connection.call("createRestrictedDataToken", body=body)
 """
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("rate_limits", ["store", "memory"])
 def test_processes_sharing_a_store_share_its_buckets(home, fast, rate_limits):
     with Connections.open(home=home) as lib:
         name = connect(lib, fast, fast.apps, retries=0).name
-    start_at = time.time() + 5.0
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name, str(start_at)],
+            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
+    for w in workers:
+        assert w.stdout is not None
+        assert w.stdout.readline() == "ready\n", w.communicate(timeout=60)[1]
+    for w in workers:  # both start calling together
+        assert w.stdin is not None
+        w.stdin.write("go\n")
+        w.stdin.flush()
     failures = [w.communicate(timeout=60)[1] for w in workers]
     throttled = fast.stats()["throttled"]
     if rate_limits == "store":

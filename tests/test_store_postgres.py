@@ -1,26 +1,12 @@
 """The same store through a PostgreSQL URL."""
 
-import os
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
 from amazon_connector.connections import Connections, Status
 from amazon_connector.errors import ConcurrentUpdateError
-from tests.conftest import free_port
-from tests.postgres import URL_ENV, postgres_server
 from tests.values import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RESTRICTED
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    with postgres_server(free_port()) as url:
-        if url is None:
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"PostgreSQL is not installed and ${URL_ENV} is not set; .ci/run installs it")
-            pytest.skip("PostgreSQL is not installed here")
-        yield url
 
 
 def test_store_on_postgresql(postgres_url, home):
