@@ -21,6 +21,8 @@ from tests.postgres import URL_ENV, postgres_server
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 ONE_WORKER = {"postgres_url": "postgresql", "browser": "chromium"}
 """Session fixtures whose tests run in one pytest-xdist worker (``--dist loadgroup``): one starts each."""
+ON_POSTGRESQL = pytest.mark.xdist_group(ONE_WORKER["postgres_url"])
+"""For a parameter whose fixture asks for ``postgres_url`` only then (``request.getfixturevalue``)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -118,10 +118,10 @@ def test_the_lists_extended_logging_covers_every_connection(connections):
 
 def test_concurrent_edit_is_detected(connections):
     connections.add("uk", country="UK")
-    stale = connections.store.get("uk")
+    stale = connections.store.connections.get("uk")
     connections.edit("uk", country="DE")
     with pytest.raises(ConcurrentUpdateError):
-        connections.store.save(stale, stale.settings)
+        connections.store.connections.save(stale, stale.settings)
     assert connections.get("uk").settings.country == "DE"
 
 
@@ -205,57 +205,9 @@ def test_connections_with_one_client_id_share_its_secret(connections):
         "emulated", country="UK", client_id=CLIENT_ID, environment="http://127.0.0.1:9"
     )
     assert emulated.settings.client_secret is None  # another Login with Amazon, another application
-    assert len(connections.store.applications()) == 2
+    assert len(connections.store.applications.all()) == 2
     connections.edit("sandbox", client_id="amzn1.application-oa2-client." + "e" * 32)  # now its own app
-    assert len(connections.store.applications()) == 3
+    assert len(connections.store.applications.all()) == 3
     for name in ("uk", "de", "sandbox"):
         connections.remove(name)
-    assert [a.token_url for a in connections.store.applications()] == ["http://127.0.0.1:9/auth/o2/token"]
-
-
-def test_a_store_of_the_previous_version_moves_secrets_to_applications(home):
-    from datetime import UTC, datetime
-
-    from sqlalchemy import insert
-
-    from amazon_connector.connections.store import connections_table
-
-    older = "amzn1.oa2-cs.v1." + "0a" * 32
-    t0, t1, t2 = (datetime(2026, 3, d, tzinfo=UTC) for d in (1, 2, 3))
-    with Connections.open(home=home) as c:
-        box, engine = c.store.box, c.store.engine
-    with engine.begin() as conn:  # as the previous version left it: no applications, secrets per connection
-        conn.exec_driver_sql("DROP TABLE applications")
-        for name, client_id, secret, at in (
-            ("a", CLIENT_ID, older, t0),
-            ("b", CLIENT_ID, CLIENT_SECRET, t1),
-            ("c", CLIENT_ID, CLIENT_SECRET, t2),
-            ("orphan", None, older, t2),
-        ):
-            conn.execute(
-                insert(connections_table).values(
-                    name=name,
-                    settings=json.dumps({"name": name, "country": "UK", "client_id": client_id}),
-                    client_secret=box.encrypt(secret, "client_secret"),
-                    version=1,
-                    created_at=at,
-                    updated_at=at,
-                    client_secret_set_at=at,
-                )
-            )
-    engine.dispose()
-    with Connections.open(home=home) as c:
-        (application,) = c.store.applications()
-        assert application.secret() == CLIENT_SECRET  # the newest secret entered for the client ID
-        assert application.secret_issued_at == t1  # first entered then
-        assert {x.name: x.settings.secret("client_secret") for x in c.list()} == {
-            "a": CLIENT_SECRET,
-            "b": CLIENT_SECRET,
-            "c": CLIENT_SECRET,
-            "orphan": older,
-        }
-        assert c.get("orphan").record.client_secret_set_at == t2
-    db = sqlite3.connect(home / "connections.db")
-    rows = dict(db.execute("SELECT name, client_secret IS NOT NULL FROM connections").fetchall())
-    db.close()
-    assert rows == {"a": 0, "b": 0, "c": 0, "orphan": 1}
+    assert [a.token_url for a in connections.store.applications.all()] == ["http://127.0.0.1:9/auth/o2/token"]

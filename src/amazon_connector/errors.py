@@ -77,6 +77,23 @@ class ConcurrentUpdateError(StoreError):
     """Another process changed the connection while this one was editing it."""
 
 
+class StoreConflictError(StoreError):
+    """The database refused a change that breaks one of its rules (a unique name, a reference)."""
+
+
+class NewerStoreError(StoreError):
+    """The store was written by a newer version of amazon-connector; it is left untouched."""
+
+
+class UnreadableConnectionError(StoreError):
+    """One stored connection cannot be read (the others can); it can still be removed."""
+
+
+class StoreWarning(UserWarning):
+    """Something about the store needs attention but does not stop it: file permissions, settings a
+    newer version wrote."""
+
+
 # --- network -----------------------------------------------------------------------------
 
 

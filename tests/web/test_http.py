@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -354,3 +355,26 @@ def test_legacy_signing_is_set_beside_the_aws_keys(ui, connections):
         again = general_form(token_of(client, "/connections/uk"), mode="restricted")
         assert client.post("/connections/uk", data=again).status_code == 303
         assert not connections.get("uk").settings.advanced.sign_requests
+
+
+def test_the_list_shows_a_connection_that_cannot_be_read_and_it_can_be_removed(ui, connections, home):
+    connections.add("good", country="UK")
+    connections.add("newer", country="DE")
+    db = sqlite3.connect(home / "connections.db")
+    with db:
+        db.execute(
+            'UPDATE connections SET settings = \'{"name": "newer", "mode": "warp"}\' WHERE name = \'newer\''
+        )
+    db.close()
+    same_origin = {"sec-fetch-site": "same-origin"}
+    with browser(ui) as client:
+        page = client.get("/")
+        assert page.status_code == 200
+        assert 'id="row-good"' in page.text
+        assert 'id="unreadable-newer"' in page.text
+        assert "cannot be read (mode:" in page.text
+        assert client.get("/connections/newer").status_code == 400
+        csrf = token_of(client, "/connections/newer/remove")
+        removed = client.post("/connections/newer/remove", data={"csrf_token": csrf}, headers=same_origin)
+        assert removed.status_code == 303
+    assert connections.names() == ["good"]

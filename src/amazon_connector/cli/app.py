@@ -13,10 +13,10 @@ import typer
 from typer.core import TyperGroup
 
 from amazon_connector import __version__
-from amazon_connector.cli import call, connections, demo, sandbox, secrets, ui
-from amazon_connector.cli.context import State, fail
+from amazon_connector.cli import call, connections, demo, sandbox, secrets, store, ui
+from amazon_connector.cli.context import State, console, fail, show_warnings
 from amazon_connector.cli.secret_input import warn_on_command_line
-from amazon_connector.connections.secretbox import generate_key
+from amazon_connector.connections.secretbox import KEY_FILE_ENV, generate_key, new_key_file
 from amazon_connector.connections.store import DATABASE_ENV
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 from amazon_connector.marketplaces import all_marketplaces
@@ -48,6 +48,7 @@ app.add_typer(
     help="Client secrets: status, rotation, Amazon's notifications, manual change.",
 )
 app.add_typer(sandbox.app, name="sandbox", help="The local SP-API emulator.")
+app.add_typer(store.app, name="store", help="The store itself: check it, back it up.")
 key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 app.command("demo")(demo.demo)
@@ -96,6 +97,13 @@ def main_options(
             help="Store URL: sqlite:///path.db (default in the data directory) or postgresql+psycopg://…",
         ),
     ] = None,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            envvar=KEY_FILE_ENV,
+            help="The key file (default: secret.key in the data directory, made with a new store).",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show the library's log (extended logging) on stderr.")
     ] = False,
@@ -106,13 +114,14 @@ def main_options(
 ) -> None:
     """Global options; every command below uses them."""
     _configure_logging(verbose, log_file)
+    show_warnings()
     if database and database != os.environ.get(DATABASE_ENV) and urlsplit(database).password:
         warn_on_command_line(
             ["the password in --database"],
             f"Give the URL in ${DATABASE_ENV} instead, or leave the password out of it for PostgreSQL "
             "to read from ~/.pgpass or $PGPASSWORD.",
         )
-    ctx.obj = State(home=home, database=database)
+    ctx.obj = State(home=home, database=database, key_file=key_file)
 
 
 @app.command("marketplaces")
@@ -136,9 +145,19 @@ def marketplaces() -> None:
 
 
 @key_app.command("generate")
-def key_generate() -> None:
-    """Print a new random key for $AMAZON_CONNECTOR_KEY (keep it somewhere safe)."""
-    typer.echo(generate_key())
+def key_generate(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write it to this new file (0600) instead of printing it."),
+    ] = None,
+) -> None:
+    """A new random key: printed for $AMAZON_CONNECTOR_KEY, or written to a new key file for --key-file
+    (keep a copy somewhere safe: without it the store's secrets cannot be read)."""
+    if output is None:
+        typer.echo(generate_key())
+        return
+    new_key_file(output)
+    console.print(f"Wrote a new key to {output}. Use it with --key-file {output} or ${KEY_FILE_ENV}.")
 
 
 def main() -> None:

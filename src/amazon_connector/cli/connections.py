@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
@@ -15,7 +16,7 @@ from typing import Annotated, Any, get_type_hints
 
 import typer
 
-from amazon_connector.cli.context import console, err_console, state
+from amazon_connector.cli.context import console, err_console, state, warn
 from amazon_connector.cli.output import (
     print_json,
     print_step,
@@ -33,7 +34,7 @@ from amazon_connector.connections import (
     connection_secret_status,
 )
 from amazon_connector.connections.model import CREDENTIAL_FIELDS, FIELD_LABELS, AdvancedSettings
-from amazon_connector.errors import AmazonConnectorError, ConfigurationError
+from amazon_connector.errors import AmazonConnectorError, ConfigurationError, UnreadableConnectionError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -261,10 +262,13 @@ def list_(ctx: typer.Context, as_json: AsJson = False) -> None:
     """List connections with their status, client-secret age and last test."""
     items = state(ctx).connections().list()
     now = state(ctx).connections().clock.now()
+    unreadable = state(ctx).connections().unreadable()
+    for problem in unreadable:
+        warn(problem.error())
     if as_json:
         print_json([_summary(c, now) for c in items])
         return
-    if not items:
+    if not items and not unreadable:
         console.print(
             "No connections yet. Add one with `amazon-connector connections add NAME --country UK …`."
         )
@@ -338,7 +342,8 @@ def remove(
 ) -> None:
     """Remove a connection and everything stored for it."""
     connections = state(ctx).connections()
-    connections.get(name)
+    with contextlib.suppress(UnreadableConnectionError):  # one that cannot be read can be removed
+        connections.get(name)
     if not yes:
         if not _interactive():
             raise ConfigurationError(f"Removing {name!r} needs confirmation.", hint="Add --yes.")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from amazon_connector.connections import Connections
-from amazon_connector.errors import AmazonConnectorError
+from amazon_connector.errors import AmazonConnectorError, StoreWarning
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -22,11 +23,12 @@ err_console = Console(stderr=True, highlight=False)
 class State:
     home: Path | None = None
     database: str | None = None
+    key_file: Path | None = None
     _connections: Connections | None = field(default=None, repr=False)
 
     def connections(self) -> Connections:
         if self._connections is None:
-            self._connections = Connections.open(self.database, home=self.home)
+            self._connections = Connections.open(self.database, home=self.home, key_file=self.key_file)
         return self._connections
 
 
@@ -35,9 +37,40 @@ def state(ctx: typer.Context) -> State:
     return obj if isinstance(obj, State) else State()
 
 
-def fail(exc: AmazonConnectorError) -> NoReturn:
-    """Print a library error as one clear message (and what to do), never a traceback; exit 1."""
-    err_console.print(f"[bold red]Error:[/] {escape(exc.message)}", soft_wrap=True)
+def _explain(label: str, exc: AmazonConnectorError) -> None:
+    err_console.print(f"{label} {escape(exc.message)}", soft_wrap=True)
     if exc.hint:
         err_console.print(f"[yellow]What to do:[/] {escape(exc.hint)}", soft_wrap=True)
+
+
+def fail(exc: AmazonConnectorError) -> NoReturn:
+    """Print a library error as one clear message (and what to do), never a traceback; exit 1."""
+    _explain("[bold red]Error:[/]", exc)
     sys.exit(1)
+
+
+def warn(exc: AmazonConnectorError) -> None:
+    """Print a problem that does not stop the command, with what to do."""
+    _explain("[bold yellow]Warning:[/]", exc)
+
+
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    if issubclass(category, StoreWarning):
+        err_console.print(f"[bold yellow]Warning:[/] {escape(str(message))}", soft_wrap=True)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
+def show_warnings() -> None:
+    """The library's warnings about the store appear as plain lines, like errors."""
+    warnings.showwarning = _show_warning

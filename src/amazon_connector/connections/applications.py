@@ -22,7 +22,7 @@ from amazon_connector.connections.notifications import (
 )
 from amazon_connector.connections.secret_status import SecretLevel, SecretStatus, secret_status
 from amazon_connector.connections.sqs import NotificationQueue, check_queue_url
-from amazon_connector.connections.store import AppKey, Store, application_key
+from amazon_connector.connections.store import AppKey, ApplicationRows, Store, application_key
 from amazon_connector.errors import (
     AmazonConnectorError,
     ApiError,
@@ -91,13 +91,13 @@ class StoredSecret:
     a rotation by any process reaches every connection, and a replaced secret is never used after
     Amazon's ``oldClientSecretExpiryTime``. Warns in the log while the secret needs attention."""
 
-    def __init__(self, store: Store, key: AppKey, clock: Clock) -> None:
-        self.store = store
+    def __init__(self, applications: ApplicationRows, key: AppKey, clock: Clock) -> None:
+        self.applications = applications
         self.key = key
         self.clock = clock
 
     def _application(self) -> ApplicationRecord:
-        application = self.store.application(*self.key)
+        application = self.applications.get(*self.key)
         if application is None or application.client_secret is None:
             raise IncompleteConfigurationError(
                 f"No client secret is stored for client ID {self.key[0]}.",
@@ -144,14 +144,14 @@ class Applications:
         return self._connections.clock
 
     def secret_source(self, key: AppKey) -> StoredSecret:
-        return StoredSecret(self.store, key, self.clock)
+        return StoredSecret(self.store.applications, key, self.clock)
 
     # --- reading -----------------------------------------------------------------------------
 
     def get(self, client_id: str, *, environment: str | None = None) -> ApplicationRecord:
         """The application with this client ID (``environment`` tells apart the same ID used with
         Amazon and with an emulator)."""
-        found = [a for a in self.store.applications() if a.client_id == client_id.strip()]
+        found = [a for a in self.store.applications.all() if a.client_id == client_id.strip()]
         if environment is not None:
             found = [a for a in found if a.token_url == lwa_token_url(environment)]
         if not found:
@@ -174,13 +174,13 @@ class Applications:
     def status(self) -> builtins.list[ApplicationStatus]:
         """Every application with its connections and its secret's status."""
         users: dict[AppKey, builtins.list[str]] = {}
-        for record in self.store.list():
+        for record in self.store.connections.list():
             if (key := application_key(record.settings)) is not None:
                 users.setdefault(key, []).append(record.name)
         now = self.clock.now()
         return [
             ApplicationStatus(a, users.get((a.client_id, a.token_url), []), secret_status(a, now))
-            for a in self.store.applications()
+            for a in self.store.applications.all()
         ]
 
     # --- changing the secret -------------------------------------------------------------------
@@ -221,7 +221,7 @@ class Applications:
         if secret == application.secret():
             return application
         self._verify(application, secret)
-        return self.store.replace_secret(application, secret)
+        return self.store.applications.replace_secret(application, secret)
 
     def take_notification(self, document: Any, *, environment: str | None = None) -> Received | None:
         """Apply one notification (a JSON object or its text): a new secret is verified and switched to;
@@ -243,7 +243,7 @@ class Applications:
             ):
                 return Received(cid, NEW_SECRET, False, f"Ignored an earlier rotation's secret of {cid}.")
             self._verify(application, notification.secret)
-            updated = self.store.replace_secret(
+            updated = self.store.applications.replace_secret(
                 application,
                 notification.secret,
                 old_expires_at=notification.old_expires_at,
@@ -264,7 +264,7 @@ class Applications:
             return Received(
                 cid, SECRET_EXPIRY, False, f"Ignored an expiry notice about a replaced secret of {cid}."
             )
-        self.store.update_application(application, secret_expires_at=notification.expires_at)
+        self.store.applications.update(application, secret_expires_at=notification.expires_at)
         return Received(
             cid,
             SECRET_EXPIRY,
@@ -287,7 +287,7 @@ class Applications:
         if queue_url is not None:
             queue_url = check_queue_url(queue_url)
             NotificationQueue(queue_url, region=aws_region, profile=aws_profile).waiting()
-        return self.store.update_application(
+        return self.store.applications.update(
             application, queue_url=queue_url, aws_region=aws_region, aws_profile=aws_profile
         )
 
@@ -338,11 +338,13 @@ class Applications:
         key = (application.client_id, application.token_url)
         connection = self._caller(key)
         earlier = application.rotation_requested_at
-        latest = self.store.update_application(application, rotation_requested_at=earlier or self.clock.now())
+        latest = self.store.applications.update(
+            application, rotation_requested_at=earlier or self.clock.now()
+        )
         try:  # marked first: should Amazon rotate and this process die, the 7-day countdown is still shown
             connection.call(ROTATE_OPERATION)
         except ApiError as exc:  # Amazon refused: nothing was rotated
-            self.store.update_application(latest, rotation_requested_at=earlier)
+            self.store.applications.update(latest, rotation_requested_at=earlier)
             if isinstance(exc, InvalidInputError):
                 raise SecretRotationError(
                     f"Amazon refused to rotate the client secret of {application.client_id}: {exc.message}",
@@ -355,7 +357,7 @@ class Applications:
             received = self.receive(client_id, environment=environment, wait_seconds=wait_seconds)
         except AmazonConnectorError as exc:
             return Rotation(latest, next_step=f"{exc} {self._waiting_for(latest)}")
-        current = self.store.application(*key) or latest
+        current = self.store.applications.get(*key) or latest
         rotation = Rotation(current, received)
         return rotation if rotation.switched else Rotation(current, received, self._waiting_for(current))
 

@@ -41,7 +41,7 @@ def complete_authorisation(connection: Connection, landed_url: str) -> Connectio
     The state is used up only once it proved to be this connection's and still valid, so that an
     address pasted into the wrong connection leaves the right one's authorisation intact."""
     callback = parse_callback(landed_url)
-    pending = connection.store.find_state(callback.state)
+    pending = connection.store.states.find(callback.state)
     if pending is None:
         raise _unknown_state()
     if pending.connection_id != connection.record.id:
@@ -54,7 +54,7 @@ def complete_authorisation(connection: Connection, landed_url: str) -> Connectio
             "The authorisation expired: more than 5 minutes passed since it started.",
             hint="Run authorise again and confirm on the consent page within 5 minutes.",
         )
-    if connection.store.consume_state(callback.state) is None:
+    if connection.store.states.consume(callback.state) is None:
         raise _unknown_state()  # completed meanwhile by another process or thread
     code = check_callback(callback)
     connection.reload()
@@ -82,7 +82,7 @@ class AuthorisationFlow:
         self.redirect_uri = settings.effective_redirect_uri
         self.state = new_state()
         self.expires_at: datetime = connection.clock.now() + timedelta(seconds=STATE_LIFETIME)
-        connection.store.save_state(
+        connection.store.states.save(
             self.state,
             connection.record.id,
             self.redirect_uri,

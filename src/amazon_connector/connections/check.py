@@ -78,7 +78,7 @@ def _failure(name: str, exc: AmazonConnectorError) -> CheckStep:
 def run_checks(connection: Connection) -> Iterator[CheckStep]:
     """Yield each step of Test Connection. The application's secret status is always reported, last."""
     yield from _access_checks(connection)
-    application = connection.store.get_by_id(connection.record.id).application
+    application = connection.store.connections.get_by_id(connection.record.id).application
     status = secret_status(application, connection.clock.now()) if application else None
     if status is not None:
         outcome = {SecretLevel.OK: Outcome.PASS, SecretLevel.EXPIRED: Outcome.FAIL}.get(

@@ -21,8 +21,7 @@ from amazon_connector.connections.model import (
     ConnectionSettings,
     to_configuration_error,
 )
-from amazon_connector.connections.rate_store import StoreRateBackend
-from amazon_connector.connections.store import Store, default_home
+from amazon_connector.connections.store import Store, StoreRateBackend, UnreadableConnection, default_home
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
 from amazon_connector.runtime.http import DEFAULT_TIMEOUT, HttpClients, HttpEngine
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
@@ -64,7 +63,7 @@ class Connections:
         self.http_engine = http_engine
         self.home = home or default_home()
         self.clock = clock
-        self.token_cache = TokenCache(store, clock=clock)
+        self.token_cache = TokenCache(store.tokens, clock=clock)
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         backend: RateBackend
         if rate_limits == "store":
@@ -98,6 +97,7 @@ class Connections:
         *,
         home: Path | str | None = None,
         key: bytes | None = None,
+        key_file: Path | str | None = None,
         clock: Clock = SYSTEM_CLOCK,
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
@@ -106,7 +106,7 @@ class Connections:
         """Open the store (default: SQLite in the user's data directory; see Store.open)."""
         home_path = Path(home) if home else default_home()
         return cls(
-            Store.open(database_url, home=home_path, key=key, clock=clock),
+            Store.open(database_url, home=home_path, key=key, key_file=key_file, clock=clock),
             home=home_path,
             clock=clock,
             rate_limits=rate_limits,
@@ -132,23 +132,28 @@ class Connections:
 
     def add(self, name: str, **settings: Any) -> Connection:
         """Save a new connection; any setting may be left out (it is then Configuration Incomplete)."""
-        return Connection(self, self.store.add(_settings({"name": name, **settings})))
+        return Connection(self, self.store.connections.add(_settings({"name": name, **settings})))
 
     def get(self, name: str) -> Connection:
-        return Connection(self, self.store.get(name))
+        return Connection(self, self.store.connections.get(name))
 
     def __getitem__(self, name: str) -> Connection:
         return self.get(name)
 
     def list(self) -> builtins.list[Connection]:
-        return [Connection(self, record) for record in self.store.list()]
+        """The connections that can be read (see ``unreadable`` for any that cannot)."""
+        return [Connection(self, record) for record in self.store.connections.list()]
+
+    def unreadable(self) -> builtins.list[UnreadableConnection]:
+        """Stored connections this version cannot read (each can still be removed), and why."""
+        return self.store.connections.unreadable()
 
     def names(self) -> builtins.list[str]:
-        return self.store.names()
+        return self.store.connections.names()
 
     def edit(self, connection_name: str, /, **changes: Any) -> Connection:
         """Change settings (``name=`` renames); ``None`` clears a setting, ``advanced`` takes a partial mapping."""
-        record = self.store.get(connection_name)
+        record = self.store.connections.get(connection_name)
         data = record.settings.model_dump()
         for field in SECRET_FIELDS:
             data[field] = record.settings.secret(field)
@@ -168,10 +173,11 @@ class Connections:
             "refresh_token"
         ) != new.secret("refresh_token"):
             extra["authorised_at"] = None
-        return Connection(self, self.store.save(record, settings, **extra))
+        return Connection(self, self.store.connections.save(record, settings, **extra))
 
     def remove(self, name: str) -> None:
-        self.store.remove(name)
+        """Remove the connection (even one that cannot be read) and everything stored for it."""
+        self.store.connections.remove(name)
 
     # --- the list's own setting ---------------------------------------------------------------
 
@@ -195,7 +201,8 @@ class Connections:
         """Connections without their credentials (client secret, refresh token, AWS keys)."""
         wanted = list(names) if names else self.names()
         items = [
-            self.store.get(n).settings.model_dump(mode="json", exclude=set(CREDENTIAL_FIELDS)) for n in wanted
+            self.store.connections.get(n).settings.model_dump(mode="json", exclude=set(CREDENTIAL_FIELDS))
+            for n in wanted
         ]
         return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "connections": items}
 
@@ -231,4 +238,4 @@ class Connections:
                 f"Connections named {', '.join(clashes)} exist already; nothing was imported.",
                 hint="Remove or rename them first, or import with --skip-existing.",
             )
-        return [Connection(self, self.store.add(s)) for s in incoming if s.name not in existing]
+        return [Connection(self, self.store.connections.add(s)) for s in incoming if s.name not in existing]

@@ -151,7 +151,7 @@ class Connection:
 
     def reload(self) -> ConnectionRecord:
         """Read the connection again from the store (another process may have changed it)."""
-        return self._reload(self.store.get_by_id(self.record.id))
+        return self._reload(self.store.connections.get_by_id(self.record.id))
 
     def _reload(self, record: ConnectionRecord) -> ConnectionRecord:
         self.record = record
@@ -211,7 +211,7 @@ class Connection:
         if self.settings.mode is Mode.RESTRICTED:
             self.authenticator.access_token()
             return self._reload(
-                self.store.save(
+                self.store.connections.save(
                     self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
                 )
             )
@@ -225,21 +225,21 @@ class Connection:
 
     def store_authorisation(self, refresh_token: str, selling_partner_id: str | None) -> ConnectionRecord:
         """Keep what a completed consent flow produced."""
-        current = self.store.get_by_id(self.record.id)
+        current = self.store.connections.get_by_id(self.record.id)
         settings = current.settings.model_copy()
         settings.refresh_token = refresh_token  # type: ignore[assignment]  # validated into SecretStr
         if selling_partner_id:
             settings.selling_partner_id = selling_partner_id
         return self._reload(
-            self.store.save(current, settings, authorised_at=self.clock.now(), logged_out_at=None)
+            self.store.connections.save(current, settings, authorised_at=self.clock.now(), logged_out_at=None)
         )
 
     def test(self, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
         """Run Test Connection; ``on_step`` sees each step as it finishes. The result is recorded."""
         report = collect(self, on_step)
-        current = self.store.get_by_id(self.record.id)
+        current = self.store.connections.get_by_id(self.record.id)
         self._reload(
-            self.store.save(
+            self.store.connections.save(
                 current,
                 current.settings,
                 last_test_ok=report.ok,
@@ -251,13 +251,13 @@ class Connection:
 
     def logout(self) -> ConnectionRecord:
         """Forget the refresh token and cached tokens; keep every other setting."""
-        current = self.store.get_by_id(self.record.id)
+        current = self.store.connections.get_by_id(self.record.id)
         if token := current.settings.secret("refresh_token"):
             self._owner.token_cache.forget(subject_of(token))
         settings = current.settings.model_copy()
         settings.refresh_token = None
         return self._reload(
-            self.store.save(
+            self.store.connections.save(
                 current,
                 settings,
                 authorised_at=None,

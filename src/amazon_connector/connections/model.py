@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -283,6 +284,8 @@ class ConnectionRecord(BaseModel):
     last_test_ok: bool | None = None
     last_test_at: datetime | None = None
     last_test_summary: str | None = None
+    unknown_settings: dict[str, Any] = Field(default_factory=dict)
+    """Settings this version does not know (a newer version or a hand wrote them): kept on save."""
 
     @property
     def name(self) -> str:
@@ -311,6 +314,50 @@ class ConnectionRecord(BaseModel):
         if not self.authorised_at:
             return f"{Status.NOT_AUTHORISED}: run authorise"
         return str(Status.READY)
+
+
+def _nested_model(model: type[BaseModel], name: str) -> type[BaseModel] | None:
+    field = model.model_fields.get(name)
+    nested = field.annotation if field else None
+    return nested if isinstance(nested, type) and issubclass(nested, BaseModel) else None
+
+
+def split_unknown(model: type[BaseModel], data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``data`` as the fields ``model`` knows (nested models too) and the rest, in the same shape."""
+    known: dict[str, Any] = {}
+    unknown: dict[str, Any] = {}
+    for name, value in data.items():
+        nested = _nested_model(model, name)
+        if name not in model.model_fields:
+            unknown[name] = value
+        elif nested is not None and isinstance(value, Mapping):
+            known[name], extra = split_unknown(nested, value)
+            if extra:
+                unknown[name] = extra
+        else:
+            known[name] = value
+    return known, unknown
+
+
+def with_unknown(known: Mapping[str, Any], unknown: Mapping[str, Any]) -> dict[str, Any]:
+    """``known`` with the ``unknown`` fields put back where they were (the inverse of split_unknown)."""
+    merged = dict(known)
+    for name, value in unknown.items():
+        inner = merged.get(name)
+        merged[name] = with_unknown(inner, value) if isinstance(inner, Mapping) else value
+    return merged
+
+
+def unknown_paths(model: type[BaseModel], unknown: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The dotted names of the ``unknown`` fields split_unknown found: ``advanced.colour``."""
+    paths: list[str] = []
+    for name, value in unknown.items():
+        nested = _nested_model(model, name)
+        if name in model.model_fields and nested is not None and isinstance(value, Mapping):
+            paths += unknown_paths(nested, value, f"{prefix}{name}.")
+        else:
+            paths.append(f"{prefix}{name}")
+    return paths
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import stat
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from amazon_connector.errors import SecretKeyError
+from amazon_connector.errors import SecretKeyError, StoreWarning
 
 KEY_ENV = "AMAZON_CONNECTOR_KEY"
 KEY_FILE_ENV = "AMAZON_CONNECTOR_KEY_FILE"
@@ -36,32 +39,96 @@ def _decode_key(text: str, source: str) -> bytes:
     return key
 
 
-def write_private_file(path: Path, data: bytes) -> None:
-    """Create ``path`` with mode 0600 (never readable by others, not even briefly)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+def write_private_file(path: Path, data: bytes, *, parents: bool = True) -> None:
+    """Create ``path`` with mode 0600 (never readable by others, not even briefly); with ``parents``,
+    missing directories are made (0700)."""
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
 
 
-def load_key(home: Path) -> bytes:
-    """The key from $AMAZON_CONNECTOR_KEY, else the key file ($AMAZON_CONNECTOR_KEY_FILE or home/secret.key).
+def write_whole_private_file(path: Path, data: bytes) -> None:
+    """Like write_private_file (raising FileExistsError), but the file appears whole or not at all:
+    it is written beside ``path`` and then linked into place, so no reader sees it half written."""
+    staging = path.with_name(f".{path.name}.{os.urandom(6).hex()}.new")
+    write_private_file(staging, data, parents=False)
+    try:
+        os.link(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
 
-    A missing key file is created, 0600, with a new random key.
+
+def warn_if_exposed(path: Path, what: str) -> None:
+    """Warn (StoreWarning) when ``path`` is open to other users: group or others have any access."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & 0o077:
+        private = "700" if path.is_dir() else "600"
+        warnings.warn(
+            f"The {what} {path} is readable by other users (mode {mode:04o}); run: chmod {private} {path}",
+            StoreWarning,
+            stacklevel=2,
+        )
+
+
+def new_key_file(path: Path) -> None:
+    """Write a new random key to ``path`` (0600); never replaces a file, never makes directories."""
+    if not path.parent.is_dir():
+        raise SecretKeyError(
+            f"Cannot write the key file {path}: the directory {path.parent} does not exist.",
+            hint="Check the path, or create the directory first.",
+        )
+    try:
+        write_whole_private_file(path, generate_key().encode())
+    except FileExistsError:
+        raise SecretKeyError(
+            f"{path} exists already; it is not replaced.",
+            hint="A new key cannot read secrets stored with another one; choose another file name.",
+        ) from None
+    except OSError as exc:
+        raise SecretKeyError(f"Cannot write the key file {path}: {exc.strerror}.") from None
+
+
+def load_key(home: Path, *, key_file: Path | None = None, store_is_new: Callable[[], bool]) -> bytes:
+    """The key from $AMAZON_CONNECTOR_KEY, else the key file: ``key_file`` or $AMAZON_CONNECTOR_KEY_FILE
+    (which must exist), else ``home``/secret.key.
+
+    Only the data directory's key file is ever created, 0600, with a new random key, and only for a
+    store that does not exist yet (``store_is_new``): any other missing key is an error, since a new
+    key could not read what the store holds.
     """
     if env := os.environ.get(KEY_ENV):
         return _decode_key(env, f"${KEY_ENV}")
-    path = Path(os.environ.get(KEY_FILE_ENV) or home / "secret.key")
-    try:
-        write_private_file(path, generate_key().encode())
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise SecretKeyError(f"Cannot create the key file {path}: {exc.strerror}.") from None
+    configured = key_file or os.environ.get(KEY_FILE_ENV)
+    path = Path(configured) if configured else home / "secret.key"
+    if configured and not path.is_file():
+        raise SecretKeyError(
+            f"The key file {path} (from --key-file or ${KEY_FILE_ENV}) does not exist.",
+            hint=f"Check the path. To make a new key there: amazon-connector key generate --output {path} "
+            "(a new key cannot read secrets stored with another one).",
+        )
+    if not configured and not path.exists():
+        if not store_is_new():
+            raise SecretKeyError(
+                f"The key file {path} is missing, but the store exists: its secrets need that key.",
+                hint=f"Restore {path} from your backup, or give the key with ${KEY_ENV} or ${KEY_FILE_ENV}.",
+            )
+        try:
+            home.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_whole_private_file(path, generate_key().encode())
+        except FileExistsError:
+            pass  # another process made it at the same moment
+        except OSError as exc:
+            raise SecretKeyError(f"Cannot create the key file {path}: {exc.strerror}.") from None
     try:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
         raise SecretKeyError(f"Cannot read the key file {path}: {exc}.") from None
+    warn_if_exposed(path, "key file")
     return _decode_key(text, str(path))
 
 

@@ -28,7 +28,12 @@ from amazon_connector.connections import (
     Status,
 )
 from amazon_connector.connections.secret_status import ROTATION_DOCS, connection_secret_status
-from amazon_connector.errors import AmazonConnectorError, ConfigurationError, ConnectionNotFoundError
+from amazon_connector.errors import (
+    AmazonConnectorError,
+    ConfigurationError,
+    ConnectionNotFoundError,
+    UnreadableConnectionError,
+)
 from amazon_connector.web.authorising import (
     CALLBACK_PATH,
     LOGIN_HOP_PATH,
@@ -189,6 +194,7 @@ class WebApp:
             request,
             "list.html",
             rows=rows,
+            unreadable=await self.call(self.connections.unreadable),
             extended=extended,
             on_count=sum(c.settings.advanced.extended_logging for c in items),
         )
@@ -458,13 +464,17 @@ class WebApp:
         return self.done(request, f"/connections/{connection.name}", what, connection.name)
 
     async def remove_page(self, request: Request) -> Response:
-        return self.render(request, "remove.html", record=(await self.connection(request)).record)
+        try:
+            record = (await self.connection(request)).record
+        except UnreadableConnectionError:  # it can still be removed
+            record = None
+        return self.render(request, "remove.html", name=request.path_params["name"], record=record)
 
     async def remove(self, request: Request) -> Response:
-        connection = await self.connection(request)
+        name = request.path_params["name"]
         await self.form(request)
-        await self.call(self.connections.remove, connection.name)
-        return self.done(request, "/", "removed", connection.name)
+        await self.call(self.connections.remove, name)
+        return self.done(request, "/", "removed", name)
 
     # --- logging in (binds other than loopback) ---------------------------------------------
 

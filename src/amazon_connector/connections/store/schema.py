@@ -1,0 +1,110 @@
+"""The store's tables as the newest migration leaves them (what the repositories read and write).
+
+A change here needs a migration in ``migrations/versions`` that makes the same change to existing
+stores; tests/test_store_migrations.py fails while the two differ.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+connections_table = Table(
+    "connections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("settings", Text, nullable=False),
+    Column("client_secret", Text),
+    Column("refresh_token", Text),
+    Column("aws_secret_access_key", Text),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("client_secret_set_at", DateTime(timezone=True)),
+    Column("authorised_at", DateTime(timezone=True)),
+    Column("logged_out_at", DateTime(timezone=True)),
+    Column("last_test_ok", Boolean),
+    Column("last_test_at", DateTime(timezone=True)),
+    Column("last_test_summary", Text),
+    Column("aws_access_key_id", Text),
+    Column("aws_role_arn", Text),
+)
+"""One row per connection: its settings as JSON, its credentials encrypted, and its bookkeeping."""
+
+states_table = Table(
+    "authorisation_states",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("connection_id", Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Consent flows in progress (by the hash of their ``state``)."""
+
+tokens_table = Table(
+    "access_tokens",
+    metadata,
+    Column("cache_key", String(64), primary_key=True),
+    Column("subject", String(64), nullable=False, index=True),
+    Column("token", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Access tokens shared by every process, encrypted."""
+
+meta_table = Table(
+    "store_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+"""Facts about the store itself: the key check."""
+
+applications_table = Table(
+    "applications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(128), nullable=False),
+    Column("token_url", String(512), nullable=False),
+    Column("client_secret", Text),
+    Column("secret_issued_at", DateTime(timezone=True)),
+    Column("secret_expires_at", DateTime(timezone=True)),
+    Column("previous_secret", Text),
+    Column("previous_expires_at", DateTime(timezone=True)),
+    Column("rotation_requested_at", DateTime(timezone=True)),
+    Column("queue_url", Text),
+    Column("aws_region", String(32)),
+    Column("aws_profile", String(128)),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client_id", "token_url"),
+)
+"""One row per application (client ID and Login with Amazon endpoint): its client secrets."""
+
+buckets_table = Table(
+    "rate_buckets",
+    metadata,
+    Column("bucket", String(512), primary_key=True),
+    Column("tat", Float, nullable=True),
+    Column("epoch", Integer, nullable=False, default=0),
+    Column("start", Float, nullable=False, default=0.0),
+    Column("shift", Float, nullable=False, default=0.0),
+    Column("issued", Integer, nullable=False, default=0),
+    Column("answered", Integer, nullable=False, default=0),
+    Column("rate", Float, nullable=True),
+)
+"""Rate-limit buckets shared by every process, and the rates Amazon reported."""
