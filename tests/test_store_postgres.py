@@ -18,10 +18,8 @@ from tests.stores.helpers import COMMITS, KEY, check_contents, check_usable, ope
 from tests.values import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RESTRICTED
 
 
-def test_store_on_postgresql(postgres_url, home):
-    with Connections.open(postgres_url, home=home) as connections:
-        for c in connections.list():
-            connections.remove(c.name)
+def test_store_on_postgresql(database, home):
+    with Connections.open(database, home=home) as connections:
         connections.add(
             "pg-uk",
             country="UK",
