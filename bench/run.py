@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import socket
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from amazon_connector import Connections
 from amazon_connector.api.catalog import Operation, catalog
 from amazon_connector.clock import ScaledClock
 from amazon_connector.connections.connection import Connection
-from amazon_connector.runtime.http import HttpEngine
+from amazon_connector.http.clients import HttpEngine
 
 HERE = Path(__file__).resolve().parent
 APP = "Demo Private App (restricted)"
@@ -147,7 +148,13 @@ def bench_orders(orders: int, scale: float, rate_limits: str) -> None:
     print(f"(a) {orders} orders with their items, time scale {scale:g}, rate limits in {rate_limits}")
     with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
         clock = ScaledClock(scale)
-        with Connections.open(home=home, clock=clock, rate_limits=rate_limits) as connections:  # type: ignore[arg-type]
+        # every item call is queued as its order arrives, its slot up to half an hour (virtual) ahead
+        with Connections.open(
+            home=home,
+            clock=clock,
+            rate_limits=rate_limits,  # type: ignore[arg-type]
+            max_wait=math.inf,
+        ) as connections:
             connection = connect(connections, emu)
             start, cpu = clock.monotonic(), time.process_time()
             fetched, items = asyncio.run(fetch_orders(connection))

@@ -15,8 +15,9 @@ from amazon_connector.errors import ConfigurationError, InvalidInputError
 from amazon_connector.runtime.limiter import (
     Bucket,
     MemoryBackend,
-    Plan,
     RateLimiter,
+    Reservation,
+    UsagePlan,
     anchor,
     due,
     reserve_slot,
@@ -26,7 +27,7 @@ from amazon_connector.runtime.spapi import build_request, call_params, encode_va
 
 
 def test_a_burst_goes_at_once_then_one_call_per_interval():
-    plan = Plan(rate=0.5, burst=4)  # 3 at once (one token kept spare), then every 2 s
+    plan = UsagePlan(rate=0.5, burst=4)  # 3 at once (one token kept spare), then every 2 s
     bucket, sends = Bucket(), []
     for _ in range(6):
         slot, bucket = reserve_slot(bucket, plan, now=100.0)
@@ -35,7 +36,7 @@ def test_a_burst_goes_at_once_then_one_call_per_interval():
 
 
 def test_paced_calls_are_timed_from_the_last_answer_to_the_burst():
-    plan = Plan(rate=1.0, burst=3)
+    plan = UsagePlan(rate=1.0, burst=3)
     bucket = Bucket()
     slots = []
     for _ in range(3):
@@ -52,14 +53,14 @@ def test_an_idle_bucket_fills_up_again_and_amazons_rate_replaces_the_catalogs():
     clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
     limiter = RateLimiter(MemoryBackend(), clock)
     first = limiter.reserve("k", rate=1.0, burst=2)
-    assert first is not None
+    assert isinstance(first, Reservation)
     assert limiter.ready_at(first) == clock.monotonic()
     clock.advance(60)
     again = limiter.reserve("k", rate=1.0, burst=2)
-    assert again is not None
+    assert isinstance(again, Reservation)
     assert again.slot.epoch == first.slot.epoch + 1
     limiter.observe("k", 5.0, 1.0)
-    assert limiter.plan("k", 1.0, 2) == Plan(5.0, 2)
+    assert limiter.plan("k", 1.0, 2) == UsagePlan(5.0, 2)
     assert limiter.reserve("unlimited", rate=None, burst=None) is None
 
 
@@ -68,8 +69,8 @@ def test_a_slot_missed_by_more_than_an_interval_must_be_taken_again():
     limiter = RateLimiter(MemoryBackend(), clock)
     burst = limiter.reserve("k", rate=1.0, burst=2)
     paced = limiter.reserve("k", rate=1.0, burst=2)
-    assert burst is not None
-    assert paced is not None
+    assert isinstance(burst, Reservation)
+    assert isinstance(paced, Reservation)
     limiter.answered(burst)
     clock.advance(5)
     assert limiter.ready_at(paced) is None
@@ -182,7 +183,7 @@ def test_a_rate_learned_by_one_process_reaches_the_others_sharing_the_store(tmp_
         Connections.open(home=tmp_path, clock=clock) as one,
         Connections.open(home=tmp_path, clock=clock) as other,
     ):
-        assert other.limiter.plan("k", 1.0, 2) == Plan(1.0, 2)  # the catalog's, now cached
+        assert other.limiter.plan("k", 1.0, 2) == UsagePlan(1.0, 2)  # the catalog's, now cached
         one.limiter.observe("k", 5.0, 1.0)
         assert other.limiter.reserve("k", rate=1.0, burst=2) is not None  # takes the bucket: sees 5.0
-        assert other.limiter.plan("k", 1.0, 2) == Plan(5.0, 2)
+        assert other.limiter.plan("k", 1.0, 2) == UsagePlan(5.0, 2)

@@ -9,9 +9,11 @@ import pytest
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials, client_credentials_grant, refresh_grant
 from amazon_connector.auth.token_cache import TokenCache
-from amazon_connector.clock import ManualClock
+from amazon_connector.clock import SYSTEM_CLOCK, ManualClock
 from amazon_connector.errors import InvalidClientError, InvalidGrantError, InvalidScopeError, TransportError
-from amazon_connector.runtime.http import HttpClients
+from amazon_connector.http.clients import HttpClients
+from amazon_connector.http.drivers import arun, run
+from amazon_connector.http.effects import Sleep
 from tests.conftest import free_port, seller_in
 
 
@@ -22,19 +24,23 @@ def client(emulator, app, clock=None, secret=None) -> LwaClient:
 
 def test_refresh_token_grant(emulator, apps):
     app = apps["Demo Private App"]
-    token = client(emulator, app).exchange(refresh_grant(seller_in(app, "UK")["refresh_token"]))
+    token = run(client(emulator, app).exchange(refresh_grant(seller_in(app, "UK")["refresh_token"])))
     assert token.value.startswith("Atza|")
     assert token.expires_at - ManualClock().now() == timedelta(seconds=3600)
 
 
 def test_client_credentials_grant(emulator, apps):
-    token = client(emulator, apps["Demo Private App"]).exchange(
-        client_credentials_grant("sellingpartnerapi::client_credential:rotation")
+    token = run(
+        client(emulator, apps["Demo Private App"]).exchange(
+            client_credentials_grant("sellingpartnerapi::client_credential:rotation")
+        )
     )
     assert token.value.startswith("Atc|")
     with pytest.raises(InvalidScopeError):
-        client(emulator, apps["Demo Private App"]).exchange(
-            client_credentials_grant("sellingpartnerapi::orders")
+        run(
+            client(emulator, apps["Demo Private App"]).exchange(
+                client_credentials_grant("sellingpartnerapi::orders")
+            )
         )
 
 
@@ -42,7 +48,7 @@ def test_invalid_grant_on_a_refresh_token_says_authorise_again(emulator, apps):
     app = apps["Demo Private App"]
     other = apps["Demo Private App (restricted)"]
     with pytest.raises(InvalidGrantError) as info:  # a token that belongs to another client ID
-        client(emulator, app).exchange(refresh_grant(seller_in(other, "UK")["refresh_token"]))
+        run(client(emulator, app).exchange(refresh_grant(seller_in(other, "UK")["refresh_token"])))
     err = info.value
     assert (err.error, err.status) == ("invalid_grant", 400)
     assert "refresh_token" in err.description
@@ -53,8 +59,10 @@ def test_invalid_grant_on_a_refresh_token_says_authorise_again(emulator, apps):
 def test_invalid_client_says_rotate(emulator, apps):
     app = apps["Demo Private App"]
     with pytest.raises(InvalidClientError) as info:
-        client(emulator, app, secret="amzn1.oa2-cs.v1." + "1" * 64).exchange(
-            refresh_grant(seller_in(app, "UK")["refresh_token"])
+        run(
+            client(emulator, app, secret="amzn1.oa2-cs.v1." + "1" * 64).exchange(
+                refresh_grant(seller_in(app, "UK")["refresh_token"])
+            )
         )
     assert info.value.status == 401
     assert "180 days" in str(info.value.hint)
@@ -63,7 +71,7 @@ def test_invalid_client_says_rotate(emulator, apps):
 def test_nothing_listening_is_a_transport_error():
     creds = LwaCredentials(f"http://127.0.0.1:{free_port()}/auth/o2/token", "id", "secret")
     with pytest.raises(TransportError, match="Login with Amazon"):
-        LwaClient(creds, HttpClients()).exchange(refresh_grant("Atzr|x"))
+        run(LwaClient(creds, HttpClients()).exchange(refresh_grant("Atzr|x")))
 
 
 def _authenticator(emulator, app, cache):
@@ -95,7 +103,7 @@ def test_many_threads_and_tasks_share_one_fetch(emulator, apps):
 
     async def tasks() -> list[str]:
         async def one() -> str:
-            return (await auth.aaccess_token()).value
+            return (await arun(auth.token())).value
 
         return list(await asyncio.gather(*(one() for _ in range(40))))
 
@@ -117,7 +125,7 @@ def test_concurrent_failure_reaches_every_caller_once(emulator, apps):
     auth = Authenticator(client(emulator, app), cache, "Atzr|" + "n" * 100)
 
     async def run() -> list[BaseException | object]:
-        return list(await asyncio.gather(*(auth.aaccess_token() for _ in range(20)), return_exceptions=True))
+        return list(await asyncio.gather(*(arun(auth.token()) for _ in range(20)), return_exceptions=True))
 
     results = asyncio.run(run())
     assert all(isinstance(r, InvalidGrantError) for r in results)
@@ -130,17 +138,15 @@ def test_a_cancelled_leader_does_not_fail_its_waiters(emulator, apps):
     auth = _authenticator(emulator, app, cache)
 
     async def run() -> list[str]:
-        release = asyncio.Event()
-
-        async def slow_fetch():
-            await release.wait()
+        def slow_fetch():
+            yield Sleep(SYSTEM_CLOCK.monotonic() + 3600, SYSTEM_CLOCK)  # cancelled before it ends
             raise AssertionError("never reached")
 
-        leader = asyncio.create_task(cache.aget("k", "s", slow_fetch))
+        leader = asyncio.create_task(arun(cache.get("k", "s", slow_fetch)))
         await asyncio.sleep(0)
         grant = refresh_grant(seller_in(app, "UK")["refresh_token"])
         waiters = [
-            asyncio.create_task(cache.aget("k", "s", lambda: auth.lwa.aexchange(grant))) for _ in range(5)
+            asyncio.create_task(arun(cache.get("k", "s", lambda: auth.lwa.exchange(grant)))) for _ in range(5)
         ]
         await asyncio.sleep(0)
         leader.cancel()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from amazon_connector import Connections
+from amazon_connector.cli.app import _configure_logging, _show_waits
 from amazon_connector.clock import ManualClock, ScaledClock
 from amazon_connector.errors import ConfigurationError, ThrottledError
 from amazon_connector.sandbox.spapi.usage import UsagePlan
@@ -157,6 +158,30 @@ def test_a_reported_rate_retimes_the_bucket_at_once(
         assert least <= emulator_clock.monotonic() - start <= most
 
 
+def test_a_slot_wait_is_bounded_and_a_long_one_shows_on_the_terminal(
+    home, emulator, apps, emulator_clock, capsys
+):
+    with Connections.open(home=home, clock=emulator_clock, rate_limits="memory", max_wait=30) as lib:
+        c = connect(lib, emulator, apps, retries=0)
+        for _ in range(14):  # the burst (15, one kept spare) goes at once; the next slot is 62.5 s away
+            c.call("getMarketplaceParticipations")
+        before = emulator_clock.monotonic()
+        with pytest.raises(ThrottledError) as info:
+            c.call("getMarketplaceParticipations")
+        assert "was not sent: its rate-limit slot is 62 s away, more than the 30 s" in str(info.value)
+        assert info.value.request_id is None
+        assert emulator_clock.monotonic() == before
+        assert emulator.app.state.sandbox.stats.count(PARTICIPATIONS) == 14
+        _configure_logging(verbose=False, log_file=None)  # what the command line does
+        try:
+            assert c.call("getMarketplaceParticipations", max_wait=120).status == 200
+        finally:
+            _show_waits(False)
+        assert emulator_clock.monotonic() - before >= 62.0
+        err = capsys.readouterr().err
+        assert "getMarketplaceParticipations waits 62 s for its rate-limit slot" in err
+
+
 def test_an_expired_access_token_is_renewed_once(connections, emulator, apps, emulator_clock):
     # The connection's clock is real time; only Amazon's moves, so only Amazon knows the token expired.
     c = connect(connections, emulator, apps)
@@ -181,6 +206,7 @@ def test_parameters_are_checked_before_anything_is_sent(scaled, emulator, apps):
 WORKER = """
 import sys
 from amazon_connector import Connections
+from amazon_connector.cli.app import _configure_logging, _show_waits
 from amazon_connector.clock import ScaledClock
 body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
 with Connections.open(clock=ScaledClock(float(sys.argv[1])), rate_limits=sys.argv[2]) as connections:

@@ -27,6 +27,7 @@ from amazon_connector.errors import (
 )
 from amazon_connector.runtime.pagination import can_follow
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
+from amazon_connector.sandbox.spapi.usage import UsagePlan
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in
 
@@ -91,9 +92,19 @@ def test_every_page_of_orders_and_items_sync_and_async(lib, emulator, apps):
 
     one = c.call("getOrders", CreatedAfter=SINCE, paginate=False)
     assert len(list(one)) == 100
+    assert one.pager is None
+    assert [p.next_token for p in one.pages()] == [one.next_token]  # this page only, as asked
     assert one.next_token
     second = c.call("getOrders", CreatedAfter=SINCE, NextToken=one.next_token, paginate=False)
     assert [o["AmazonOrderId"] for o in second.records()] == ids[100:200]
+
+
+def test_paging_follows_what_the_call_asks_not_the_stored_setting(lib, emulator, apps):
+    c = connect(lib, emulator, apps["Demo Private App (restricted)"], advanced={"pagination": False})
+    assert len(list(c.call("getOrders", CreatedAfter=SINCE, data_elements=()))) == ORDERS
+    assert len(c.call("getOrders", CreatedAfter=SINCE, data_elements=()).merged()["Orders"]) == ORDERS
+    one = c.call("getOrders", CreatedAfter=SINCE, data_elements=(), paginate=False)
+    assert len(list(one)) == 100
 
 
 def test_buyer_data_comes_with_a_restricted_data_token_fetched_once_per_path(lib, emulator, apps):
@@ -126,6 +137,35 @@ def test_a_missing_role_is_named_or_the_call_goes_on_without_buyer_data(lib, emu
         order = c.call("getOrders", CreatedAfter=SINCE, paginate=False).records()[0]
     assert "Name" not in order.get("ShippingAddress", {})
     assert "calling without buyer data" in caplog.text
+
+
+def test_a_refused_rdt_is_remembered_for_the_application_seller_and_resource(lib, emulator, apps, caplog):
+    name = connect(lib, emulator, apps["Demo Private App"], country="UK").name
+    ids = [
+        o["AmazonOrderId"]
+        for o in lib.get(name).call("getOrders", CreatedAfter=SINCE, data_elements=(), paginate=False)
+    ]
+    with caplog.at_level(logging.WARNING, logger="amazon_connector"):
+        for order_id in ids[:5]:  # each call through a new Connection object: the memory is shared
+            items = lib.get(name).call("getOrderItems", orderId=order_id).records()
+            assert items
+            assert "BuyerInfo" not in items[0] or "BuyerEmail" not in items[0]["BuyerInfo"]
+    assert stats(emulator).count("tokens/2021-03-01/createRestrictedDataToken") == 1
+    assert caplog.text.count("refused a Restricted Data Token") == 1
+
+
+def test_a_failing_optional_rdt_request_falls_back_to_the_plain_call(lib, emulator, apps, caplog):
+    # Amazon's RDT bucket is nearly empty: the second RDT request draws a 429 (no retries left)
+    emulator.app.state.sandbox.usage.overrides["tokens/2021-03-01/createRestrictedDataToken"] = UsagePlan(
+        0.0001, 1
+    )
+    c = connect(lib, emulator, apps["Demo Private App (restricted)"], advanced={"retries": 0})
+    order_id = c.call("getOrders", CreatedAfter=SINCE, paginate=False).records()[0]["AmazonOrderId"]
+    with caplog.at_level(logging.WARNING, logger="amazon_connector"):
+        items = c.call("getOrderItems", orderId=order_id).records()
+    assert items
+    assert "the Restricted Data Token request failed" in caplog.text
+    assert stats(emulator).count("tokens/2021-03-01/createRestrictedDataToken", 429) == 1
 
 
 def test_grantless_operations_need_no_seller_authorisation(lib, emulator, apps):
@@ -195,7 +235,7 @@ def test_every_request_has_a_timeout_and_only_safe_calls_are_sent_again(home, em
                 c.call("getMarketplaceParticipations")
             counts = stats(running)
             assert settled(counts, "sellers/v1/getMarketplaceParticipations", 2) == 2
-            with pytest.raises(RequestTimeoutError, match="timed out"):
+            with pytest.raises(RequestTimeoutError, match="timed out") as info:
                 c.call(
                     "createReport",
                     body={
@@ -204,6 +244,9 @@ def test_every_request_has_a_timeout_and_only_safe_calls_are_sent_again(home, em
                     },
                 )
             assert settled(counts, "reports/2021-06-30/createReport", 2) == 1
+            assert "can be retried" not in str(info.value)
+            assert "createReport may have been carried out" in str(info.value)
+            assert "Check with getReports" in str(info.value)
 
 
 def test_legacy_sigv4_signing_with_assumed_role_credentials(lib, emulator, apps):
@@ -255,6 +298,13 @@ def test_call_command_prints_json_for_any_operation(run, emulator, apps, tmp_pat
     page = json.loads(run("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--one-page").stdout)
     assert len(page["Orders"]) == 100
     assert page["NextToken"]
+    run("connections", "edit", "de", "--no-pagination")  # the Advanced node's Enable Pagination
+    page = json.loads(run("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}").stdout)
+    assert len(page["Orders"]) == 100
+    every = run("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--paginate").stdout
+    assert len(json.loads(every)["Orders"]) == ORDERS
+    empty = run("call", "orders/v0/getOrder", "-c", "de", "orderId= ", expect=1).stderr
+    assert "the path parameter 'orderId' is empty" in empty
     bad = run("call", "getOrders", "-c", "de", "CreatedAfter", expect=1).stderr
     assert "is not key=value" in bad
     unknown = run("call", "getOrders", "-c", "de", "Colour=red", expect=1).stderr

@@ -21,7 +21,8 @@ from amazon_connector.errors import (
     QueueError,
     SecretRotationError,
 )
-from amazon_connector.runtime.http import HttpClients
+from amazon_connector.http import drivers
+from amazon_connector.http.clients import HttpClients
 from amazon_connector.sandbox.aws.queues import queue_name, queue_url
 from tests.conftest import app_settings, seller_in
 
@@ -70,7 +71,7 @@ def take_raw_notification(emulator, app) -> str:
 def accepted(emulator, client_id, secret) -> bool:
     lwa = LwaClient(LwaCredentials(f"{emulator.url}/auth/o2/token", client_id, secret), HttpClients())
     try:
-        lwa.exchange(client_credentials_grant(SCOPE))
+        drivers.run(lwa.exchange(client_credentials_grant(SCOPE)))
     except InvalidClientError:
         return False
     return True

@@ -19,8 +19,8 @@ from starlette.routing import Route
 
 from amazon_connector import Connections
 from amazon_connector.errors import RequestTimeoutError, TransportError
-from amazon_connector.runtime.http import USER_AGENT, HttpClients, HttpEngine
-from amazon_connector.runtime.transport import AiohttpTransport, Urllib3Transport
+from amazon_connector.http.clients import USER_AGENT, HttpClients, HttpEngine
+from amazon_connector.http.transport import AiohttpTransport, Urllib3Transport
 from amazon_connector.sandbox.server import running_emulator
 from amazon_connector.sandbox.world import demo_world
 from amazon_connector.serving import ServerThread

@@ -2,11 +2,7 @@
 
 import logging
 
-__version__ = "0.1.0"
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())
-
-from amazon_connector.connections import (  # noqa: E402 (the version must exist first)
+from amazon_connector.connections import (
     AdvancedSettings,
     AuthorisationFlow,
     CheckStep,
@@ -19,7 +15,7 @@ from amazon_connector.connections import (  # noqa: E402 (the version must exist
     Status,
     TestReport,
 )
-from amazon_connector.errors import (  # noqa: E402
+from amazon_connector.errors import (
     AmazonConnectorError,
     ApiError,
     AuthError,
@@ -34,7 +30,10 @@ from amazon_connector.errors import (  # noqa: E402
     ThrottledError,
     TransportError,
 )
-from amazon_connector.marketplaces import Marketplace, Region, all_marketplaces, get_marketplace  # noqa: E402
+from amazon_connector.marketplaces import Marketplace, Region, all_marketplaces, get_marketplace
+from amazon_connector.version import __version__
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AdvancedSettings",

@@ -6,7 +6,7 @@ Each error carries a message that says what went wrong and, where we know it, ``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 
 class AmazonConnectorError(Exception):
@@ -19,6 +19,13 @@ class AmazonConnectorError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message
+
+    def with_hint(self, hint: str) -> Self:
+        """A copy of this error that gives ``hint`` as what to do."""
+        copied = type(self).__new__(type(self), *self.args)
+        copied.__dict__.update(self.__dict__)
+        copied.hint = hint
+        return copied
 
 
 # --- configuration and input -------------------------------------------------------------
@@ -236,7 +243,8 @@ class MissingRoleError(ForbiddenError):
 
 
 class ThrottledError(ApiError):
-    """429: the usage plan's rate was exceeded."""
+    """429: the usage plan's rate was exceeded; or, with nothing sent, the call's rate-limit slot was
+    further away than the call may wait."""
 
 
 class ServerError(ApiError):

@@ -3,12 +3,12 @@ derived from them (Restricted Data Tokens), each cached and fetched once however
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from amazon_connector.auth.lwa import AccessToken, LwaClient, client_credentials_grant, refresh_grant
 from amazon_connector.auth.token_cache import TokenCache, subject_of
 from amazon_connector.errors import IncompleteConfigurationError
-from amazon_connector.runtime.steps import Step
+from amazon_connector.http.drivers import Plan, run
 
 
 def _digest(*parts: str) -> str:
@@ -16,7 +16,7 @@ def _digest(*parts: str) -> str:
 
 
 class Authenticator:
-    """Hands out tokens through a shared TokenCache; each method has a Step for sync and async use."""
+    """Hands out tokens through a shared TokenCache, as plans (run them, or yield from them)."""
 
     def __init__(self, lwa: LwaClient, cache: TokenCache, refresh_token: str | None) -> None:
         self.lwa = lwa
@@ -32,6 +32,9 @@ class Authenticator:
         c = self.lwa.credentials
         return _digest(c.token_url, c.client_id, _digest(c.client_secret), identity)
 
+    def _derived_key(self, identity: str) -> str:
+        return self._key(f"derived:{self.subject}:{identity}")
+
     def _grant(self, scope: str | None) -> tuple[str, str, dict[str, str]]:
         """``(cache key, subject, grant)`` for the seller's token or a grantless scope."""
         if scope is not None:
@@ -44,46 +47,41 @@ class Authenticator:
             )
         return self._key("refresh:" + self.subject), self.subject, refresh_grant(self.refresh_token)
 
-    def token(self, scope: str | None = None) -> Step[AccessToken]:
+    def token(self, scope: str | None = None) -> Plan[AccessToken]:
         """The seller's access token, or with ``scope`` a grantless (client_credentials) one."""
         key, subject, grant = self._grant(scope)
-        return Step(
-            lambda: self.cache.get(key, subject, lambda: self.lwa.exchange(grant)),
-            lambda: self.cache.aget(key, subject, lambda: self.lwa.aexchange(grant)),
-        )
+        return self.cache.get(key, subject, lambda: self.lwa.exchange(grant))
 
-    def derived(
-        self,
-        identity: str,
-        fetch: Callable[[], AccessToken],
-        afetch: Callable[[], Awaitable[AccessToken]],
-    ) -> Step[AccessToken]:
-        """A token obtained with the seller's token (a Restricted Data Token), cached by ``identity``;
-        Log Out forgets it with the seller's tokens."""
-        key = self._key(f"derived:{self.subject}:{identity}")
-        return Step(
-            lambda: self.cache.get(key, self.subject, fetch),
-            lambda: self.cache.aget(key, self.subject, afetch),
-        )
+    def derived(self, identity: str, fetch: Callable[[], Plan[AccessToken]]) -> Plan[AccessToken]:
+        """A token obtained with the seller's token (a Restricted Data Token) by ``fetch``'s plan, cached
+        by ``identity``; Log Out forgets it with the seller's tokens."""
+        return self.cache.get(self._derived_key(identity), self.subject, fetch)
 
-    def expired(self, scope: str | None, value: str) -> None:
+    def expired(self, scope: str | None, value: str) -> Plan[None]:
         """Amazon called ``value`` expired: the next ``token(scope)`` fetches a new one."""
-        self.cache.discard(self._grant(scope)[0], value)
+        return self.cache.discard(self._grant(scope)[0], value)
 
     def holds_derived(self, identity: str) -> bool:
         """Whether a fresh token for ``identity`` is already in memory."""
-        return self.cache.holds(self._key(f"derived:{self.subject}:{identity}"))
+        return self.cache.holds(self._derived_key(identity))
 
-    def derived_expired(self, identity: str, value: str) -> None:
-        self.cache.discard(self._key(f"derived:{self.subject}:{identity}"), value)
+    def derived_expired(self, identity: str, value: str) -> Plan[None]:
+        return self.cache.discard(self._derived_key(identity), value)
+
+    def refuse_derived(self, identity: str, seconds: float) -> bool:
+        """Amazon refused the token for ``identity``: do not ask again for ``seconds``. False when
+        the refusal was known already."""
+        return self.cache.refuse(self._derived_key(identity), seconds)
+
+    def derived_refused(self, identity: str) -> bool:
+        """Whether Amazon refused the token for ``identity`` a short while ago."""
+        return self.cache.refused(self._derived_key(identity))
 
     def access_token(self) -> AccessToken:
-        return self.token().sync()
-
-    async def aaccess_token(self) -> AccessToken:
-        return await self.token().async_()
+        """The seller's access token, in this thread."""
+        return run(self.token())
 
     def new_access_token(self) -> AccessToken:
         """Ask Login with Amazon now (Test Connection must prove the credentials, not the cache)."""
         key, subject, grant = self._grant(None)
-        return self.cache.renew(key, subject, lambda: self.lwa.exchange(grant))
+        return run(self.cache.renew(key, subject, lambda: self.lwa.exchange(grant)))

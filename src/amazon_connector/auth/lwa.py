@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -18,7 +18,9 @@ from amazon_connector.errors import (
     LwaError,
     UnauthorizedClientError,
 )
-from amazon_connector.runtime.http import HttpClients
+from amazon_connector.http.clients import HttpClients
+from amazon_connector.http.drivers import Plan
+from amazon_connector.http.effects import Blocking, Send
 
 # What each Amazon error code means for the user, by grant.
 _HINTS: dict[tuple[str, str], str] = {
@@ -97,8 +99,30 @@ def client_credentials_grant(*scopes: str) -> dict[str, str]:
     return {"grant_type": "client_credentials", "scope": " ".join(scopes)}
 
 
+@dataclass(frozen=True, slots=True)
+class CurrentSecret(Blocking[str]):
+    """The client secret to use now (the store's, which a rotation may have changed)."""
+
+    source: SecretSource = field(repr=False)
+
+    def perform(self) -> str:
+        return self.source.current()
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacementSecret(Blocking[str | None]):
+    """Another still-valid client secret to retry with after ``refused`` got invalid_client."""
+
+    source: SecretSource = field(repr=False)
+    refused: str = field(repr=False)
+
+    def perform(self) -> str | None:
+        return self.source.replacement(self.refused)
+
+
 class LwaClient:
-    """Exchanges grants for tokens at Login with Amazon; sync and async share request and parsing.
+    """Exchanges grants for tokens at Login with Amazon: ``exchange`` is a plan (run it with
+    amazon_connector.http.drivers.run or arun, or yield from it in another plan).
 
     With ``secrets``, each exchange uses the application's current client secret, and one refused
     with invalid_client is retried once with the replacement the source offers."""
@@ -121,13 +145,6 @@ class LwaClient:
         if secret != credentials.client_secret:
             credentials = self.credentials = replace(credentials, client_secret=secret)
         return credentials
-
-    def _current(self) -> LwaCredentials:
-        return self._use(self.secrets.current()) if self.secrets else self.credentials
-
-    def _retry_after(self, refused: LwaCredentials) -> LwaCredentials | None:
-        secret = self.secrets.replacement(refused.client_secret) if self.secrets else None
-        return self._use(secret) if secret is not None else None
 
     def _request(self, credentials: LwaCredentials, grant: dict[str, str]) -> httpx.Request:
         form = {**grant, "client_id": credentials.client_id, "client_secret": credentials.client_secret}
@@ -154,31 +171,24 @@ class LwaClient:
                 )
         raise lwa_error(grant["grant_type"], response.status_code, body, request_id)
 
-    def _send(self, credentials: LwaCredentials, grant: dict[str, str]) -> AccessToken:
-        response = self.http.send(self._request(credentials, grant), service="Login with Amazon")
+    def _send(self, credentials: LwaCredentials, grant: dict[str, str]) -> Plan[AccessToken]:
+        response: httpx.Response = yield Send(
+            self._request(credentials, grant), "Login with Amazon", self.http
+        )
         return self._parse(grant, response)
 
-    async def _asend(self, credentials: LwaCredentials, grant: dict[str, str]) -> AccessToken:
-        response = await self.http.asend(self._request(credentials, grant), service="Login with Amazon")
-        return self._parse(grant, response)
-
-    def exchange(self, grant: dict[str, str]) -> AccessToken:
-        credentials = self._current()
+    def exchange(self, grant: dict[str, str]) -> Plan[AccessToken]:
+        """The token Login with Amazon gives for ``grant``."""
+        if self.secrets is None:
+            return (yield from self._send(self.credentials, grant))
+        credentials = self._use((yield CurrentSecret(self.secrets)))
         try:
-            return self._send(credentials, grant)
+            return (yield from self._send(credentials, grant))
         except InvalidClientError:
-            if (retry := self._retry_after(credentials)) is None:
+            secret = yield ReplacementSecret(self.secrets, credentials.client_secret)
+            if secret is None:
                 raise
-        return self._send(retry, grant)
-
-    async def aexchange(self, grant: dict[str, str]) -> AccessToken:
-        credentials = self._current()
-        try:
-            return await self._asend(credentials, grant)
-        except InvalidClientError:
-            if (retry := self._retry_after(credentials)) is None:
-                raise
-        return await self._asend(retry, grant)
+        return (yield from self._send(self._use(secret), grant))
 
 
 def _json(response: httpx.Response) -> dict[str, Any] | None:

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 import typer
 from typer.core import TyperGroup
 
-from amazon_connector import __version__
 from amazon_connector.cli import call, connections, demo, sandbox, secrets, store, ui
 from amazon_connector.cli.context import State, console, fail, show_warnings
 from amazon_connector.cli.secret_input import warn_on_command_line
@@ -21,6 +20,8 @@ from amazon_connector.connections.store import DATABASE_ENV
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 from amazon_connector.marketplaces import all_marketplaces
 from amazon_connector.redaction import RedactingFilter
+from amazon_connector.runtime.caller import wait_log
+from amazon_connector.version import __version__
 
 
 class _Root(TyperGroup):
@@ -64,7 +65,24 @@ def _version(value: bool) -> None:
         raise typer.Exit
 
 
+class _Terminal(logging.Handler):
+    """Shows a record's message on stderr (looked up when it is written, as the CLI's tests swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(self.format(record), err=True)
+
+
+def _show_waits(on: bool) -> None:
+    """Long waits for a rate-limit slot on the terminal (with -v the log shows them anyway)."""
+    for handler in [h for h in wait_log.handlers if isinstance(h, _Terminal)]:
+        wait_log.removeHandler(handler)
+    if on:
+        wait_log.addHandler(_Terminal())
+        wait_log.setLevel(logging.INFO)
+
+
 def _configure_logging(verbose: bool, log_file: Path | None) -> None:
+    _show_waits(not verbose)
     if not (verbose or log_file):
         return
     try:

@@ -52,19 +52,31 @@ def call(
     paginate: Annotated[
         bool | None,
         typer.Option(
-            "--paginate/--one-page", help="Override the connection's pagination setting.", show_default=False
+            "--paginate/--one-page",
+            help="Follow every page, or give one page and its token (default: the connection's Enable "
+            "Pagination).",
+            show_default=False,
         ),
     ] = None,
     data_elements: Annotated[
         str | None,
         typer.Option(help="Restricted data to ask for, comma-separated (default buyerInfo,shippingAddress)."),
     ] = None,
+    max_wait: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="Seconds to wait at most for a rate-limit slot (default: the call's deadline, 15 minutes).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Call any SP-API operation and print its JSON answer (all pages merged when paginating)."""
     params = dict(parse_argument(a) for a in arguments or [])
     elements = None if data_elements is None else [e.strip() for e in data_elements.split(",") if e.strip()]
     conn = state(ctx).connections().get(connection)
-    answer = conn.call(operation, data_elements=elements, paginate=paginate, **params)
+    follow = conn.settings.advanced.pagination if paginate is None else paginate
+    answer = conn.call(operation, data_elements=elements, paginate=follow, max_wait=max_wait, **params)
     data = answer.merged() if answer.pager is not None else answer.data
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 

@@ -33,6 +33,7 @@ from amazon_connector.errors import (
     LwaError,
     SecretRotationError,
 )
+from amazon_connector.http.drivers import run
 from amazon_connector.marketplaces import lwa_token_url
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ class Applications:
             clock=self.clock,
         )
         try:
-            lwa.exchange(client_credentials_grant(scope))
+            run(lwa.exchange(client_credentials_grant(scope)))
         except InvalidClientError as exc:
             raise SecretRotationError(
                 f"Login with Amazon refused the new client secret of {application.client_id} (invalid_client"

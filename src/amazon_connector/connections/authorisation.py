@@ -21,6 +21,7 @@ from amazon_connector.auth.listener import listens_locally, start_listener
 from amazon_connector.auth.lwa import code_grant
 from amazon_connector.connections.model import ConnectionRecord
 from amazon_connector.errors import AmazonConnectorError, AuthorisationError, StateError
+from amazon_connector.http.drivers import run
 from amazon_connector.serving import ServerThread
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def complete_authorisation(connection: Connection, landed_url: str) -> Connectio
             "The connection's app, client ID, environment or region changed while it was being authorised.",
             hint="Run authorise again with the new settings.",
         )
-    token = connection.lwa.exchange(code_grant(code, pending.redirect_uri))
+    token = run(connection.lwa.exchange(code_grant(code, pending.redirect_uri)))
     if not token.refresh_token:
         raise AuthorisationError("Login with Amazon returned no refresh token for the authorisation code.")
     return connection.store_authorisation(token.refresh_token, callback.selling_partner_id)

@@ -23,7 +23,7 @@ from amazon_connector.connections.model import (
 )
 from amazon_connector.connections.store import Store, StoreRateBackend, UnreadableConnection, default_home
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
-from amazon_connector.runtime.http import DEFAULT_TIMEOUT, HttpClients, HttpEngine
+from amazon_connector.http.clients import DEFAULT_TIMEOUT, HttpClients, HttpEngine
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"
@@ -40,13 +40,23 @@ def _settings(data: Mapping[str, Any]) -> ConnectionSettings:
 RateLimits = Literal["memory", "store"] | RateBackend
 
 
+def _max_wait(seconds: float | None) -> float | None:
+    if seconds is not None and not seconds >= 0:
+        raise ConfigurationError(
+            f"max_wait must be a number of seconds, 0 or more, not {seconds!r}.", field="max_wait"
+        )
+    return seconds
+
+
 class Connections:
     """Every configured connection, backed by a Store.
 
     ``rate_limits`` says where rate-limit buckets live: ``"store"`` (default) shares them with every
     process using the same store, ``"memory"`` keeps them in this process, or pass any RateBackend.
     ``timeout`` bounds every HTTP request (seconds, or an httpx.Timeout); ``http_engine`` says what
-    carries the requests (see HttpEngine).
+    carries the requests (see HttpEngine). ``max_wait`` bounds the seconds a call waits for its
+    rate-limit slot (None: as long as the call's deadline, 15 minutes); past it the call raises
+    ThrottledError without sending.
     """
 
     def __init__(
@@ -58,9 +68,11 @@ class Connections:
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_engine: HttpEngine = "urllib3+aiohttp",
+        max_wait: float | None = None,
     ) -> None:
         self.store = store
         self.http_engine = http_engine
+        self.max_wait = _max_wait(max_wait)
         self.home = home or default_home()
         self.clock = clock
         self.token_cache = TokenCache(store.tokens, clock=clock)
@@ -102,6 +114,7 @@ class Connections:
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_engine: HttpEngine = "urllib3+aiohttp",
+        max_wait: float | None = None,
     ) -> Connections:
         """Open the store (default: SQLite in the user's data directory; see Store.open)."""
         home_path = Path(home) if home else default_home()
@@ -112,6 +125,7 @@ class Connections:
             rate_limits=rate_limits,
             timeout=timeout,
             http_engine=http_engine,
+            max_wait=max_wait,
         )
 
     def close(self) -> None:

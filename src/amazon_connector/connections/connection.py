@@ -14,13 +14,14 @@ from amazon_connector.connections.authorisation import AuthorisationFlow, comple
 from amazon_connector.connections.check import CheckStep, TestReport, collect
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
 from amazon_connector.errors import IncompleteConfigurationError
+from amazon_connector.http.clients import HttpClients
+from amazon_connector.http.drivers import arun, run
 from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
-from amazon_connector.runtime.caller import Caller, CallPolicy
+from amazon_connector.runtime.caller import Caller
+from amazon_connector.runtime.decisions import CallPolicy
 from amazon_connector.runtime.documents import download_plan, upload_plan
-from amazon_connector.runtime.http import HttpClients
 from amazon_connector.runtime.sigv4 import IamUser, Signer
 from amazon_connector.runtime.spapi import ApiResponse
-from amazon_connector.runtime.steps import arun, run
 
 if TYPE_CHECKING:
     from amazon_connector.clock import Clock
@@ -122,7 +123,7 @@ class Connection:
             selling_partner=s.selling_partner_id or (subject_of(refresh_token) if refresh_token else ""),
             marketplace_id=self.marketplace.marketplace_id,
             policy=CallPolicy(
-                retries=s.advanced.retries, retry_wait=s.advanced.retry_wait, paginate=s.advanced.pagination
+                retries=s.advanced.retries, retry_wait=s.advanced.retry_wait, max_wait=self._owner.max_wait
             ),
             clock=self.clock,
             signer=self._signer(),
@@ -167,14 +168,19 @@ class Connection:
         /,
         *,
         data_elements: Iterable[str] | None = None,
-        paginate: bool | None = None,
+        paginate: bool = True,
+        max_wait: float | None = None,
         **params: Any,
     ) -> ApiResponse:
         """Call any SP-API operation, e.g. ``call("getOrders", CreatedAfter=...)``: parameters are named
         as in Amazon's reference (``body=`` for a request body); required marketplace IDs default to
-        the connection's. Tokens, Restricted Data Tokens, rate limits, retries and (with the Advanced
-        node's pagination on) following pages are handled; iterate the answer for all records."""
-        return self.caller.call(operation, data_elements=data_elements, paginate=paginate, **params)
+        the connection's. Tokens, Restricted Data Tokens, rate limits and retries are handled. With
+        ``paginate`` (the default) the answer follows the later pages: iterate it for every record;
+        ``paginate=False`` gives one page and its ``next_token``. ``max_wait`` bounds the wait for the
+        call's rate-limit slot in seconds (default: Connections.open's ``max_wait``)."""
+        return self.caller.call(
+            operation, data_elements=data_elements, paginate=paginate, max_wait=max_wait, **params
+        )
 
     async def acall(
         self,
@@ -182,11 +188,14 @@ class Connection:
         /,
         *,
         data_elements: Iterable[str] | None = None,
-        paginate: bool | None = None,
+        paginate: bool = True,
+        max_wait: float | None = None,
         **params: Any,
     ) -> ApiResponse:
         """The async twin of call."""
-        return await self.caller.acall(operation, data_elements=data_elements, paginate=paginate, **params)
+        return await self.caller.acall(
+            operation, data_elements=data_elements, paginate=paginate, max_wait=max_wait, **params
+        )
 
     def download_document(self, report_document_id: str) -> bytes:
         """A report document's content, decompressed (an RDT is fetched for restricted report types)."""

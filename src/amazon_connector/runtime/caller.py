@@ -1,6 +1,7 @@
 """Calling any SP-API operation: the right token, a rate-limit slot, retries, pagination.
 
-Each call is one plan (see steps.py) run by ``call`` or ``acall``, so sync and async share every rule.
+Each call is one plan (amazon_connector.http.drivers) run by ``call`` or ``acall``, so sync and async
+share every rule; what to do after a failure is decided by ``decisions.decide``.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,9 +19,36 @@ from amazon_connector.api.catalog import Operation, catalog
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import AccessToken
 from amazon_connector.clock import Clock
-from amazon_connector.errors import ApiError, ForbiddenError, MissingRoleError, TransportError
-from amazon_connector.runtime.http import HttpClients
-from amazon_connector.runtime.limiter import RateLimiter, Reservation, bucket_key
+from amazon_connector.errors import (
+    AmazonConnectorError,
+    ApiError,
+    ForbiddenError,
+    ThrottledError,
+    TransportError,
+)
+from amazon_connector.http.clients import HttpClients
+from amazon_connector.http.drivers import Plan, arun, run
+from amazon_connector.http.effects import Send, Sleep
+from amazon_connector.runtime.decisions import (
+    Attempts,
+    CallPolicy,
+    Renew,
+    Retry,
+    Sent,
+    UseRdt,
+    decide,
+    missing_role,
+)
+from amazon_connector.runtime.limiter import (
+    RateLimiter,
+    Recheck,
+    Reservation,
+    Reserve,
+    Settle,
+    Settlement,
+    TooFar,
+    bucket_key,
+)
 from amazon_connector.runtime.pagination import can_follow, next_page_params
 from amazon_connector.runtime.restricted import (
     RDT_OPERATION,
@@ -28,70 +56,33 @@ from amazon_connector.runtime.restricted import (
     allowed_elements,
     plain_first,
     resource_for,
-    roles_needed,
 )
-from amazon_connector.runtime.sigv4 import Signer
+from amazon_connector.runtime.sigv4 import Signer, SigningCredentials
 from amazon_connector.runtime.spapi import (
     ApiResponse,
     CallParams,
-    api_error,
     build_request,
     call_params,
     parse_response,
 )
-from amazon_connector.runtime.steps import Plan, Step, arun, run
 
 log = logging.getLogger("amazon_connector.runtime")
+wait_log = logging.getLogger("amazon_connector.runtime.waits")
+"""Long waits for a rate-limit slot (the command line shows them on the terminal)."""
 
-RETRIED_STATUSES = frozenset({500, 502, 503, 504})
-BACKOFF_BASE = 0.5
 SLACK = 0.001
 """Seconds early a slot may be used (clocks and timestamps are not finer than this)."""
 TOKEN_MARGIN = 30.0
 """A token must still be valid this long when its request goes out."""
-
-
-@dataclass(frozen=True, slots=True)
-class CallPolicy:
-    """How calls behave: the Advanced node's settings plus an overall deadline per call."""
-
-    retries: int = 3
-    retry_wait: float = 3.0
-    paginate: bool = True
-    deadline: float = 900.0
-    """Seconds a call may spend retrying (waiting for its rate-limit slot does not count)."""
-    data_elements: tuple[str, ...] | None = None
-    """Restricted data asked for by default (None: buyerInfo and shippingAddress)."""
-
-
-@dataclass(slots=True)
-class Attempts:
-    """What one call has spent of its retries, and until when it may retry."""
-
-    deadline: float
-    throttled: int = 0
-    failed: int = 0
-    renewed: set[str] = field(default_factory=set)
+LONG_WAIT = 10.0
+"""A wait for a rate-limit slot at least this long is logged (and shown by the command line)."""
+REFUSAL_MEMORY = 3600.0
+"""Seconds a refused optional Restricted Data Token is not asked for again."""
 
 
 def is_idempotent(operation: Operation, params: CallParams) -> bool:
     """Whether sending the call twice does no harm."""
     return operation.idempotent or params.idempotency_key
-
-
-def token_expired(error: ApiError) -> bool:
-    """Amazon's 401/403 saying the access token (or RDT) expired or is no longer valid: a new one may work."""
-    if error.status not in (401, 403):
-        return False
-    text = " ".join(f"{e.get('message', '')} {e.get('details', '')}" for e in error.errors).casefold()
-    stale = "expired" in text or "revoked" in text or "invalid" in text
-    return stale and "token" in text and "secret" not in text
-
-
-def token_refused(error: ApiError) -> bool:
-    """A 401/403 about the token itself (expired, revoked, malformed), not about a missing role."""
-    text = " ".join(f"{e.get('message', '')} {e.get('details', '')}" for e in error.errors).casefold()
-    return error.status == 401 or ("token" in text and error.status == 403)
 
 
 class Caller:
@@ -125,7 +116,6 @@ class Caller:
         self.clock = clock
         self.signer = signer
         self.rng = rng or random.Random()  # noqa: S311 (jitter, not secrecy)
-        self._warned: set[str] = set()
 
     # --- public ------------------------------------------------------------------------------
 
@@ -135,11 +125,12 @@ class Caller:
         /,
         *,
         data_elements: Iterable[str] | None = None,
-        paginate: bool | None = None,
+        paginate: bool = True,
+        max_wait: float | None = None,
         **params: Any,
     ) -> ApiResponse:
         """Call ``operation`` with ``params`` named as in Amazon's reference (``body`` for the body)."""
-        return run(self.plan(operation, params, data_elements, paginate))
+        return run(self.plan(operation, params, data_elements, paginate=paginate, max_wait=max_wait))
 
     async def acall(
         self,
@@ -147,11 +138,12 @@ class Caller:
         /,
         *,
         data_elements: Iterable[str] | None = None,
-        paginate: bool | None = None,
+        paginate: bool = True,
+        max_wait: float | None = None,
         **params: Any,
     ) -> ApiResponse:
         """The async twin of call."""
-        return await arun(self.plan(operation, params, data_elements, paginate))
+        return await arun(self.plan(operation, params, data_elements, paginate=paginate, max_wait=max_wait))
 
     # --- plans -------------------------------------------------------------------------------
 
@@ -159,26 +151,35 @@ class Caller:
         self,
         operation: str | Operation,
         params: Mapping[str, Any],
-        data_elements: Iterable[str] | None,
-        paginate: bool | None,
+        data_elements: Iterable[str] | None = None,
+        *,
+        paginate: bool = False,
+        max_wait: float | None = None,
     ) -> Plan[ApiResponse]:
+        """One call: its answer follows the later pages when ``paginate`` is set; ``max_wait`` bounds
+        the wait for its rate-limit slot (default: the policy's)."""
         op = operation if isinstance(operation, Operation) else catalog().get(operation)
         prepared = call_params(op, params, marketplace_id=self.marketplace_id)
         elements = self.policy.data_elements if data_elements is None else tuple(data_elements)
         resource = resource_for(op, prepared.path, elements)
-        response = yield from self._send_plan(op, prepared, resource)
-        follow = paginate if paginate is not None else self.policy.paginate
-        if follow and can_follow(op):
-            response = replace(response, pager=_Following(self, dict(params), elements))
+        response = yield from self._send_plan(op, prepared, resource, max_wait)
+        if paginate and can_follow(op):
+            response = replace(response, pager=_Following(self, dict(params), elements, max_wait))
         return response
 
     def _send_plan(
-        self, op: Operation, params: CallParams, resource: RestrictedResource | None
+        self,
+        op: Operation,
+        params: CallParams,
+        resource: RestrictedResource | None,
+        max_wait: float | None,
     ) -> Plan[ApiResponse]:
-        attempts = self.attempts()
+        """Attempts until one succeeds or ``decide`` gives up."""
         key = bucket_key(
             self.client_id, "" if op.grantless_scope else self.selling_partner, self.region, op.qualified_name
         )
+        idempotent = is_idempotent(op, params)
+        attempts = Attempts(deadline=self.clock.monotonic() + self.policy.deadline)
         use_rdt = resource is not None and (
             not plain_first(op) or self.authenticator.holds_derived(resource.identity)
         )
@@ -186,152 +187,173 @@ class Caller:
         while True:
             # the token first, so that nothing delays the request once its slot has come
             identity, token = yield from self._token_plan(op, resource if use_rdt else None)
-            if token is None:  # the RDT was refused but the call works without one
+            if token is None:  # an optional RDT is not to be had: the call goes on without one
                 use_rdt = False
                 identity, token = yield from self._token_plan(op, None)
             assert token is not None
-            reservation = self.limiter.reserve(key, op.rate, op.burst)
-            try:
-                response = yield from self._slot_plan(
-                    key=key,
-                    op=op,
-                    attempts=attempts,
-                    reservation=reservation,
-                    params=params,
-                    token=token,
-                    resource=resource if use_rdt else None,
-                )
-            except TransportError as exc:
-                resend = (not exc.delivered) or is_idempotent(op, params)
-                if resend and (yield from self.backoff(attempts, f"{op.operation_id}: {exc.message}")):
-                    continue
-                raise
-            if response.is_success:
-                answer = parse_response(op, response)
-                self.limiter.observe(key, answer.rate_limit, op.rate)
-                return answer
-            error = api_error(
-                op.operation_id,
-                response.status_code,
-                _body(response),
-                response.headers,
-                response.headers.get("x-amzn-RequestId"),
+            covered = resource if use_rdt else None
+            outcome, waited = yield from self._attempt_plan(
+                key, op, params=params, token=token, resource=covered, max_wait=max_wait
             )
-            if response.status_code == 429:
-                if reservation is not None:
-                    self.limiter.throttled(reservation)
-                if attempts.throttled < self.policy.retries:
-                    attempts.throttled += 1
-                    wait = self.policy.retry_wait * (1.0 + 0.25 * self.rng.random())
-                    if self.clock.monotonic() + wait <= attempts.deadline:
-                        log.info(
-                            "%s was throttled; retry %d in %.1f s", op.operation_id, attempts.throttled, wait
-                        )
-                        yield self._sleep_until(self.clock.monotonic() + wait)
-                        continue
-                raise error
-            if token_expired(error) and identity not in attempts.renewed:
-                attempts.renewed.add(identity)
-                self._discard(op, resource if use_rdt else None, token.value)
-                continue
-            if response.status_code == 403 and resource is not None and not tried_rdt:
-                use_rdt = tried_rdt = True  # a restricted report document: retry with an RDT
-                continue
-            transient = response.status_code in RETRIED_STATUSES and is_idempotent(op, params)
-            if transient and (
-                yield from self.backoff(attempts, f"{op.operation_id}: HTTP {response.status_code}")
-            ):
-                continue
-            if response.status_code == 403 and not token_refused(error):
-                raise _missing_role(error, op, resource if use_rdt else None)
-            raise error
+            if isinstance(outcome, ApiResponse):
+                return outcome
+            attempts = replace(attempts, deadline=attempts.deadline + waited)  # waiting is not retrying
+            sent = Sent(op, idempotent, identity, covered, rdt_left=resource is not None and not tried_rdt)
+            decision = decide(
+                outcome, sent, attempts, self.policy, now=self.clock.monotonic(), draw=self.rng.random()
+            )
+            if isinstance(decision, Retry):
+                attempts = decision.attempts
+                yield from self.pause(decision)
+            elif isinstance(decision, Renew):
+                attempts = decision.attempts
+                yield from self._discard(op, covered, token.value)
+            elif isinstance(decision, UseRdt):
+                use_rdt = tried_rdt = True
+            else:
+                raise decision.error
 
-    def _slot_plan(
+    def _attempt_plan(
         self,
-        *,
         key: str,
         op: Operation,
-        attempts: Attempts,
-        reservation: Reservation | None,
+        *,
         params: CallParams,
         token: AccessToken,
         resource: RestrictedResource | None,
-    ) -> Plan[httpx.Response]:
-        """Wait for the slot, then send. However this ends (an answer, an error, a cancelled task), the
-        slot counts as answered, so a burst never leaves later calls waiting for it."""
+        max_wait: float | None,
+    ) -> Plan[tuple[ApiResponse | ApiError | TransportError, float]]:
+        """Wait for a slot, then send once: the answer (or why there is none) and the seconds spent
+        waiting for the slot. However this ends (an answer, an error, a cancelled task), the slot
+        counts as answered, so a burst never leaves later calls waiting for it."""
+        bound = self.policy.slot_wait if max_wait is None else max_wait
+        started = self.clock.monotonic()
+        ticket = yield Reserve(self.limiter, key, op.rate, op.burst, bound)
+        reservation = self._slot_taken(op, ticket, bound)
+        outcome: ApiResponse | ApiError | TransportError
+        if reservation is not None:
+            self._announce(op, reservation)
         try:
-            if reservation is not None:
-                while (
-                    ready := self.limiter.ready_at(reservation)
-                ) is None or ready > self.clock.monotonic() + SLACK:
-                    if ready is None:  # woke too late to use the slot: take a new one
-                        self.limiter.answered(reservation)
-                        reservation = self.limiter.reserve(key, op.rate, op.burst)
-                        assert reservation is not None
-                    else:
-                        slept_from = self.clock.monotonic()
-                        yield self._sleep_until(ready)
-                        attempts.deadline += self.clock.monotonic() - slept_from  # waiting is not retrying
-                if not token.fresh(self.clock.now(), TOKEN_MARGIN):
-                    token = (yield from self._token_plan(op, resource))[1] or token
+            while reservation is not None:
+                now = self.clock.monotonic()
+                if reservation.ready_at > now + SLACK:
+                    yield Sleep(reservation.ready_at, self.clock)
+                elif not reservation.missed(now):  # taken in another thread: it may be late by now
+                    break
+                ticket = yield Recheck(self.limiter, reservation, bound)
+                reservation = None  # the recheck gave a missed slot back: only the ticket's is held
+                reservation = self._slot_taken(op, ticket, bound)
+            waited = self.clock.monotonic() - started
+            if reservation is not None and not token.fresh(self.clock.now(), TOKEN_MARGIN):
+                token = (yield from self._token_plan(op, resource))[1] or token
             request = build_request(self.base_url, op, token.value, params)
             if self.signer is not None:
-                self.signer.sign(request, (yield self.signer.credentials_step()))
-            response: httpx.Response = yield self.send(request, f"SP-API {op.operation_id}")
-            return response
-        finally:
+                self.signer.sign(request, (yield SigningCredentials(self.signer)))
+            try:
+                response: httpx.Response = yield Send(request, f"SP-API {op.operation_id}", self.http)
+            except TransportError as exc:
+                outcome = exc
+            else:
+                outcome = _outcome(op, response)
+        except GeneratorExit:  # the plan was closed: no effect can run any more
             if reservation is not None:
-                self.limiter.answered(reservation)
+                self.limiter.settle(Settlement(key, reservation))
+            raise
+        except BaseException:
+            if reservation is not None and (given_back := Settlement(key, reservation)).needed:
+                yield Settle(self.limiter, given_back)
+            raise
+        settlement = Settlement(
+            key,
+            reservation,
+            throttled=isinstance(outcome, ThrottledError),
+            reported_rate=outcome.rate_limit if isinstance(outcome, ApiResponse) else None,
+            rate=op.rate,
+        )
+        if settlement.needed:
+            yield Settle(self.limiter, settlement)
+        return outcome, waited
 
-    def backoff(self, attempts: Attempts, what: str) -> Plan[bool]:
-        """Wait before retrying a failed call; False when no retry is left."""
-        if attempts.failed >= self.policy.retries:
-            return False
-        attempts.failed += 1
-        ceiling = min(self.policy.retry_wait, BACKOFF_BASE * 2 ** (attempts.failed - 1))
-        wait = ceiling * (0.5 + 0.5 * self.rng.random())
-        if self.clock.monotonic() + wait > attempts.deadline:
-            return False
-        log.info("%s; retry %d in %.2f s", what, attempts.failed, wait)
-        yield self._sleep_until(self.clock.monotonic() + wait)
-        return True
+    def _slot_taken(
+        self, op: Operation, ticket: Reservation | TooFar | None, bound: float
+    ) -> Reservation | None:
+        """The slot taken (None: the operation has no usage plan); a slot too far away is an error."""
+        if isinstance(ticket, TooFar):
+            raise ThrottledError(
+                f"{op.operation_id} was not sent: its rate-limit slot is {ticket.wait:.0f} s away, "
+                f"more than the {bound:.0f} s this call may wait.",
+                status=429,
+                operation=op.operation_id,
+                hint="Other calls with this application and seller hold the slots before it (usage plan "
+                f"{ticket.plan.rate:g} calls/s, burst {ticket.plan.burst}). Call again later, spread the "
+                "calls over time, or let calls wait longer (max_wait= on the call, or "
+                "Connections.open(max_wait=…)).",
+            )
+        return ticket
+
+    def _announce(self, op: Operation, reservation: Reservation) -> None:
+        """Log a long wait for a slot when it starts."""
+        wait = reservation.ready_at - self.clock.monotonic()
+        if wait >= LONG_WAIT:
+            wait_log.info(
+                "%s waits %.0f s for its rate-limit slot (usage plan %g calls/s, burst %d).",
+                op.operation_id,
+                wait,
+                reservation.plan.rate,
+                reservation.plan.burst,
+            )
+
+    def pause(self, retry: Retry) -> Plan[None]:
+        """Wait before the retry ``decide`` chose."""
+        log.info("%s", retry.reason)
+        yield Sleep(self.clock.monotonic() + retry.wait, self.clock)
 
     # --- tokens ------------------------------------------------------------------------------
 
     def _token_plan(
         self, op: Operation, resource: RestrictedResource | None
     ) -> Plan[tuple[str, AccessToken | None]]:
-        """``(identity, token)`` for a call; the token is None when an optional RDT was refused."""
+        """``(identity, token)`` for a call; the token is None when an optional RDT is not to be had
+        (refused a short while ago, or its request failed)."""
         if resource is None:
             scope = op.grantless_scope
-            return scope or "", (yield self.authenticator.token(scope))
+            token: AccessToken = yield from self.authenticator.token(scope)
+            return scope or "", token
         identity = resource.identity
+        optional = bool(allowed_elements(op))
+        if optional and self.authenticator.derived_refused(identity):
+            return identity, None
         try:
-            return identity, (
-                yield self.authenticator.derived(
-                    identity,
-                    lambda: run(self._rdt_plan(resource)),
-                    lambda: arun(self._rdt_plan(resource)),
-                )
-            )
+            token = yield from self.authenticator.derived(identity, lambda: self._rdt_plan(resource))
         except ForbiddenError as exc:
-            if not allowed_elements(op):
-                raise _missing_role(exc, op, resource) from None
-            if identity not in self._warned:
-                self._warned.add(identity)
+            if not optional:
+                raise missing_role(exc, op, resource) from None
+            if self.authenticator.refuse_derived(identity, REFUSAL_MEMORY):
                 log.warning(
-                    "%s: no Restricted Data Token for %s (%s); calling without buyer data.",
+                    "%s: Amazon refused a Restricted Data Token for %s (%s); calling without buyer data, "
+                    "and not asking again for %.0f minutes.",
                     op.operation_id,
                     ", ".join(resource.data_elements),
                     exc.message,
+                    REFUSAL_MEMORY / 60,
                 )
             return identity, None
+        except AmazonConnectorError as exc:
+            if not optional:
+                raise
+            log.warning(
+                "%s: the Restricted Data Token request failed (%s); calling without buyer data.",
+                op.operation_id,
+                exc.message,
+            )
+            return identity, None
+        return identity, token
 
     def _rdt_plan(self, resource: RestrictedResource) -> Plan[AccessToken]:
         op = catalog().get(RDT_OPERATION)
         body = {"restrictedResources": [resource.as_json()]}
         params = call_params(op, {"body": body}, marketplace_id=None)
-        answer = yield from self._send_plan(op, params, None)
+        answer = yield from self._send_plan(op, params, None, None)
         data = answer.data if isinstance(answer.data, dict) else {}
         value, lifetime = data.get("restrictedDataToken"), data.get("expiresIn") or 3600
         if not value:
@@ -343,52 +365,17 @@ class Caller:
             )
         return AccessToken(str(value), self.clock.now() + timedelta(seconds=float(lifetime)))
 
-    def _discard(self, op: Operation, resource: RestrictedResource | None, value: str) -> None:
+    def _discard(self, op: Operation, resource: RestrictedResource | None, value: str) -> Plan[None]:
         if resource is None:
-            self.authenticator.expired(op.grantless_scope, value)
-        else:
-            self.authenticator.derived_expired(resource.identity, value)
-
-    # --- blocking steps ----------------------------------------------------------------------
-
-    def _sleep_until(self, instant: float) -> Step[None]:
-        return Step(lambda: self.clock.sleep_until(instant), lambda: self.clock.asleep_until(instant))
-
-    def attempts(self) -> Attempts:
-        """A fresh retry budget under this caller's policy."""
-        return Attempts(deadline=self.clock.monotonic() + self.policy.deadline)
-
-    def send(self, request: httpx.Request, service: str) -> Step[httpx.Response]:
-        return Step(
-            lambda: self.http.send(request, service=service),
-            lambda: self.http.asend(request, service=service),
-        )
+            return self.authenticator.expired(op.grantless_scope, value)
+        return self.authenticator.derived_expired(resource.identity, value)
 
 
-def _body(response: httpx.Response) -> Any:
+def _outcome(op: Operation, response: httpx.Response) -> ApiResponse | ApiError:
     try:
-        return response.json() if response.content else None
-    except ValueError:
-        return None
-
-
-def _missing_role(error: ApiError, op: Operation, resource: RestrictedResource | None) -> ApiError:
-    roles = roles_needed(op, resource)
-    if not roles:
+        return parse_response(op, response)
+    except ApiError as error:
         return error
-    return MissingRoleError(
-        error.message,
-        roles=roles,
-        status=error.status,
-        errors=error.errors,
-        request_id=error.request_id,
-        headers=error.headers,
-        operation=error.operation,
-        hint=f"The application needs the role {' / '.join(roles)}. Request it in the Solution Provider "
-        "Portal (Develop Apps → Edit App), then authorise the connection again: a new role takes effect "
-        "only after re-authorisation (in Restricted Data Access Mode: self-authorise the app again in "
-        "Seller Central and enter the new refresh token).",
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,11 +385,14 @@ class _Following:
     caller: Caller
     params: dict[str, Any]
     data_elements: tuple[str, ...] | None
+    max_wait: float | None
 
     def plan(self, page: ApiResponse) -> Plan[ApiResponse]:
         assert page.next_token is not None
         params = next_page_params(page.operation, self.params, page.next_token)
-        return self.caller.plan(page.operation, params, self.data_elements, True)
+        return self.caller.plan(
+            page.operation, params, self.data_elements, paginate=True, max_wait=self.max_wait
+        )
 
     def next_page(self, page: ApiResponse) -> ApiResponse:
         return run(self.plan(page))

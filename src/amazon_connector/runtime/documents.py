@@ -9,8 +9,10 @@ import zlib
 import httpx
 
 from amazon_connector.errors import ApiError, TransportError
-from amazon_connector.runtime.caller import RETRIED_STATUSES, Caller
-from amazon_connector.runtime.steps import Plan
+from amazon_connector.http.drivers import Plan
+from amazon_connector.http.effects import Send
+from amazon_connector.runtime.caller import Caller
+from amazon_connector.runtime.decisions import RETRIED_STATUSES, Attempts, backoff
 
 DOWNLOAD = "report document download"
 UPLOAD = "feed document upload"
@@ -18,34 +20,39 @@ UPLOAD = "feed document upload"
 
 def _transfer_plan(caller: Caller, request: httpx.Request, service: str) -> Plan[httpx.Response]:
     """Send a presigned-URL request (idempotent: GET or PUT), retrying failures and 5xx answers."""
-    attempts = caller.attempts()
+    attempts = Attempts(deadline=caller.clock.monotonic() + caller.policy.deadline)
     while True:
+        failure: TransportError | None = None
         try:
-            response: httpx.Response = yield caller.send(request, service)
+            response: httpx.Response = yield Send(request, service, caller.http)
         except TransportError as exc:
-            if (yield from caller.backoff(attempts, f"{service}: {exc.message}")):
-                continue
-            raise
-        if response.status_code in RETRIED_STATUSES and (
-            yield from caller.backoff(attempts, f"{service}: HTTP {response.status_code}")
-        ):
-            continue
-        if not response.is_success:
-            raise ApiError(
-                f"The {service} failed with HTTP {response.status_code}: {response.text[:200]}",
-                status=response.status_code,
-                headers=response.headers,
-                operation=service,
-                hint="The document URL is valid for 5 minutes; ask for the document again.",
-            )
-        return response
+            failure, reason = exc, f"{service}: {exc.message}"
+        else:
+            if response.status_code not in RETRIED_STATUSES:
+                break
+            reason = f"{service}: HTTP {response.status_code}"
+        now, draw = caller.clock.monotonic(), caller.rng.random()
+        retry = backoff(attempts, caller.policy, now=now, draw=draw, reason=reason)
+        if retry is None:
+            if failure is not None:
+                raise failure
+            break
+        attempts = retry.attempts
+        yield from caller.pause(retry)
+    if not response.is_success:
+        raise ApiError(
+            f"The {service} failed with HTTP {response.status_code}: {response.text[:200]}",
+            status=response.status_code,
+            headers=response.headers,
+            operation=service,
+            hint="The document URL is valid for 5 minutes; ask for the document again.",
+        )
+    return response
 
 
 def download_plan(caller: Caller, report_document_id: str) -> Plan[bytes]:
     """getReportDocument (with an RDT for restricted report types), then the document itself."""
-    answer = yield from caller.plan(
-        "getReportDocument", {"reportDocumentId": report_document_id}, None, False
-    )
+    answer = yield from caller.plan("getReportDocument", {"reportDocumentId": report_document_id})
     info = answer.data if isinstance(answer.data, dict) else {}
     response = yield from _transfer_plan(caller, httpx.Request("GET", str(info.get("url", ""))), DOWNLOAD)
     if info.get("compressionAlgorithm") == "GZIP":
@@ -60,9 +67,7 @@ def download_plan(caller: Caller, report_document_id: str) -> Plan[bytes]:
 
 def upload_plan(caller: Caller, content: bytes, content_type: str) -> Plan[str]:
     """createFeedDocument, then the upload; the feedDocumentId to give createFeed."""
-    answer = yield from caller.plan(
-        "createFeedDocument", {"body": {"contentType": content_type}}, None, False
-    )
+    answer = yield from caller.plan("createFeedDocument", {"body": {"contentType": content_type}})
     info = answer.data if isinstance(answer.data, dict) else {}
     request = httpx.Request(
         "PUT", str(info.get("url", "")), content=content, headers={"Content-Type": content_type}

@@ -11,20 +11,26 @@ timed from the last answer to the burst (no call arrives after its own answer). 
 offsets in their epoch; a caller checks its slot again after sleeping, as the anchor may move.
 
 Rates start from the catalog's usage plan and follow ``x-amzn-RateLimit-Limit`` once Amazon sends it.
+
+A call plan reaches the limiter through three effects, each one trip to the backend (off the event
+loop when the backend is a store): Reserve (take a slot, learn when it is due), Recheck (after
+sleeping: is it due, or missed and taken again) and Settle (the answer came: anchor, drain, new rate).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from amazon_connector.clock import Clock
+from amazon_connector.http.effects import Blocking
 
 
 @dataclass(frozen=True, slots=True)
-class Plan:
+class UsagePlan:
     """A usage plan: ``rate`` calls per second, bursts of ``burst``."""
 
     rate: float
@@ -63,7 +69,7 @@ class Slot:
     offset: float
 
 
-def reserve_slot(bucket: Bucket, plan: Plan, now: float) -> tuple[Slot, Bucket]:
+def reserve_slot(bucket: Bucket, plan: UsagePlan, now: float) -> tuple[Slot, Bucket]:
     """The next slot of ``bucket`` and the bucket's new state."""
     if bucket.tat is None or bucket.tat <= now:  # full again: a new burst, a new epoch
         bucket = Bucket(tat=now, epoch=bucket.epoch + 1, start=now)
@@ -77,7 +83,7 @@ ANCHOR_WAIT = 60.0
 """Seconds a slot waits for its epoch's first answer before going ahead without it."""
 
 
-def due(bucket: Bucket, slot: Slot, plan: Plan, now: float) -> float:
+def due(bucket: Bucket, slot: Slot, plan: UsagePlan, now: float) -> float:
     """When ``slot`` may be used (epoch seconds), or when to look again.
 
     A paced slot waits for every answer to its epoch's burst, which fixes the anchor.
@@ -91,7 +97,7 @@ def due(bucket: Bucket, slot: Slot, plan: Plan, now: float) -> float:
     return now + min(plan.interval / 4, 0.25)
 
 
-def anchor(bucket: Bucket, slot: Slot, plan: Plan, answered_at: float) -> Bucket:
+def anchor(bucket: Bucket, slot: Slot, plan: UsagePlan, answered_at: float) -> Bucket:
     """An answer to a burst call: paced calls start no earlier than one interval after it."""
     if slot.epoch != bucket.epoch or slot.index >= plan.headroom or bucket.tat is None:
         return bucket
@@ -99,7 +105,7 @@ def anchor(bucket: Bucket, slot: Slot, plan: Plan, answered_at: float) -> Bucket
     return replace(bucket, tat=bucket.tat + (shift - bucket.shift), shift=shift, answered=bucket.answered + 1)
 
 
-def drained(bucket: Bucket, plan: Plan, now: float) -> Bucket:
+def drained(bucket: Bucket, plan: UsagePlan, now: float) -> Bucket:
     """Amazon answered 429: its bucket is empty now."""
     floor = now + plan.headroom * plan.interval
     return replace(bucket, tat=max(bucket.tat or now, floor))
@@ -114,7 +120,7 @@ def retimed(bucket: Bucket, old_rate: float, new_rate: float, now: float) -> Buc
 
 class RateBackend(Protocol):
     """Where buckets live. One process: MemoryBackend; processes sharing a store: StoreRateBackend
-    (amazon_connector.connections.rate_store); Redis can implement the same calls. ``change`` runs
+    (amazon_connector.connections.store); Redis can implement the same calls. ``change`` runs
     with the bucket locked, ``now`` is read under that lock (a time read before waiting for the lock
     would hand out slots in the past)."""
 
@@ -159,9 +165,32 @@ class MemoryBackend:
 
 @dataclass(frozen=True, slots=True)
 class Reservation:
+    """A slot taken in a bucket; ``ready_at`` (on ``clock.monotonic()``) is when it may be used, as of
+    the last look (the anchor may move it)."""
+
     key: str
-    plan: Plan
+    plan: UsagePlan
     slot: Slot
+    ready_at: float
+
+    @property
+    def in_burst(self) -> bool:
+        """One of its epoch's burst calls, whose answer anchors the paced ones."""
+        return self.slot.index < self.plan.headroom
+
+    def missed(self, now: float) -> bool:
+        """A paced slot more than an interval gone at ``now`` (``clock.monotonic()``): Amazon's bucket
+        may have filled up meanwhile, and then a late call would arrive bunched with punctual ones, so
+        a new slot must be taken."""
+        return not self.in_burst and now - self.ready_at > self.plan.interval
+
+
+@dataclass(frozen=True, slots=True)
+class TooFar:
+    """No slot was taken: the next one is ``wait`` seconds away, more than the caller may wait."""
+
+    wait: float
+    plan: UsagePlan
 
 
 class RateLimiter:
@@ -171,42 +200,67 @@ class RateLimiter:
         self.backend = backend
         self.clock = clock
 
+    @property
+    def blocks(self) -> bool:
+        """Whether the backend may block (a store, a server): its work then runs off the event loop."""
+        return not isinstance(self.backend, MemoryBackend)
+
     def _epoch_now(self) -> float:
         return self.clock.now().timestamp()
 
-    def plan(self, key: str, rate: float | None, burst: int | None) -> Plan | None:
+    def plan(self, key: str, rate: float | None, burst: int | None) -> UsagePlan | None:
         """The bucket's plan: Amazon's reported rate if known, else the catalog's; None if unlimited."""
         rate = self.backend.learned(key) or rate
         if not rate or rate <= 0:
             return None
-        return Plan(rate, burst or 1)
+        return UsagePlan(rate, burst or 1)
 
-    def reserve(self, key: str, rate: float | None, burst: int | None) -> Reservation | None:
+    def reserve(
+        self, key: str, rate: float | None, burst: int | None, max_wait: float = math.inf
+    ) -> Reservation | TooFar | None:
+        """Take the bucket's next slot, unless it is more than ``max_wait`` seconds away (then TooFar and
+        nothing taken); None when the operation has no usage plan."""
         plan = self.plan(key, rate, burst)
         if plan is None:
             return None
-        slots: list[Slot] = []
+        taken: list[Reservation | TooFar] = []
 
         def take(bucket: Bucket) -> Bucket:
-            slot, after = reserve_slot(bucket, plan, self._epoch_now())
-            slots.append(slot)
+            now, monotonic = self._epoch_now(), self.clock.monotonic()
+            slot, after = reserve_slot(bucket, plan, now)
+            wait = after.start + after.shift + slot.offset - now
+            if wait > max_wait:
+                taken.append(TooFar(wait, plan))
+                return bucket
+            taken.append(Reservation(key, plan, slot, monotonic + due(after, slot, plan, now) - now))
             return after
 
         self.backend.update(key, take)
-        return Reservation(key, plan, slots[-1])
+        return taken[-1]
 
     def ready_at(self, reservation: Reservation) -> float | None:
         """When the reservation may be used, on ``clock.monotonic()``; None when its time is more than
         an interval gone (Amazon's bucket may have filled up meanwhile and then a late call would
         arrive bunched with punctual ones: the caller must take a new slot)."""
-        now = self._epoch_now()
+        now, monotonic = self._epoch_now(), self.clock.monotonic()
         when = due(self.backend.read(reservation.key), reservation.slot, reservation.plan, now)
-        late = reservation.slot.index >= reservation.plan.headroom and now - when > reservation.plan.interval
-        return None if late else self.clock.monotonic() + (when - now)
+        ready = monotonic + (when - now)
+        return None if replace(reservation, ready_at=ready).missed(monotonic) else ready
+
+    def recheck(self, reservation: Reservation, max_wait: float = math.inf) -> Reservation | TooFar:
+        """The reservation with its time looked at again; a missed one is given back and a new slot
+        taken (within ``max_wait``)."""
+        ready = self.ready_at(reservation)
+        if ready is not None:
+            return replace(reservation, ready_at=ready)
+        self.answered(reservation)
+        again = self.reserve(reservation.key, reservation.plan.rate, reservation.plan.burst, max_wait)
+        assert again is not None
+        return again
 
     def answered(self, reservation: Reservation) -> None:
         """Amazon answered the reserved call (whatever the status)."""
-        if reservation.slot.index >= reservation.plan.headroom:
+        if not reservation.in_burst:
             return
         now = self._epoch_now()
         self.backend.update(reservation.key, lambda b: anchor(b, reservation.slot, reservation.plan, now))
@@ -225,6 +279,86 @@ class RateLimiter:
         old = learned or rate
         if old and old > 0:
             self.backend.update(key, lambda b: retimed(b, old, reported_rate, self._epoch_now()))
+
+    def settle(self, settlement: Settlement) -> None:
+        """Everything an answer (or a failure) tells the bucket."""
+        reservation = settlement.reservation
+        if reservation is not None:
+            self.answered(reservation)
+            if settlement.throttled:
+                self.throttled(reservation)
+        self.observe(settlement.key, settlement.reported_rate, settlement.rate)
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What one attempt tells its bucket: its slot was used (None: it had none), whether Amazon
+    answered 429, and the rate Amazon reported (``rate``: the catalog's)."""
+
+    key: str
+    reservation: Reservation | None
+    throttled: bool = False
+    reported_rate: float | None = None
+    rate: float | None = None
+
+    @property
+    def needed(self) -> bool:
+        """Whether the bucket must be told at all: a burst slot's answer anchors, a 429 drains, a
+        rate other than the one in use re-times (answers to paced slots at the known rate change
+        nothing, so they cost no trip to the backend)."""
+        in_use = self.reservation.plan.rate if self.reservation is not None else None
+        if self.reservation is not None and (self.reservation.in_burst or self.throttled):
+            return True
+        return bool(self.reported_rate) and self.reported_rate != in_use
+
+
+@dataclass(frozen=True, slots=True)
+class Reserve(Blocking[Reservation | TooFar | None]):
+    """Take the next slot of the bucket ``key`` (see RateLimiter.reserve)."""
+
+    limiter: RateLimiter = field(repr=False, compare=False)
+    key: str
+    rate: float | None
+    burst: int | None
+    max_wait: float = math.inf
+
+    @property
+    def blocks(self) -> bool:
+        return self.limiter.blocks
+
+    def perform(self) -> Reservation | TooFar | None:
+        return self.limiter.reserve(self.key, self.rate, self.burst, self.max_wait)
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck(Blocking[Reservation | TooFar]):
+    """Look at a reservation's time again after sleeping (see RateLimiter.recheck)."""
+
+    limiter: RateLimiter = field(repr=False, compare=False)
+    reservation: Reservation
+    max_wait: float = math.inf
+
+    @property
+    def blocks(self) -> bool:
+        return self.limiter.blocks
+
+    def perform(self) -> Reservation | TooFar:
+        return self.limiter.recheck(self.reservation, self.max_wait)
+
+
+@dataclass(frozen=True, slots=True)
+class Settle(Blocking[None]):
+    """Tell the bucket what an attempt's answer says (see RateLimiter.settle)."""
+
+    limiter: RateLimiter = field(repr=False, compare=False)
+    settlement: Settlement
+
+    @property
+    def blocks(self) -> bool:
+        return self.limiter.blocks
+
+    def perform(self) -> None:
+        self.limiter.settle(self.settlement)
 
 
 def bucket_key(client_id: str, selling_partner: str, region: str, operation: str) -> str:

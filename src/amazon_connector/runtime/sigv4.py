@@ -3,9 +3,8 @@ signatures since October 2023). botocore signs; STS AssumeRole supplies temporar
 
 from __future__ import annotations
 
-import asyncio
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
@@ -18,8 +17,8 @@ from botocore.session import get_session
 
 from amazon_connector.clock import Clock
 from amazon_connector.errors import AuthError
+from amazon_connector.http.effects import Blocking
 from amazon_connector.marketplaces.environment import STS_REGION
-from amazon_connector.runtime.steps import Step
 
 SERVICE = "execute-api"
 SESSION_NAME = "amazon-connector"
@@ -89,9 +88,6 @@ class Signer:
                 self._credentials, self._expires_at = self._assume_role(self.user.role_arn)
             return self._credentials
 
-    def credentials_step(self) -> Step[Credentials]:
-        return Step(self.credentials, lambda: asyncio.to_thread(self.credentials))
-
     def sign(self, request: httpx.Request, credentials: Credentials) -> None:
         """Add the SigV4 headers (Authorization, X-Amz-Date, X-Amz-Security-Token) to ``request``."""
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length",)}
@@ -100,3 +96,17 @@ class Signer:
         for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
             if name in aws.headers:
                 request.headers[name] = aws.headers[name]
+
+
+@dataclass(frozen=True, slots=True)
+class SigningCredentials(Blocking[Credentials]):
+    """The credentials to sign with: the role's come from STS (a blocking botocore call when renewed)."""
+
+    signer: Signer = field(repr=False, compare=False)
+
+    @property
+    def blocks(self) -> bool:
+        return self.signer.user.role_arn is not None
+
+    def perform(self) -> Credentials:
+        return self.signer.credentials()

@@ -54,7 +54,7 @@ class Pager(Protocol):
 class ApiResponse:
     """A successful SP-API answer. ``data`` is the body with an older API's ``payload`` envelope removed;
     ``body`` is the whole body. Iterating gives the records of every page (fetched lazily when the
-    connection's pagination is on; otherwise of this page, and ``next_token`` asks for the next)."""
+    call was made with ``paginate=True``; otherwise of this page, and ``next_token`` asks for the next)."""
 
     operation: Operation = field(repr=False)
     status: int
@@ -67,7 +67,7 @@ class ApiResponse:
     pager: Pager | None = field(default=None, repr=False, compare=False)
 
     def pages(self) -> Iterator[ApiResponse]:
-        """This page and, with pagination on, each following one."""
+        """This page and, when the call paginates, each following one."""
         page: ApiResponse = self
         yield page
         while page.pager is not None and page.next_token:
@@ -155,6 +155,12 @@ def call_params(operation: Operation, params: Mapping[str, Any], *, marketplace_
             body = _json_ready(value)
         elif param.location == "path":
             path[param.name] = encode_value(value)
+            if not path[param.name].strip():
+                raise ConfigurationError(
+                    f"{operation.operation_id}: the path parameter {param.name!r} is empty.",
+                    field=param.name,
+                    hint=f"Give {param.name} a value (see Amazon's reference for {operation.operation_id}).",
+                )
         elif param.location == "header":
             headers[param.name] = encode_value(value)
         else:

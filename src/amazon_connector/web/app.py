@@ -16,7 +16,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from amazon_connector import __version__
 from amazon_connector.auth.consent import STATE_LIFETIME
 from amazon_connector.connections import (
     AuthorisationFlow,
@@ -34,6 +33,7 @@ from amazon_connector.errors import (
     ConnectionNotFoundError,
     UnreadableConnectionError,
 )
+from amazon_connector.version import __version__
 from amazon_connector.web.authorising import (
     CALLBACK_PATH,
     LOGIN_HOP_PATH,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -19,11 +21,17 @@ _STATE = ("tat", "epoch", "start", "shift", "issued", "answered")
 
 class StoreRateBackend:
     """A RateBackend whose buckets are rows, changed under a row lock (the write lock on SQLite). The
-    rates Amazon reported are cached in the process and refreshed each time the bucket is taken."""
+    rates Amazon reported are cached in the process and refreshed each time the bucket is taken.
+
+    On SQLite the threads of one process take turns on a lock of their own: contending for the
+    database's write lock instead would make them wait in SQLite's busy handler, which sleeps in steps
+    of milliseconds. PostgreSQL locks the bucket's row only, so they go in parallel there."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._rates: dict[str, float | None] = {}
+        postgres = store.engine.dialect.name == "postgresql"
+        self._turn: AbstractContextManager[object] = nullcontext() if postgres else threading.Lock()
 
     def _locked(self, conn: DbConnection, key: str) -> Bucket:
         """The bucket, locked; the rate another process learned is picked up on the way."""
@@ -35,7 +43,7 @@ class StoreRateBackend:
         return Bucket(*state)
 
     def update(self, key: str, change: Callable[[Bucket], Bucket]) -> Bucket:
-        with self.store.transaction() as conn:
+        with self._turn, self.store.transaction() as conn:
             bucket = change(self._locked(conn, key))
             conn.execute(
                 update(table).where(table.c.bucket == key).values({c: getattr(bucket, c) for c in _STATE})
@@ -43,19 +51,19 @@ class StoreRateBackend:
         return bucket
 
     def read(self, key: str) -> Bucket:
-        with self.store.transaction() as conn:
+        with self._turn, self.store.transaction() as conn:
             row = conn.execute(select(*(table.c[c] for c in _STATE)).where(table.c.bucket == key)).first()
         return Bucket() if row is None else Bucket(*row)
 
     def learn(self, key: str, rate: float) -> None:
-        with self.store.transaction() as conn:
+        with self._turn, self.store.transaction() as conn:
             self._locked(conn, key)
             conn.execute(update(table).where(table.c.bucket == key).values(rate=rate))
         self._rates[key] = rate
 
     def learned(self, key: str) -> float | None:
         if key not in self._rates:
-            with self.store.transaction() as conn:
+            with self._turn, self.store.transaction() as conn:
                 row = conn.execute(select(table.c.rate).where(table.c.bucket == key)).first()
             self._rates[key] = None if row is None else row.rate
         return self._rates[key]

@@ -1,4 +1,4 @@
-"""HTTP plumbing shared by LWA, SP-API and document calls: clients, timeouts, transport errors."""
+"""Pooled HTTP clients shared by LWA, SP-API and document transfers: timeouts, proxies, transport errors."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Literal
 
 import httpx
 
-from amazon_connector import __version__
 from amazon_connector.errors import RequestTimeoutError, TransportError
+from amazon_connector.http.transport import AiohttpTransport, Urllib3Transport
 from amazon_connector.redaction import log_exchange
-from amazon_connector.runtime.transport import AiohttpTransport, Urllib3Transport
+from amazon_connector.version import __version__
 
 USER_AGENT = f"amazon-connector/{__version__} (Language=Python/{platform.python_version()}; Platform={platform.system()})"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
