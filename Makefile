@@ -21,6 +21,7 @@ lint: setup
 	$(BIN)/ruff check --no-cache src tests bench
 	$(BIN)/ruff format --no-cache --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Tests run in $(TEST_WORKERS) processes (pytest-xdist; most of a test's time is waiting on sockets, so more
 # processes than cores); the ones marked `timing` measure real time, so they run alone afterwards. Bytecode is

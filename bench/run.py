@@ -6,6 +6,8 @@
 (b) Client CPU per call: ``--calls`` calls of getMarketplaceParticipations (its usage plan lifted) by our
     runtime (sync and async, each HTTP transport) and by python-amazon-sp-api, with raw urllib3, aiohttp
     and httpx requests as the floor.
+(c) Start-up: ``import amazon_connector`` and ``amazon-connector --help``, each the median of ``--runs``
+    fresh processes (wall time), beside its target and beside ``python -c pass``.
 
 Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]``.
 """
@@ -321,6 +323,44 @@ def peer_costs(emu: Emulator, calls: int) -> list[Cost]:
     return costs
 
 
+# --- (c) start-up ----------------------------------------------------------------------------------
+
+STARTUP_TARGETS = {"import amazon_connector": 0.150, "amazon-connector --help": 0.300}
+"""The most each may take (seconds, wall time of a whole process)."""
+
+
+def startup_commands() -> dict[str, list[str]]:
+    python = sys.executable
+    return {
+        "python -c pass": [python, "-c", "pass"],
+        "import amazon_connector": [python, "-c", "import amazon_connector"],
+        "amazon-connector --help": [str(Path(python).with_name("amazon-connector")), "--help"],
+    }
+
+
+def wall_median(command: list[str], runs: int) -> float:
+    """The median wall time of ``runs`` runs of ``command`` (after one run not counted)."""
+    times = []
+    for index in range(runs + 1):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+        if index:
+            times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def bench_startup(runs: int) -> None:
+    print(f"\n(c) Start-up: median wall time of {runs} processes each")
+    print(f"{'':26} {'median ms':>10} {'target ms':>10} {'over pass ms':>13}")
+    medians = {name: wall_median(command, runs) for name, command in startup_commands().items()}
+    floor = medians["python -c pass"]
+    for name, median in medians.items():
+        target = STARTUP_TARGETS.get(name)
+        shown = f"{target * 1000:.0f}" if target else ""
+        verdict = "" if target is None else ("  ok" if median <= target else "  OVER TARGET")
+        print(f"{name:26} {median * 1000:10.0f} {shown:>10} {(median - floor) * 1000:13.0f}{verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--orders", type=int, default=1000, help="orders in the emulator (default 1000)")
@@ -332,12 +372,15 @@ def main() -> None:
     parser.add_argument(
         "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
     )
-    parser.add_argument("--only", choices=("orders", "cpu"), help="run one part")
+    parser.add_argument("--runs", type=int, default=10, help="processes per command in (c) (default 10)")
+    parser.add_argument("--only", choices=("orders", "cpu", "startup"), help="run one part")
     args = parser.parse_args()
-    if args.only != "cpu":
+    if args.only in (None, "orders"):
         bench_orders(args.orders, args.scale, args.rate_limits)
-    if args.only != "orders":
+    if args.only in (None, "cpu"):
         bench_cpu(args.calls, args.passes)
+    if args.only in (None, "startup"):
+        bench_startup(args.runs)
 
 
 if __name__ == "__main__":

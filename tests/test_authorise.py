@@ -14,9 +14,7 @@ from tests.conftest import app_settings, seller_in
 
 
 def _flow(connection) -> AuthorisationFlow:
-    flow = connection.authorise()
-    assert isinstance(flow, AuthorisationFlow)
-    return flow
+    return connection.start_authorisation()
 
 
 def test_consent_flow_end_to_end_through_the_listener(connections, emulator, apps, redirect_uri):
@@ -73,8 +71,7 @@ def _landed_without_listener(connections, emulator, apps, redirect_uri, name="pa
     """Start an authorisation with nobody listening and return where the browser would land."""
     app = apps["Demo Public App"]
     c = connections.add(name, country="UK", redirect_uri=redirect_uri, **app_settings(app, emulator))
-    flow = c.authorise(listen=False)
-    assert isinstance(flow, AuthorisationFlow)
+    flow = c.start_authorisation(listen=False)
     assert not flow.listening
     return (
         c,

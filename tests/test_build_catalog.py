@@ -20,7 +20,7 @@ from amazon_connector.api.build_catalog import (
     main,
     render,
 )
-from amazon_connector.api.catalog import Operation, catalog
+from amazon_connector.api.catalog import catalog, record_of
 
 KEY_FIELDS = ("api", "version", "operationId", "method")
 
@@ -34,48 +34,6 @@ def differences(actual: Sequence[Mapping[str, Any]], expected: Sequence[Mapping[
             if got.get(field) != want.get(field):
                 lines.append(f"#{index} {name} {field}: {got.get(field)!r} != {want.get(field)!r}")
     return lines
-
-
-def record_of(op: Operation) -> dict[str, Any]:
-    """The operations.json record an Operation was loaded from."""
-    restriction = op.restricted
-    paging = op.pagination
-    return {
-        "api": op.api,
-        "version": op.version,
-        "operationId": op.operation_id,
-        "method": op.method,
-        "path": op.path,
-        "rate": op.rate,
-        "burst": op.burst,
-        "deprecated": op.deprecated,
-        "idempotent": op.idempotent,
-        "idempotency_key": op.idempotency_key,
-        "grantless_scope": op.grantless_scope,
-        "roles": list(op.roles),
-        "restricted": restriction
-        and {
-            "concrete_path": restriction.concrete_path,
-            "data_elements": {e: list(roles) for e, roles in restriction.data_elements.items()},
-            "plain_first": restriction.plain_first,
-            "roles": list(restriction.roles),
-        },
-        "pagination": paging
-        and {
-            "token": paging.token,
-            "next": paging.next,
-            "previous": paging.previous,
-            "keep": None if paging.keep is None else list(paging.keep),
-            "set": dict(paging.set),
-        },
-        "records": op.records,
-        "parameters": [
-            {"name": p.name, "in": p.location, "required": p.required}
-            | ({"collectionFormat": p.collection_format} if p.collection_format else {})
-            for p in op.parameters
-        ],
-        "sandbox_only": op.sandbox_only,
-    }
 
 
 # --- the shipped catalog and overlay -------------------------------------------------------------

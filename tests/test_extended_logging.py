@@ -3,7 +3,6 @@
 import logging
 import re
 
-from amazon_connector import AuthorisationFlow
 from amazon_connector.sandbox.robot import approve
 from tests.conftest import app_settings, seller_in
 
@@ -20,9 +19,7 @@ def test_logs_and_database_hold_no_secret(connections, emulator, apps, redirect_
             advanced={"extended_logging": True},
             **app_settings(public, emulator),
         )
-        flow = uk.authorise()
-        assert isinstance(flow, AuthorisationFlow)
-        with flow:
+        with uk.start_authorisation() as flow:
             approve(flow.url, selling_partner_id=seller_in(public, "UK")["selling_partner_id"])
             flow.wait(10)
         assert connections.get("uk").test().ok
@@ -34,7 +31,7 @@ def test_logs_and_database_hold_no_secret(connections, emulator, apps, redirect_
             advanced={"extended_logging": True},
             **app_settings(private, emulator),
         )
-        de.authorise()
+        de.verify_refresh_token()
         assert connections.get("de").test().ok
     log = caplog.text
     assert "request POST" in log

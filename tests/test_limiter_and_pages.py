@@ -60,7 +60,7 @@ def test_an_idle_bucket_fills_up_again_and_amazons_rate_replaces_the_catalogs():
     assert isinstance(again, Reservation)
     assert again.slot.epoch == first.slot.epoch + 1
     limiter.observe("k", 5.0, 1.0)
-    assert limiter.plan("k", 1.0, 2) == UsagePlan(5.0, 2)
+    assert limiter.usage_plan("k", 1.0, 2) == UsagePlan(5.0, 2)
     assert limiter.reserve("unlimited", rate=None, burst=None) is None
 
 
@@ -183,7 +183,7 @@ def test_a_rate_learned_by_one_process_reaches_the_others_sharing_the_store(tmp_
         Connections.open(home=tmp_path, clock=clock) as one,
         Connections.open(home=tmp_path, clock=clock) as other,
     ):
-        assert other.limiter.plan("k", 1.0, 2) == UsagePlan(1.0, 2)  # the catalog's, now cached
+        assert other.limiter.usage_plan("k", 1.0, 2) == UsagePlan(1.0, 2)  # the catalog's, now cached
         one.limiter.observe("k", 5.0, 1.0)
         assert other.limiter.reserve("k", rate=1.0, burst=2) is not None  # takes the bucket: sees 5.0
-        assert other.limiter.plan("k", 1.0, 2) == UsagePlan(5.0, 2)
+        assert other.limiter.usage_plan("k", 1.0, 2) == UsagePlan(5.0, 2)

@@ -383,9 +383,9 @@ def test_a_slot_further_away_than_the_call_may_wait_is_a_clear_throttled_error(c
 
 
 def test_a_long_wait_for_a_slot_is_logged_when_it_starts(caller, clock, caplog):
-    plan = UsagePlan(0.5, 30)
-    waiting = Reservation("k", plan, Slot(1, 40, 80.0), ready_at=clock.monotonic() + 30.0)
-    ready = Reservation("k", plan, Slot(1, 40, 80.0), ready_at=clock.monotonic() + 30.0)
+    usage = UsagePlan(0.5, 30)
+    waiting = Reservation("k", usage, Slot(1, 40, 80.0), ready_at=clock.monotonic() + 30.0)
+    ready = Reservation("k", usage, Slot(1, 40, 80.0), ready_at=clock.monotonic() + 30.0)
     script = Script(
         token_from_lwa(),
         expect(Reserve, waiting),

@@ -47,7 +47,7 @@ def restricted(connections, emulator, app, country):
         refresh_token=seller["refresh_token"],
         **app_settings(app, emulator),
     )
-    connections.get(name).authorise()
+    connections.get(name).verify_refresh_token()
     return connections.get(name)
 
 

@@ -6,7 +6,12 @@ import pytest
 
 from amazon_connector import Connections, Outcome, Status
 from amazon_connector.clock import ManualClock
-from amazon_connector.errors import IncompleteConfigurationError, InvalidClientError, InvalidGrantError
+from amazon_connector.errors import (
+    ConfigurationError,
+    IncompleteConfigurationError,
+    InvalidClientError,
+    InvalidGrantError,
+)
 from tests.conftest import app_settings, seller_in
 
 
@@ -26,10 +31,25 @@ def steps(report):
     return {s.name: s for s in report.steps}
 
 
+def test_each_mode_authorises_its_own_way(connections, emulator, apps, redirect_uri):
+    """A restricted connection has no consent flow, a standard one no refresh token to verify: each
+    wrong call is a clear ConfigurationError and changes nothing."""
+    de = restricted(connections, emulator, apps["Demo Private App (restricted)"], "DE")
+    with pytest.raises(ConfigurationError, match="Restricted Data Access Mode") as refused:
+        de.start_authorisation()
+    assert refused.value.field == "mode"
+    public = apps["Demo Public App"]
+    uk = connections.add("uk", country="UK", redirect_uri=redirect_uri, **app_settings(public, emulator))
+    with pytest.raises(ConfigurationError, match="consent page"):
+        uk.verify_refresh_token()
+    assert connections.get("uk").status is Status.NOT_AUTHORISED
+    assert connections.get(de.name).status is Status.NOT_AUTHORISED
+
+
 def test_restricted_mode_authorise_and_test_with_rdt(connections, emulator, apps):
     c = restricted(connections, emulator, apps["Demo Private App (restricted)"], "DE")
     assert c.status is Status.NOT_AUTHORISED
-    record = c.authorise()
+    record = c.verify_refresh_token()
     assert record.status is Status.READY
     report = connections.get("de-restricted").test()
     assert report.ok
@@ -49,7 +69,7 @@ def test_restricted_mode_authorise_and_test_with_rdt(connections, emulator, apps
 
 def test_missing_restricted_role_is_said_plainly(connections, emulator, apps):
     c = restricted(connections, emulator, apps["Demo Private App"], "UK")
-    c.authorise()
+    c.verify_refresh_token()
     report = connections.get("uk-restricted").test()
     assert not report.ok
     rdt = steps(report)["Restricted Data Token"]
@@ -70,7 +90,7 @@ def test_revoked_refresh_token(connections, emulator, apps):
         **app_settings(app, emulator),
     )
     with pytest.raises(InvalidGrantError) as info:
-        c.authorise()
+        c.verify_refresh_token()
     assert "revoked" in str(info.value.hint)
     assert "Authorise the connection again" in str(info.value.hint)
     report = connections.get("revoked").test()
@@ -85,7 +105,7 @@ def test_expired_client_secret(connections, emulator, apps):
         apps["Demo Expired-Secret App"]["sellers"][0]["countries"][0],
     )
     with pytest.raises(InvalidClientError) as info:
-        c.authorise()
+        c.verify_refresh_token()
     assert info.value.status == 401
     assert "rotate" in str(info.value.hint)
 
@@ -94,7 +114,7 @@ def test_wrong_client_secret(connections, emulator, apps):
     app = dict(apps["Demo Private App"], client_secret="amzn1.oa2-cs.v1." + "0" * 64)
     c = restricted(connections, emulator, app, "UK")
     with pytest.raises(InvalidClientError):
-        c.authorise()
+        c.verify_refresh_token()
 
 
 def test_country_not_among_the_sellers_marketplaces(connections, emulator, apps):
@@ -107,7 +127,7 @@ def test_country_not_among_the_sellers_marketplaces(connections, emulator, apps)
         refresh_token=seller["refresh_token"],
         **app_settings(app, emulator),
     )
-    c.authorise()
+    c.verify_refresh_token()
     report = connections.get("jp-but-eu-seller").test()
     country = steps(report)["Country"]
     assert country.outcome is Outcome.FAIL
@@ -118,7 +138,7 @@ def test_country_not_among_the_sellers_marketplaces(connections, emulator, apps)
 def test_incomplete_connection_cannot_be_authorised_or_tested(connections):
     c = connections.add("partial", country="UK")
     with pytest.raises(IncompleteConfigurationError, match="App ID, Client Identifier, Client Secret"):
-        c.authorise()
+        c.verify_refresh_token()
     report = c.test()
     assert not report.ok
     assert "Configuration Incomplete" in report.steps[0].detail
@@ -130,7 +150,7 @@ def test_secret_age_warning_in_the_test(home, emulator, apps, emulator_clock):
         restricted(connections, emulator, apps["Demo Private App (restricted)"], "DE")
     with Connections.open(home=home) as connections:
         c = connections.get("de-restricted")
-        c.authorise()
+        c.verify_refresh_token()
         report = c.test()
     age = steps(report)["Client secret age"]
     assert age.outcome is Outcome.WARN
@@ -140,7 +160,7 @@ def test_secret_age_warning_in_the_test(home, emulator, apps, emulator_clock):
 
 def test_token_step_asks_amazon_not_the_cache(connections, emulator, apps):
     c = restricted(connections, emulator, apps["Demo Private App (restricted)"], "DE")
-    c.authorise()
+    c.verify_refresh_token()
     before = connections.token_cache.fetches
     assert connections.get("de-restricted").test().ok
     assert connections.token_cache.fetches == before + 1
@@ -161,7 +181,7 @@ def test_secret_age_is_reported_even_when_the_token_fails(home, emulator, apps, 
 
 def test_log_out_works_on_an_incomplete_connection(connections, emulator, apps):
     c = restricted(connections, emulator, apps["Demo Private App (restricted)"], "DE")
-    c.authorise()
+    c.verify_refresh_token()
     connections.edit("de-restricted", client_secret=None)
     record = connections.get("de-restricted").logout()
     assert record.settings.refresh_token is None

@@ -49,6 +49,15 @@ class ConfigurationError(AmazonConnectorError):
         self.fields = dict(fields) if fields else ({field: message} if field else {})
 
 
+class MissingExtraError(ConfigurationError):
+    """An optional part of amazon-connector is not installed; ``extra`` names it, the hint gives the
+    ``pip install`` to run (see amazon_connector.extras)."""
+
+    def __init__(self, message: str, *, extra: str, hint: str) -> None:
+        super().__init__(message, hint=hint)
+        self.extra = extra
+
+
 class UnknownMarketplaceError(ConfigurationError):
     """A country, code or marketplace ID that is not one of the SP-API marketplaces."""
 

@@ -12,11 +12,11 @@ def test_plans_come_from_the_catalog_unless_overridden():
     participations = catalog().get("getMarketplaceParticipations")
     rdt = catalog().get("createRestrictedDataToken")
     plans = UsagePlans(ManualClock(), {"tokens/2021-03-01/createRestrictedDataToken": UsagePlan(5, 15)})
-    assert plans.plan(participations) == UsagePlan(0.016, 15)
-    assert plans.plan(rdt) == UsagePlan(5, 15)
-    assert plans.plan(rdt).header == "5.0"  # type: ignore[union-attr]
+    assert plans.usage_plan(participations) == UsagePlan(0.016, 15)
+    assert plans.usage_plan(rdt) == UsagePlan(5, 15)
+    assert plans.usage_plan(rdt).header == "5.0"  # type: ignore[union-attr]
     unplanned = next(op for op in catalog().operations if op.rate is None)
-    assert plans.plan(unplanned) is None
+    assert plans.usage_plan(unplanned) is None
     assert all(plans.take("c", "s", unplanned) for _ in range(100))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from amazon_connector.web import RunningUi, start_ui
+from amazon_connector.web.server import RunningUi, start_ui
 from tests.conftest import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")

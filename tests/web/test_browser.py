@@ -243,7 +243,7 @@ def test_narrow_window_and_no_javascript(browser, ui, emulator, apps, connection
 
 def test_log_in_over_https_with_a_self_signed_certificate(browser, connections, home):
     from amazon_connector.auth.tls import self_signed_certificate
-    from amazon_connector.web import start_ui
+    from amazon_connector.web.server import start_ui
 
     tls = self_signed_certificate(home / "own-tls", "page", ["127.0.0.1"])
     with start_ui(connections, port=0, login=True, certfile=tls.certfile, keyfile=tls.keyfile) as ui:

@@ -18,9 +18,9 @@ import httpx
 from amazon_connector.clock import ManualClock
 from amazon_connector.connections import CheckStep, Connections, Outcome, Status
 from amazon_connector.sandbox.robot import approve
-from amazon_connector.web import start_ui
 from amazon_connector.web.app import step_events
 from amazon_connector.web.runs import TestRun
+from amazon_connector.web.server import start_ui
 from tests.conftest import app_settings, seller_in
 from tests.values import APP_ID, AWS_KEY, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 

@@ -24,8 +24,7 @@ from amazon_connector.cli.app import app as cli
 from amazon_connector.clock import ManualClock
 from amazon_connector.connections import Connections
 from amazon_connector.errors import ConfigurationError
-from amazon_connector.web import RunningUi, start_ui
-from amazon_connector.web.server import page_tls
+from amazon_connector.web.server import RunningUi, page_tls, start_ui
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TEST_NET = "192.0.2.1"  # a documentation address: decided on, never bound

@@ -10,27 +10,37 @@ emulator's shapes in ``models/`` beside the output (build_shapes).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
+from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from amazon_connector.api import build_shapes
+from amazon_connector.api.catalog import operations_of, record_of
+from amazon_connector.api.swagger import (
+    METHODS,
+    CatalogBuildError,
+    Json,
+    api_name,
+    load_model,
+    model_files,
+    parameters,
+    resolve,
+    write_atomically,
+)
 from amazon_connector.errors import AmazonConnectorError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 OPERATIONS_FILE = PACKAGE_DIR / "operations.json"
 OVERLAY_FILE = PACKAGE_DIR / "overlay.json"
 
-METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 """Methods that HTTP defines as idempotent (RFC 9110, section 9.2.2)."""
 SANDBOX_ONLY = "x-amzn-api-sandbox-only"
-MODEL_FOLDER_SUFFIXES = ("-api-model", "-model")
 # nextToken, NextToken, pageToken, paginationToken, nextPageToken, previousToken, nextTokenForLineItems ...
 PAGING_TOKEN = re.compile(r"^(?:next|previous|page|pagination)\w*token", re.IGNORECASE)
 PREVIOUS_TOKEN = re.compile(r"^previous", re.IGNORECASE)
@@ -43,53 +53,10 @@ USAGE_PLAN = re.compile(r"usage plans?:", re.IGNORECASE)
 ERROR_DEFINITION = "#/definitions/Error"
 """Arrays of Amazon's ``Error`` definition (``errors``, ``warnings``) hold no records."""
 
-Json: TypeAlias = Any  # a value parsed from a model file
 OperationKey: TypeAlias = tuple[str, str, str, str]
 
-ParameterRecord = TypedDict(
-    "ParameterRecord", {"name": str, "in": str, "required": bool, "collectionFormat": NotRequired[str]}
-)
-
-
-class PaginationRecord(TypedDict):
-    token: str | None
-    next: str | None
-    previous: str | None
-    keep: list[str] | None
-    set: dict[str, str]
-
-
-class RestrictionRecord(TypedDict):
-    concrete_path: bool
-    data_elements: dict[str, list[str]]
-    plain_first: bool
-    roles: list[str]
-
-
-class OperationRecord(TypedDict):
-    """One entry of operations.json."""
-
-    api: str
-    version: str
-    operationId: str
-    method: str
-    path: str
-    rate: float | None
-    burst: int | None
-    deprecated: bool
-    idempotent: bool
-    idempotency_key: str | None
-    grantless_scope: str | None
-    roles: list[str]
-    restricted: RestrictionRecord | None
-    pagination: PaginationRecord | None
-    records: str | None
-    parameters: list[ParameterRecord]
-    sandbox_only: bool
-
-
-class CatalogBuildError(AmazonConnectorError):
-    """The models or the overlay cannot be turned into a catalog."""
+OperationRecord: TypeAlias = dict[str, Any]
+"""An operation as operations.json holds it (its fields: catalog.record_of)."""
 
 
 def key_of(record: Mapping[str, Any]) -> OperationKey:
@@ -101,56 +68,6 @@ def name_of(key: OperationKey) -> str:
 
 
 # --- reading the models ------------------------------------------------------------------------
-
-
-def model_files(models_root: Path) -> list[tuple[str, Path]]:
-    """(folder name, file) of each model of a checkout (or of its ``models`` folder), in catalog order."""
-    folder = models_root / "models" if (models_root / "models").is_dir() else models_root
-    if not folder.is_dir():
-        raise CatalogBuildError(
-            f"{models_root} is not a folder.",
-            hint="Pass the path of a clone of github.com/amzn/selling-partner-api-models.",
-        )
-    relative = sorted(f.relative_to(folder).as_posix() for f in folder.glob("*/**/*.json"))
-    files = [(name.split("/", 1)[0], folder / name) for name in relative]
-    if not files:
-        raise CatalogBuildError(
-            f"No model files (models/<api>/*.json) under {models_root}.",
-            hint="Pass the path of a clone of github.com/amzn/selling-partner-api-models.",
-        )
-    return files
-
-
-def api_name(folder: str) -> str:
-    """``orders-api-model`` -> ``orders``; ``easy-ship-model`` -> ``easy-ship``."""
-    for suffix in MODEL_FOLDER_SUFFIXES:
-        if folder.endswith(suffix):
-            return folder.removesuffix(suffix)
-    return folder
-
-
-def load_model(path: Path) -> Json:
-    try:
-        model = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CatalogBuildError(f"Cannot read the model {path}: {exc}.") from exc
-    if not isinstance(model, dict) or not isinstance(model.get("paths"), dict) or "info" not in model:
-        raise CatalogBuildError(f"{path} is not a Swagger model (no info or paths).")
-    return model
-
-
-def resolve(model: Json, node: Json) -> Json:
-    """Follow local ``$ref`` pointers (``#/definitions/X``, ``#/parameters/Y``)."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and "$ref" in node:
-        pointer = node["$ref"]
-        if pointer in seen or not pointer.startswith("#/"):
-            raise CatalogBuildError(f"Cannot resolve the reference {pointer!r}.")
-        seen.add(pointer)
-        node = model
-        for part in pointer[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
 
 
 def properties(model: Json, schema: Json) -> dict[str, Json]:
@@ -220,22 +137,13 @@ def number(cell: str) -> float | None:
         return None
 
 
-def parameters(model: Json, path_item: Json, operation: Json) -> list[Json]:
-    """Path-level parameters followed by the operation's; the operation's override same name and place."""
-    merged: dict[tuple[str, str], Json] = {}
-    for raw in [*(path_item.get("parameters") or ()), *(operation.get("parameters") or ())]:
-        param = resolve(model, raw)
-        merged[(param["name"], param["in"])] = param
-    return list(merged.values())
-
-
 # --- one concern each: what the models say about an operation ------------------------------------
 
 
-def parameter_record(param: Json) -> ParameterRecord:
+def parameter_record(param: Json) -> dict[str, Any]:
     """Name, place and need; for an array outside the body, how its items are sent (Swagger's default:
     csv)."""
-    record: ParameterRecord = {
+    record: dict[str, Any] = {
         "name": param["name"],
         "in": param["in"],
         "required": param.get("required") is True,
@@ -252,7 +160,7 @@ def idempotency_key(params: Sequence[Json]) -> str | None:
     )
 
 
-def pagination(model: Json, operation: Json, params: Sequence[Json]) -> PaginationRecord | None:
+def pagination(model: Json, operation: Json, params: Sequence[Json]) -> dict[str, Any] | None:
     """Where the next-page token goes and comes from, and what a later page sends besides it."""
     requested = [
         p
@@ -532,8 +440,10 @@ def build(models_root: Path, overlay: Overlay) -> list[OperationRecord]:
 
 
 def render(records: Sequence[Mapping[str, Any]]) -> str:
-    """One operation per line, so that a regeneration shows as a small diff."""
-    return "[\n" + ",\n".join(json.dumps(r, separators=(",", ":")) for r in records) + "\n]\n"
+    """One operation per line, so that a regeneration shows as a small diff. Each record is read as the
+    catalog reads it and written back from the Operation, so the file holds what the catalog reads."""
+    lines = (json.dumps(record_of(op), separators=(",", ":")) for op in operations_of(records))
+    return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
 # --- command line -------------------------------------------------------------------------------
@@ -593,8 +503,6 @@ def _update_catalog(args: argparse.Namespace) -> int:
 
 def _update_shapes(models: Path, out_dir: Path, *, check: bool) -> int:
     """The emulator's shapes beside the catalog (see build_shapes)."""
-    from amazon_connector.api import build_shapes
-
     diff = build_shapes.update(models, out_dir, check=check)
     if not diff:
         print(f"{out_dir}: up to date.")
@@ -623,20 +531,6 @@ def parse_current(text: str | None) -> list[Mapping[str, Any]]:
     return [
         r for r in records if isinstance(r, dict) and {"api", "version", "operationId", "method"} <= r.keys()
     ]
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace the file in one step, so that a failure leaves the old catalog intact."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        raise CatalogBuildError(
-            f"Cannot write {path}: {exc}.", hint="Pass a writable file path to --out."
-        ) from exc
 
 
 if __name__ == "__main__":

@@ -17,17 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amazon_connector.api.build_catalog import (
-    METHODS,
-    CatalogBuildError,
-    Json,
-    api_name,
-    load_model,
-    model_files,
-    parameters,
-    resolve,
-    write_atomically,
-)
+from amazon_connector.api import swagger
+from amazon_connector.api.swagger import Json
 
 INDEX = "index.json"
 LICENCE_FILES = ("LICENSE", "NOTICE")
@@ -138,11 +129,11 @@ def examples(code: str, answer: Json, params: list[Json]) -> Iterator[dict[str, 
 
 
 def operation_shape(model: Json, path_item: Json, operation: Json) -> dict[str, Any]:
-    params = parameters(model, path_item, operation)
+    params = swagger.parameters(model, path_item, operation)
     responses: dict[str, Any] = {}
     found: list[dict[str, Any]] = []
     for code, raw in operation.get("responses", {}).items():
-        answer = resolve(model, raw)
+        answer = swagger.resolve(model, raw)
         responses[str(code)] = reduced(answer["schema"]) if "schema" in answer else None
         found += examples(str(code), answer, params)
     return {
@@ -164,21 +155,21 @@ class ModelShapes:
 
 
 def model_shapes(relative: str, path: Path, folder: str) -> ModelShapes:
-    model = load_model(path)
-    api, version = api_name(folder), str(model["info"]["version"])
+    model = swagger.load_model(path)
+    api, version = swagger.api_name(folder), str(model["info"]["version"])
     operations: dict[str, dict[str, Any]] = {}
     keys: dict[str, str] = {}
     try:
         for path_item in model["paths"].values():
             for method, operation in path_item.items():
-                if method not in METHODS:
+                if method not in swagger.METHODS:
                     continue
                 key = f"{operation['operationId']} {method.upper()}"
                 operations[key] = operation_shape(model, path_item, operation)
                 keys[f"{api}/{version}/{operation['operationId']}/{method.upper()}"] = key
         definitions = {name: reduced(schema) for name, schema in (model.get("definitions") or {}).items()}
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise CatalogBuildError(f"Unexpected structure in the model {path}: {exc!r}.") from exc
+        raise swagger.CatalogBuildError(f"Unexpected structure in the model {path}: {exc!r}.") from exc
     return ModelShapes(relative, definitions, operations, keys)
 
 
@@ -187,7 +178,7 @@ def build_shapes(models_root: Path) -> list[ModelShapes]:
     folder = models_root / "models" if (models_root / "models").is_dir() else models_root
     return [
         model_shapes(path.relative_to(folder).as_posix(), path, name)
-        for name, path in model_files(models_root)
+        for name, path in swagger.model_files(models_root)
     ]
 
 
@@ -228,7 +219,7 @@ def outputs(models_root: Path) -> dict[str, str]:
         try:
             files[name] = (root / name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CatalogBuildError(
+            raise swagger.CatalogBuildError(
                 f"Cannot read Amazon's {name} at {root / name}: {exc}.",
                 hint="Pass the root of a clone of amzn/selling-partner-api-models: its licence must be kept "
                 "beside the data made from it.",
@@ -262,8 +253,8 @@ def update(models_root: Path, out_dir: Path, *, check: bool) -> list[str]:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise CatalogBuildError(f"Cannot create {target.parent}: {exc}.") from exc
-            write_atomically(target, text)
+                raise swagger.CatalogBuildError(f"Cannot create {target.parent}: {exc}.") from exc
+            swagger.write_atomically(target, text)
     for name in current.keys() - wanted.keys():
         (out_dir / name).unlink()
     return sorted(lines, key=lambda line: line[2:])

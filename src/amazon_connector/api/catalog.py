@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -89,59 +89,109 @@ class Operation:
     sandbox_only: bool
 
 
-def _restriction(raw: Mapping[str, Any] | None) -> Restriction | None:
-    if raw is None:
-        return None
-    return Restriction(
-        concrete_path=raw["concrete_path"],
-        data_elements={element: tuple(roles) for element, roles in raw["data_elements"].items()},
-        plain_first=raw["plain_first"],
-        roles=tuple(raw["roles"]),
+def operation_of(record: Mapping[str, Any], qualified_name: str) -> Operation:
+    """The Operation an ``operations.json`` record describes."""
+    restriction, paging = record["restricted"], record["pagination"]
+    return Operation(
+        api=record["api"],
+        version=record["version"],
+        operation_id=record["operationId"],
+        method=record["method"],
+        path=record["path"],
+        qualified_name=qualified_name,
+        rate=record["rate"],
+        burst=record["burst"],
+        deprecated=record["deprecated"],
+        idempotent=record["idempotent"],
+        idempotency_key=record["idempotency_key"],
+        grantless_scope=record["grantless_scope"],
+        roles=tuple(record["roles"]),
+        restricted=None
+        if restriction is None
+        else Restriction(
+            concrete_path=restriction["concrete_path"],
+            data_elements={element: tuple(roles) for element, roles in restriction["data_elements"].items()},
+            plain_first=restriction["plain_first"],
+            roles=tuple(restriction["roles"]),
+        ),
+        pagination=None
+        if paging is None
+        else Pagination(
+            token=paging["token"],
+            next=paging["next"],
+            previous=paging["previous"],
+            keep=None if paging["keep"] is None else tuple(paging["keep"]),
+            set=dict(paging["set"]),
+        ),
+        records=record["records"],
+        parameters=tuple(
+            Parameter(p["name"], p["in"], p["required"], p.get("collectionFormat"))
+            for p in record["parameters"]
+        ),
+        sandbox_only=record["sandbox_only"],
     )
 
 
-def _pagination(raw: Mapping[str, Any] | None) -> Pagination | None:
-    if raw is None:
-        return None
-    keep = raw["keep"]
-    return Pagination(
-        token=raw["token"],
-        next=raw["next"],
-        previous=raw["previous"],
-        keep=None if keep is None else tuple(keep),
-        set=dict(raw["set"]),
+def record_of(op: Operation) -> dict[str, Any]:
+    """The ``operations.json`` record of an Operation (the inverse of operation_of)."""
+    restriction, paging = op.restricted, op.pagination
+    return {
+        "api": op.api,
+        "version": op.version,
+        "operationId": op.operation_id,
+        "method": op.method,
+        "path": op.path,
+        "rate": op.rate,
+        "burst": op.burst,
+        "deprecated": op.deprecated,
+        "idempotent": op.idempotent,
+        "idempotency_key": op.idempotency_key,
+        "grantless_scope": op.grantless_scope,
+        "roles": list(op.roles),
+        "restricted": None
+        if restriction is None
+        else {
+            "concrete_path": restriction.concrete_path,
+            "data_elements": {e: list(roles) for e, roles in restriction.data_elements.items()},
+            "plain_first": restriction.plain_first,
+            "roles": list(restriction.roles),
+        },
+        "pagination": None
+        if paging is None
+        else {
+            "token": paging.token,
+            "next": paging.next,
+            "previous": paging.previous,
+            "keep": None if paging.keep is None else list(paging.keep),
+            "set": dict(paging.set),
+        },
+        "records": op.records,
+        "parameters": [
+            {"name": p.name, "in": p.location, "required": p.required}
+            | ({"collectionFormat": p.collection_format} if p.collection_format else {})
+            for p in op.parameters
+        ],
+        "sandbox_only": op.sandbox_only,
+    }
+
+
+def operations_of(records: Sequence[Mapping[str, Any]]) -> tuple[Operation, ...]:
+    """The Operations of a catalog's records, each with its qualified name: ``api/version/operationId``,
+    and ``:METHOD`` where the API version has the operationId under two methods."""
+    shared = Counter((r["api"], r["version"], r["operationId"]) for r in records)
+    return tuple(
+        operation_of(
+            r,
+            f"{r['api']}/{r['version']}/{r['operationId']}"
+            + (f":{r['method']}" if shared[(r["api"], r["version"], r["operationId"])] > 1 else ""),
+        )
+        for r in records
     )
 
 
 def _load() -> tuple[Operation, ...]:
-    raw = json.loads(resources.files(__package__).joinpath("operations.json").read_text(encoding="utf-8"))
-    shared = Counter((o["api"], o["version"], o["operationId"]) for o in raw)
-    return tuple(
-        Operation(
-            api=o["api"],
-            version=o["version"],
-            operation_id=o["operationId"],
-            method=o["method"],
-            path=o["path"],
-            qualified_name=f"{o['api']}/{o['version']}/{o['operationId']}"
-            + (f":{o['method']}" if shared[(o["api"], o["version"], o["operationId"])] > 1 else ""),
-            rate=o["rate"],
-            burst=o["burst"],
-            deprecated=o["deprecated"],
-            idempotent=o["idempotent"],
-            idempotency_key=o["idempotency_key"],
-            grantless_scope=o["grantless_scope"],
-            roles=tuple(o["roles"]),
-            restricted=_restriction(o["restricted"]),
-            pagination=_pagination(o["pagination"]),
-            records=o["records"],
-            parameters=tuple(
-                Parameter(p["name"], p["in"], p["required"], p.get("collectionFormat"))
-                for p in o["parameters"]
-            ),
-            sandbox_only=o["sandbox_only"],
-        )
-        for o in raw
+    return operations_of(
+        json.loads(resources.files(__package__).joinpath("operations.json").read_text(encoding="utf-8"))
     )
 
 

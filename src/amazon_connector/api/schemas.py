@@ -340,17 +340,6 @@ class Feed(AmazonResponse):
     resultFeedDocumentId: str | None = None
 
 
-class GetFeedsResponse(AmazonResponse):
-    feeds: list[Feed]
-    nextToken: str | None = None
-
-
-class FeedDocument(AmazonResponse):
-    feedDocumentId: str
-    url: str
-    compressionAlgorithm: Literal["GZIP"] | None = None
-
-
 # --- Notifications API v1: destinations (grantless) ----------------------------------------
 
 

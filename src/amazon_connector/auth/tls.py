@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from amazon_connector.connections.secretbox import write_private_file
+from amazon_connector.private_files import write_private_file
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 

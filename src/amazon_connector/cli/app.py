@@ -1,10 +1,16 @@
-"""The `amazon-connector` command: a thin skin over the library, one command per library call."""
+"""The `amazon-connector` command: a thin skin over the library, one command per library call.
+
+Each command's module is imported only when that command runs (``amazon-connector --help`` lists them
+from COMMANDS without importing any), so that starting the command stays quick and a command never
+loads what another one needs (the web server, the emulator, AWS, Parquet)."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -12,25 +18,82 @@ from urllib.parse import urlsplit
 import typer
 from typer.core import TyperGroup
 
-from amazon_connector.cli import call, connections, demo, sandbox, secrets, store, ui
-from amazon_connector.cli.context import State, console, fail, show_warnings
-from amazon_connector.cli.secret_input import warn_on_command_line
-from amazon_connector.connections.secretbox import KEY_FILE_ENV, generate_key, new_key_file
-from amazon_connector.connections.store import DATABASE_ENV
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
-from amazon_connector.marketplaces import all_marketplaces
-from amazon_connector.redaction import RedactingFilter
-from amazon_connector.runtime.caller import wait_log
+from amazon_connector.locations import DATABASE_ENV, HOME_ENV, KEY_FILE_ENV
 from amazon_connector.version import __version__
 
 
-class _Root(TyperGroup):
-    """The root command: a library error anywhere below it is one clear message and exit code 1."""
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command (or group of commands) in the module that defines it: ``module:attribute``, a
+    typer.Typer (a group) or a function (one command); ``help`` is its line in the list."""
 
-    def invoke(self, ctx: Any) -> Any:  # typer.Context (typer bundles its own click)
+    target: str
+    help: str
+
+
+COMMANDS = {
+    "connections": Command(
+        "amazon_connector.cli.connections:app", "Add, authorise, test and manage connections."
+    ),
+    "secrets": Command(
+        "amazon_connector.cli.secrets:app",
+        "Client secrets: status, rotation, Amazon's notifications, manual change.",
+    ),
+    "sandbox": Command("amazon_connector.cli.sandbox:app", "The local SP-API emulator."),
+    "store": Command("amazon_connector.cli.store:app", "The store itself: check it, back it up."),
+    "key": Command("amazon_connector.cli.key:app", "The key that encrypts secrets at rest."),
+    "demo": Command("amazon_connector.cli.demo:demo", "Run the demo: connections, orders and a report."),
+    "call": Command("amazon_connector.cli.call:call", "Call any SP-API operation and print its JSON answer."),
+    "download": Command("amazon_connector.cli.call:download", "Download a report document."),
+    "upload": Command("amazon_connector.cli.call:upload", "Upload a feed document."),
+    "ui": Command("amazon_connector.cli.ui:ui", "The connection dialog as a local web page."),
+}
+
+
+def load_command(name: str, command: Command) -> Any:  # a click command (typer bundles its own click)
+    """Import the command's module and make the click command typer would have made."""
+    module, _, attribute = command.target.partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        group = typer.main.get_group(target)
+        group.name, group.help = name, group.help or command.help
+        return group
+    single = typer.Typer()
+    single.command(name, short_help=command.help)(target)
+    return typer.main.get_command(single)
+
+
+class _Root(TyperGroup):
+    """The root command: its commands load when used (the list of them, from COMMANDS, loads none), and
+    a library error anywhere below it is one clear message and exit code 1."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = COMMANDS.get(cmd_name)
+        if command is None:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:  # the help's list shows a command's name and line only
+            return typer.core.TyperCommand(cmd_name, help=command.help)
+        return load_command(cmd_name, command)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def invoke(self, ctx: Any) -> Any:  # typer.Context
         try:
             return super().invoke(ctx)
         except AmazonConnectorError as exc:
+            from amazon_connector.cli.context import fail
+
             fail(exc)
 
 
@@ -42,21 +105,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-app.add_typer(connections.app, name="connections", help="Add, authorise, test and manage connections.")
-app.add_typer(
-    secrets.app,
-    name="secrets",
-    help="Client secrets: status, rotation, Amazon's notifications, manual change.",
-)
-app.add_typer(sandbox.app, name="sandbox", help="The local SP-API emulator.")
-app.add_typer(store.app, name="store", help="The store itself: check it, back it up.")
-key_app = typer.Typer(help="The key that encrypts secrets at rest.", no_args_is_help=True)
-app.add_typer(key_app, name="key")
-app.command("demo")(demo.demo)
-app.command("call")(call.call)
-app.command("download")(call.download)
-app.command("upload")(call.upload)
-app.command("ui")(ui.ui)
 
 
 def _version(value: bool) -> None:
@@ -74,6 +122,8 @@ class _Terminal(logging.Handler):
 
 def _show_waits(on: bool) -> None:
     """Long waits for a rate-limit slot on the terminal (with -v the log shows them anyway)."""
+    from amazon_connector.runtime.caller import wait_log
+
     for handler in [h for h in wait_log.handlers if isinstance(h, _Terminal)]:
         wait_log.removeHandler(handler)
     if on:
@@ -94,6 +144,8 @@ def _configure_logging(verbose: bool, log_file: Path | None) -> None:
             f"Cannot write the log to {log_file}: {exc.strerror or exc}.",
             hint="Give --log-file a file in a directory that exists and that you may write to.",
         ) from None
+    from amazon_connector.redaction import RedactingFilter
+
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("amazon_connector")
@@ -106,7 +158,7 @@ def main_options(
     ctx: typer.Context,
     home: Annotated[
         Path | None,
-        typer.Option(envvar="AMAZON_CONNECTOR_HOME", help="Data directory (store, key file, certificates)."),
+        typer.Option(envvar=HOME_ENV, help="Data directory (store, key file, certificates)."),
     ] = None,
     database: Annotated[
         str | None,
@@ -131,6 +183,9 @@ def main_options(
     ] = False,
 ) -> None:
     """Global options; every command below uses them."""
+    from amazon_connector.cli.context import State, show_warnings
+    from amazon_connector.cli.inputs import warn_on_command_line
+
     _configure_logging(verbose, log_file)
     show_warnings()
     if database and database != os.environ.get(DATABASE_ENV) and urlsplit(database).password:
@@ -147,6 +202,7 @@ def main_options(
 def marketplaces() -> None:
     """List the 23 SP-API marketplaces: country, codes, marketplace ID, region, Seller Central."""
     from amazon_connector.cli.output import table
+    from amazon_connector.marketplaces import all_marketplaces
 
     table(
         ["Code", "Country", "Marketplace ID", "Region", "Seller Central"],
@@ -161,22 +217,6 @@ def marketplaces() -> None:
             for m in all_marketplaces()
         ],
     )
-
-
-@key_app.command("generate")
-def key_generate(
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write it to this new file (0600) instead of printing it."),
-    ] = None,
-) -> None:
-    """A new random key: printed for $AMAZON_CONNECTOR_KEY, or written to a new key file for --key-file
-    (keep a copy somewhere safe: without it the store's secrets cannot be read)."""
-    if output is None:
-        typer.echo(generate_key())
-        return
-    new_key_file(output)
-    console.print(f"Wrote a new key to {output}. Use it with --key-file {output} or ${KEY_FILE_ENV}.")
 
 
 def main() -> None:

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from amazon_connector.cli.context import state
-from amazon_connector.connections.secretbox import write_private_file
+from amazon_connector.cli.inputs import read_json
 from amazon_connector.errors import ConfigurationError
+from amazon_connector.private_files import write_private_file
 
 
 def parse_argument(argument: str) -> tuple[str, Any]:
@@ -29,13 +30,7 @@ def parse_argument(argument: str) -> tuple[str, Any]:
         except ValueError as exc:
             raise ConfigurationError(f"{key}:= is not valid JSON: {exc}.", field=key) from None
     if value.startswith("@"):
-        path = Path(value[1:])
-        try:
-            return key, json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigurationError(f"Cannot read {path}: {exc.strerror}.", field=key) from None
-        except ValueError as exc:
-            raise ConfigurationError(f"{path} is not valid JSON: {exc}.", field=key) from None
+        return key, read_json(Path(value[1:]), field=key)
     return key, value
 
 

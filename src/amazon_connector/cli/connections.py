@@ -17,6 +17,7 @@ from typing import Annotated, Any, get_type_hints
 import typer
 
 from amazon_connector.cli.context import console, err_console, state, warn
+from amazon_connector.cli.inputs import one_stdin, read_json, read_secret, warn_on_command_line
 from amazon_connector.cli.output import (
     print_json,
     print_step,
@@ -25,7 +26,6 @@ from amazon_connector.cli.output import (
     table,
     warn_secret,
 )
-from amazon_connector.cli.secret_input import one_stdin, read_secret, warn_on_command_line
 from amazon_connector.connections import (
     AuthorisationFlow,
     Connection,
@@ -370,12 +370,12 @@ def authorise(
     if complete is not None:
         _done(connection.complete_authorisation(complete))
         return
-    result = connection.authorise(listen=wait)
-    if isinstance(result, ConnectionRecord):
+    if connection.settings.mode is Mode.RESTRICTED:
+        record = connection.verify_refresh_token()
         console.print("[green]✓[/] Login with Amazon accepted the client credentials and refresh token.")
-        _done(result)
+        _done(record)
         return
-    with result as flow:
+    with connection.start_authorisation(listen=wait) as flow:
         _run_flow(flow, name, browser=browser, wait=wait, timeout=timeout)
 
 
@@ -479,13 +479,7 @@ def import_(
     skip_existing: Annotated[bool, typer.Option(help="Skip connections whose names exist already.")] = False,
 ) -> None:
     """Import exported connections; they arrive Configuration Incomplete until credentials are added."""
-    try:
-        text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
-        document = json.loads(text)
-    except OSError as exc:
-        raise ConfigurationError(f"Cannot read {source}: {exc.strerror}.") from None
-    except ValueError as exc:
-        raise ConfigurationError(f"{source} is not JSON: {exc}.") from None
+    document = read_json(source)
     if not isinstance(document, dict):
         raise ConfigurationError(f"{source} is not an amazon-connector export.")
     added = state(ctx).connections().import_(document, skip_existing=skip_existing)

@@ -17,7 +17,7 @@ import typer
 from amazon_connector.cli.context import console, state
 from amazon_connector.cli.output import print_step, status_text, table
 from amazon_connector.clock import ScaledClock
-from amazon_connector.connections import AuthorisationFlow, Connection, Connections, TestReport
+from amazon_connector.connections import Connection, Connections, TestReport
 
 AMAZON_ENV = {
     "country": "AMAZON_CONNECTOR_COUNTRY",
@@ -131,7 +131,7 @@ def _demo_amazon(connections: Connections, given: dict[str, Any]) -> int:
         connection = connections.edit(name, mode="restricted", **given)
     else:
         connection = connections.add(name, mode="restricted", **given)
-    connection.authorise()
+    connection.verify_refresh_token()
     report = _test(connection)
     if report.ok:
         _orders(connection, days=7)
@@ -170,9 +170,7 @@ def _demo_emulator(connections: Connections) -> int:
         console.print(f"{uk.name}: {status_text(uk.status)}")
 
         _heading("Authorise through the consent page")
-        flow = uk.authorise()
-        assert isinstance(flow, AuthorisationFlow)
-        with flow:
+        with uk.start_authorisation() as flow:
             console.print(f"Consent page: {flow.url.split('?')[0]}?… (state, application_id, redirect_uri)")
             console.print(f"The seller {seller['store_name']} signs in and clicks Confirm …")
             approve(flow.url, selling_partner_id=seller["selling_partner_id"])
@@ -193,11 +191,10 @@ def _demo_emulator(connections: Connections) -> int:
             refresh_token=eu_seller["refresh_token"],
             environment=emulator.url,
         )
-        verified = de.authorise()
+        de.verify_refresh_token()
         console.print(
             f"✓ Login with Amazon accepted the app's credentials and refresh token: {status_text(de.status)}"
         )
-        assert not isinstance(verified, AuthorisationFlow)
         reports.append(_test(connections.get("demo-de-restricted")))
         de = connections.get("demo-de-restricted")
         _orders(de, days=30)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -12,8 +11,8 @@ import typer
 from rich.markup import escape
 
 from amazon_connector.cli.context import console, state
+from amazon_connector.cli.inputs import read_json, read_secret
 from amazon_connector.cli.output import SECRET_STYLE, print_json, secret_text, table, warn_secret
-from amazon_connector.cli.secret_input import read_secret
 from amazon_connector.connections import Received, SecretLevel
 from amazon_connector.connections.applications import summary
 from amazon_connector.errors import ConfigurationError
@@ -140,13 +139,7 @@ def receive(
 
 
 def _documents(source: Path) -> list[Any]:
-    try:
-        text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
-        document = json.loads(text)
-    except OSError as exc:
-        raise ConfigurationError(f"Cannot read {source}: {exc.strerror}.") from None
-    except ValueError as exc:
-        raise ConfigurationError(f"{source} is not JSON: {exc}.") from None
+    document = read_json(source)
     return document if isinstance(document, list) else [document]
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from amazon_connector.cli.context import console, err_console, state
-from amazon_connector.web import DEFAULT_PORT, start_ui
+from amazon_connector.web.server import DEFAULT_PORT, start_ui
 
 
 def ui(

@@ -7,7 +7,6 @@ from amazon_connector.connections.applications import (
     Rotation,
 )
 from amazon_connector.connections.authorisation import AuthorisationFlow
-from amazon_connector.connections.check import CheckStep, Outcome, TestReport
 from amazon_connector.connections.collection import Connections
 from amazon_connector.connections.connection import Connection
 from amazon_connector.connections.model import (
@@ -25,6 +24,7 @@ from amazon_connector.connections.secret_status import (
     secret_status,
 )
 from amazon_connector.connections.store import Store
+from amazon_connector.connections.test_connection import CheckStep, Outcome, TestReport
 
 __all__ = [
     "AdvancedSettings",

@@ -6,12 +6,13 @@ from __future__ import annotations
 import builtins
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from amazon_connector.api.catalog import catalog
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials, client_credentials_grant
+from amazon_connector.clock import Clock
 from amazon_connector.connections.model import FIELD_RULES, OLD_SECRET_LIFETIME, ApplicationRecord
 from amazon_connector.connections.notifications import (
     NEW_SECRET,
@@ -33,13 +34,10 @@ from amazon_connector.errors import (
     LwaError,
     SecretRotationError,
 )
+from amazon_connector.http.clients import HttpClients
 from amazon_connector.http.drivers import run
 from amazon_connector.marketplaces import lwa_token_url
-
-if TYPE_CHECKING:
-    from amazon_connector.clock import Clock
-    from amazon_connector.connections.collection import Connections
-    from amazon_connector.connections.connection import Connection
+from amazon_connector.runtime.spapi import ApiResponse
 
 log = logging.getLogger("amazon_connector.secrets")
 
@@ -87,6 +85,12 @@ class Rotation:
         return any(r.switched and r.client_id == self.application.client_id for r in self.received)
 
 
+class Calls(Protocol):
+    """Calls SP-API operations (a Connection)."""
+
+    def call(self, operation: str, /, **params: Any) -> ApiResponse: ...
+
+
 class StoredSecret:
     """The application's client secret as the store has it at each token exchange (a SecretSource):
     a rotation by any process reaches every connection, and a replaced secret is never used after
@@ -131,18 +135,22 @@ class StoredSecret:
 
 
 class Applications:
-    """The applications (client IDs) of a Connections store and their client secrets."""
+    """The applications (client IDs) of a store and their client secrets. ``http`` gives the HTTP
+    clients a new secret is verified with; ``connection_for`` a complete connection of an application, to call
+    Amazon with (IncompleteConfigurationError when there is none)."""
 
-    def __init__(self, connections: Connections) -> None:
-        self._connections = connections
-
-    @property
-    def store(self) -> Store:
-        return self._connections.store
-
-    @property
-    def clock(self) -> Clock:
-        return self._connections.clock
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        http: Callable[[], HttpClients],
+        connection_for: Callable[[AppKey], Calls],
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self._http = http
+        self._connection_for = connection_for
 
     def secret_source(self, key: AppKey) -> StoredSecret:
         return StoredSecret(self.store.applications, key, self.clock)
@@ -193,7 +201,7 @@ class Applications:
         assert scope is not None
         lwa = LwaClient(
             LwaCredentials(application.token_url, application.client_id, secret),
-            self._connections.http(extended_logging=False),
+            self._http(),
             clock=self.clock,
         )
         try:
@@ -337,7 +345,7 @@ class Applications:
         to the app's SQS queue; with a queue configured it is read, verified and switched to here."""
         application = self.get(client_id, environment=environment)
         key = (application.client_id, application.token_url)
-        connection = self._caller(key)
+        connection = self._connection_for(key)
         earlier = application.rotation_requested_at
         latest = self.store.applications.update(
             application, rotation_requested_at=earlier or self.clock.now()
@@ -361,15 +369,6 @@ class Applications:
         current = self.store.applications.get(*key) or latest
         rotation = Rotation(current, received)
         return rotation if rotation.switched else Rotation(current, received, self._waiting_for(current))
-
-    def _caller(self, key: AppKey) -> Connection:
-        for connection in self._connections.list():
-            if application_key(connection.settings) == key and not connection.settings.missing():
-                return connection
-        raise IncompleteConfigurationError(
-            f"No complete connection uses client ID {key[0]}; one is needed to call Amazon.",
-            hint="Complete a connection with this client ID (`amazon-connector connections edit`).",
-        )
 
     def _waiting_for(self, application: ApplicationRecord) -> str:
         status = secret_status(application, self.clock.now())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from amazon_connector.auth.consent import (
     STATE_LIFETIME,
@@ -17,15 +18,37 @@ from amazon_connector.auth.consent import (
     new_state,
     parse_callback,
 )
-from amazon_connector.auth.listener import listens_locally, start_listener
-from amazon_connector.auth.lwa import code_grant
-from amazon_connector.connections.model import ConnectionRecord
+from amazon_connector.auth.lwa import LwaClient, code_grant
+from amazon_connector.clock import Clock
+from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings
+from amazon_connector.connections.store import Store
 from amazon_connector.errors import AmazonConnectorError, AuthorisationError, StateError
 from amazon_connector.http.drivers import run
-from amazon_connector.serving import ServerThread
+from amazon_connector.marketplaces import Endpoints
 
 if TYPE_CHECKING:
-    from amazon_connector.connections.connection import Connection
+    from amazon_connector.serving import ServerThread
+
+
+class Authorised(Protocol):
+    """What an authorisation needs of its connection (see Connection)."""
+
+    @property
+    def record(self) -> ConnectionRecord: ...
+    @property
+    def settings(self) -> ConnectionSettings: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def home(self) -> Path: ...
+    @property
+    def endpoints(self) -> Endpoints: ...
+    @property
+    def lwa(self) -> LwaClient: ...
+    def reload(self) -> ConnectionRecord: ...
+    def store_authorisation(self, refresh_token: str, selling_partner_id: str | None) -> ConnectionRecord: ...
 
 
 def _unknown_state() -> StateError:
@@ -35,7 +58,7 @@ def _unknown_state() -> StateError:
     )
 
 
-def complete_authorisation(connection: Connection, landed_url: str) -> ConnectionRecord:
+def complete_authorisation(connection: Authorised, landed_url: str) -> ConnectionRecord:
     """Check the state in the address the browser landed on, exchange the code at once, store the
     refresh token and selling partner ID. Works in another process than the one that started.
 
@@ -77,7 +100,7 @@ class AuthorisationFlow:
     given to complete() as the address the browser landed on.
     """
 
-    def __init__(self, connection: Connection, *, listen: bool = True) -> None:
+    def __init__(self, connection: Authorised, *, listen: bool = True) -> None:
         self.connection = connection
         settings = connection.settings
         self.redirect_uri = settings.effective_redirect_uri
@@ -102,9 +125,17 @@ class AuthorisationFlow:
         self.error: AmazonConnectorError | None = None
         self._done = threading.Event()
         self._server: ServerThread | None = None
-        if listen and listens_locally(self.redirect_uri):
+        if listen:
+            self._listen(connection.home / "tls")
+
+    def _listen(self, tls_dir: Path) -> None:
+        """Receive the redirect ourselves when the redirect URI is a loopback address with a port (the
+        listener, a local web server, loads only then)."""
+        from amazon_connector.auth.listener import listens_locally, start_listener
+
+        if listens_locally(self.redirect_uri):
             self._server = start_listener(
-                self.redirect_uri, self._on_callback, self.login_hop, tls_dir=connection.home / "tls"
+                self.redirect_uri, self._on_callback, self.login_hop, tls_dir=tls_dir
             )
 
     @property

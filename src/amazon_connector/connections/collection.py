@@ -21,9 +21,16 @@ from amazon_connector.connections.model import (
     ConnectionSettings,
     to_configuration_error,
 )
-from amazon_connector.connections.store import Store, StoreRateBackend, UnreadableConnection, default_home
-from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
+from amazon_connector.connections.store import (
+    AppKey,
+    Store,
+    StoreRateBackend,
+    UnreadableConnection,
+    application_key,
+)
+from amazon_connector.errors import ConfigurationError, DuplicateConnectionError, IncompleteConfigurationError
 from amazon_connector.http.clients import DEFAULT_TIMEOUT, HttpClients, HttpEngine
+from amazon_connector.locations import default_home
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"
@@ -90,9 +97,21 @@ class Connections:
         else:
             backend = rate_limits
         self.limiter = RateLimiter(backend, clock)
-        self.applications = Applications(self)
+        self.applications = Applications(
+            store, clock, http=lambda: self.http(extended_logging=False), connection_for=self._connection_for
+        )
         """The applications (client IDs) and their client secrets: status, rotation, notifications."""
         self._http: dict[bool, HttpClients] = {}
+
+    def _connection_for(self, application: AppKey) -> Connection:
+        """A complete connection of the application, to call Amazon with."""
+        for connection in self.list():
+            if application_key(connection.settings) == application and not connection.settings.missing():
+                return connection
+        raise IncompleteConfigurationError(
+            f"No complete connection uses client ID {application[0]}; one is needed to call Amazon.",
+            hint="Complete a connection with this client ID (`amazon-connector connections edit`).",
+        )
 
     def http(self, *, extended_logging: bool) -> HttpClients:
         """The pooled HTTP clients shared by every connection with this logging setting."""

@@ -5,36 +5,53 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials
-from amazon_connector.auth.token_cache import subject_of
+from amazon_connector.auth.token_cache import TokenCache, subject_of
+from amazon_connector.clock import Clock
+from amazon_connector.connections.applications import Applications
 from amazon_connector.connections.authorisation import AuthorisationFlow, complete_authorisation
-from amazon_connector.connections.check import CheckStep, TestReport, collect
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
-from amazon_connector.errors import IncompleteConfigurationError
+from amazon_connector.connections.store import Store
+from amazon_connector.connections.test_connection import CheckStep, TestReport, collect
+from amazon_connector.errors import ConfigurationError, IncompleteConfigurationError
 from amazon_connector.http.clients import HttpClients
 from amazon_connector.http.drivers import arun, run
 from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
 from amazon_connector.runtime.caller import Caller
 from amazon_connector.runtime.decisions import CallPolicy
 from amazon_connector.runtime.documents import download_plan, upload_plan
+from amazon_connector.runtime.limiter import RateLimiter
 from amazon_connector.runtime.sigv4 import IamUser, Signer
 from amazon_connector.runtime.spapi import ApiResponse
 
-if TYPE_CHECKING:
-    from amazon_connector.clock import Clock
-    from amazon_connector.connections.collection import Connections
-    from amazon_connector.connections.store import Store
+
+class Shared(Protocol):
+    """What the connections of one store share (Connections): the store and its clock, the data
+    directory, the token cache, the rate limiter, the pooled HTTP clients, the applications."""
+
+    store: Store
+    clock: Clock
+    home: Path
+    token_cache: TokenCache
+    limiter: RateLimiter
+    max_wait: float | None
+    applications: Applications
+
+    def http(self, *, extended_logging: bool) -> HttpClients: ...
 
 
 class Connection:
     """One seller account in one country, bound to the store it lives in."""
 
-    def __init__(self, owner: Connections, record: ConnectionRecord) -> None:
+    def __init__(self, owner: Shared, record: ConnectionRecord) -> None:
         self._owner = owner
         self.record = record
+        self.store: Store = owner.store
+        self.clock: Clock = owner.clock
+        self.home: Path = owner.home
 
     def __repr__(self) -> str:
         return f"<Connection {self.name!r} {self.record.settings.country or '?'} {self.status}>"
@@ -52,18 +69,6 @@ class Connection:
     @property
     def status(self) -> Status:
         return self.record.status
-
-    @property
-    def store(self) -> Store:
-        return self._owner.store
-
-    @property
-    def clock(self) -> Clock:
-        return self._owner.clock
-
-    @property
-    def home(self) -> Path:
-        return self._owner.home
 
     def _require(self) -> None:
         missing = self.settings.missing()
@@ -213,20 +218,38 @@ class Connection:
 
     # --- actions -----------------------------------------------------------------------------
 
-    def authorise(self, *, listen: bool = True) -> AuthorisationFlow | ConnectionRecord:
-        """Standard mode: start the consent flow and return it. Restricted mode: verify the refresh
-        token with Login with Amazon and return the updated record."""
+    def start_authorisation(self, *, listen: bool = True) -> AuthorisationFlow:
+        """Authorise in standard mode: start the consent flow in Seller Central (its ``url`` to open;
+        with ``listen`` a loopback redirect URI is listened on). Restricted Data Access Mode has no
+        consent flow: see verify_refresh_token."""
         self._require()
         if self.settings.mode is Mode.RESTRICTED:
-            self.authenticator.access_token()
-            return self._reload(
-                self.store.connections.save(
-                    self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
-                )
+            raise ConfigurationError(
+                f"Connection {self.name!r} is in Restricted Data Access Mode, which authorises without "
+                "the consent page.",
+                field="mode",
+                hint="Verify its refresh token instead (verify_refresh_token).",
             )
         return AuthorisationFlow(self, listen=listen)
 
-    authorize = authorise
+    start_authorization = start_authorisation
+
+    def verify_refresh_token(self) -> ConnectionRecord:
+        """Authorise in Restricted Data Access Mode: Login with Amazon checks the client credentials and
+        the self-authorised refresh token; returns the record, now authorised."""
+        self._require()
+        if self.settings.mode is not Mode.RESTRICTED:
+            raise ConfigurationError(
+                f"Connection {self.name!r} authorises through the consent page (standard mode).",
+                field="mode",
+                hint="Start the consent flow instead (start_authorisation).",
+            )
+        self.authenticator.access_token()
+        return self._reload(
+            self.store.connections.save(
+                self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
+            )
+        )
 
     def complete_authorisation(self, landed_url: str) -> ConnectionRecord:
         """Finish an authorisation with the address the browser landed on (any process may do it)."""

@@ -14,9 +14,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from amazon_connector.errors import SecretKeyError, StoreWarning
+from amazon_connector.locations import KEY_ENV, KEY_FILE_ENV
+from amazon_connector.private_files import write_whole_private_file
 
-KEY_ENV = "AMAZON_CONNECTOR_KEY"
-KEY_FILE_ENV = "AMAZON_CONNECTOR_KEY_FILE"
 _PREFIX = "v1:"
 
 
@@ -37,27 +37,6 @@ def _decode_key(text: str, source: str) -> bytes:
             "make one with `amazon-connector key generate`.",
         )
     return key
-
-
-def write_private_file(path: Path, data: bytes, *, parents: bool = True) -> None:
-    """Create ``path`` with mode 0600 (never readable by others, not even briefly); with ``parents``,
-    missing directories are made (0700)."""
-    if parents:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-
-
-def write_whole_private_file(path: Path, data: bytes) -> None:
-    """Like write_private_file (raising FileExistsError), but the file appears whole or not at all:
-    it is written beside ``path`` and then linked into place, so no reader sees it half written."""
-    staging = path.with_name(f".{path.name}.{os.urandom(6).hex()}.new")
-    write_private_file(staging, data, parents=False)
-    try:
-        os.link(staging, path)
-    finally:
-        staging.unlink(missing_ok=True)
 
 
 def warn_if_exposed(path: Path, what: str) -> None:

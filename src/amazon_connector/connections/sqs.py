@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from amazon_connector.errors import ConfigurationError, QueueError
+from amazon_connector.extras import require
 
 _AWS_HOST = re.compile(r"^(?:sqs\.(?P<a>[a-z0-9-]+)|(?P<b>[a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?$")
 DEFAULT_REGION = "us-east-1"
@@ -47,6 +48,7 @@ class NotificationQueue:
         self._client: Any = None
 
     def _sqs(self) -> Any:
+        require("aws", "Reading notifications from SQS")
         import boto3
         from botocore import UNSIGNED
         from botocore.config import Config

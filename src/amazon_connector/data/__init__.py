@@ -5,7 +5,7 @@ commit; SQL tables (SQLite, PostgreSQL) are written in one transaction. See ``ta
 syntax and ``writer`` for the commit rules.
 """
 
-from amazon_connector.data.arrow import MissingExtraError, arrow_schema
+from amazon_connector.data.arrow import arrow_schema
 from amazon_connector.data.destinations import open_destination, read_records
 from amazon_connector.data.records import Column, ColumnType, Record, RecordError, RecordSet
 from amazon_connector.data.targets import (
@@ -18,6 +18,7 @@ from amazon_connector.data.targets import (
 )
 from amazon_connector.data.writer import Destination, WriteMode
 from amazon_connector.data.xml_format import xsd_text
+from amazon_connector.errors import MissingExtraError
 
 __all__ = [
     "Column",

@@ -18,29 +18,20 @@ from amazon_connector.data.records import (
     RecordSet,
     json_text,
 )
-from amazon_connector.errors import ConfigurationError
+from amazon_connector.extras import require
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-INSTALL = "pip install 'amazon-connector[parquet]'"
-
-
-class MissingExtraError(ConfigurationError):
-    """An optional part of amazon-connector is not installed; the message names the ``pip install``."""
-
 
 def pyarrow() -> ModuleType:
     """The pyarrow module, or a MissingExtraError that says how to install it."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute
-        import pyarrow.csv
-        import pyarrow.parquet
-    except ImportError:
-        raise MissingExtraError(
-            "Parquet and Arrow record batches need pyarrow, which is not installed.", hint=f"Run: {INSTALL}"
-        ) from None
+    require("parquet", "Parquet files and Arrow record batches")
+    import pyarrow as pa
+    import pyarrow.compute
+    import pyarrow.csv
+    import pyarrow.parquet
+
     return pa  # type: ignore[no-any-return]
 
 

@@ -19,8 +19,7 @@ from amazon_connector.data.records import ColumnType, Record, RecordSet, column_
 from amazon_connector.data.staging import require_writable
 from amazon_connector.data.targets import DestinationError, SchemaMismatchError, Target
 from amazon_connector.data.writer import Destination, WriteMode
-
-INSTALL_POSTGRES = "pip install 'amazon-connector[postgres]'"
+from amazon_connector.extras import install_command
 
 
 def _types() -> Any:
@@ -223,7 +222,7 @@ def make_engine(target: Target) -> Any:
         raise DestinationError(
             f"The database driver for {target.shown} is not installed ({exc.name or exc}).",
             destination=target.shown,
-            hint=f"Run: {INSTALL_POSTGRES}",
+            hint=f"Run: {install_command('postgres')}",
         ) from None
     except ArgumentError as exc:
         raise DestinationError(

@@ -285,7 +285,7 @@ class Caller:
                 status=429,
                 operation=op.operation_id,
                 hint="Other calls with this application and seller hold the slots before it (usage plan "
-                f"{ticket.plan.rate:g} calls/s, burst {ticket.plan.burst}). Call again later, spread the "
+                f"{ticket.usage.rate:g} calls/s, burst {ticket.usage.burst}). Call again later, spread the "
                 "calls over time, or let calls wait longer (max_wait= on the call, or "
                 "Connections.open(max_wait=…)).",
             )
@@ -299,8 +299,8 @@ class Caller:
                 "%s waits %.0f s for its rate-limit slot (usage plan %g calls/s, burst %d).",
                 op.operation_id,
                 wait,
-                reservation.plan.rate,
-                reservation.plan.burst,
+                reservation.usage.rate,
+                reservation.usage.burst,
             )
 
     def pause(self, retry: Retry) -> Plan[None]:

@@ -69,21 +69,21 @@ class Slot:
     offset: float
 
 
-def reserve_slot(bucket: Bucket, plan: UsagePlan, now: float) -> tuple[Slot, Bucket]:
+def reserve_slot(bucket: Bucket, usage: UsagePlan, now: float) -> tuple[Slot, Bucket]:
     """The next slot of ``bucket`` and the bucket's new state."""
     if bucket.tat is None or bucket.tat <= now:  # full again: a new burst, a new epoch
         bucket = Bucket(tat=now, epoch=bucket.epoch + 1, start=now)
     assert bucket.tat is not None
-    send_at = max(now, bucket.tat - (plan.headroom - 1) * plan.interval)
+    send_at = max(now, bucket.tat - (usage.headroom - 1) * usage.interval)
     slot = Slot(bucket.epoch, bucket.issued, send_at - (bucket.start + bucket.shift))
-    return slot, replace(bucket, tat=max(bucket.tat, send_at) + plan.interval, issued=bucket.issued + 1)
+    return slot, replace(bucket, tat=max(bucket.tat, send_at) + usage.interval, issued=bucket.issued + 1)
 
 
 ANCHOR_WAIT = 60.0
 """Seconds a slot waits for its epoch's first answer before going ahead without it."""
 
 
-def due(bucket: Bucket, slot: Slot, plan: UsagePlan, now: float) -> float:
+def due(bucket: Bucket, slot: Slot, usage: UsagePlan, now: float) -> float:
     """When ``slot`` may be used (epoch seconds), or when to look again.
 
     A paced slot waits for every answer to its epoch's burst, which fixes the anchor.
@@ -91,23 +91,23 @@ def due(bucket: Bucket, slot: Slot, plan: UsagePlan, now: float) -> float:
     if slot.epoch != bucket.epoch:
         return now  # its epoch has ended, so its time has passed
     at = bucket.start + bucket.shift + slot.offset
-    burst_done = bucket.answered >= min(plan.headroom, bucket.issued)
-    if slot.index < plan.headroom or burst_done or at > now or now >= at + ANCHOR_WAIT:
+    burst_done = bucket.answered >= min(usage.headroom, bucket.issued)
+    if slot.index < usage.headroom or burst_done or at > now or now >= at + ANCHOR_WAIT:
         return at
-    return now + min(plan.interval / 4, 0.25)
+    return now + min(usage.interval / 4, 0.25)
 
 
-def anchor(bucket: Bucket, slot: Slot, plan: UsagePlan, answered_at: float) -> Bucket:
+def anchor(bucket: Bucket, slot: Slot, usage: UsagePlan, answered_at: float) -> Bucket:
     """An answer to a burst call: paced calls start no earlier than one interval after it."""
-    if slot.epoch != bucket.epoch or slot.index >= plan.headroom or bucket.tat is None:
+    if slot.epoch != bucket.epoch or slot.index >= usage.headroom or bucket.tat is None:
         return bucket
     shift = max(bucket.shift, answered_at - bucket.start)
     return replace(bucket, tat=bucket.tat + (shift - bucket.shift), shift=shift, answered=bucket.answered + 1)
 
 
-def drained(bucket: Bucket, plan: UsagePlan, now: float) -> Bucket:
+def drained(bucket: Bucket, usage: UsagePlan, now: float) -> Bucket:
     """Amazon answered 429: its bucket is empty now."""
-    floor = now + plan.headroom * plan.interval
+    floor = now + usage.headroom * usage.interval
     return replace(bucket, tat=max(bucket.tat or now, floor))
 
 
@@ -169,20 +169,20 @@ class Reservation:
     the last look (the anchor may move it)."""
 
     key: str
-    plan: UsagePlan
+    usage: UsagePlan
     slot: Slot
     ready_at: float
 
     @property
     def in_burst(self) -> bool:
         """One of its epoch's burst calls, whose answer anchors the paced ones."""
-        return self.slot.index < self.plan.headroom
+        return self.slot.index < self.usage.headroom
 
     def missed(self, now: float) -> bool:
         """A paced slot more than an interval gone at ``now`` (``clock.monotonic()``): Amazon's bucket
         may have filled up meanwhile, and then a late call would arrive bunched with punctual ones, so
         a new slot must be taken."""
-        return not self.in_burst and now - self.ready_at > self.plan.interval
+        return not self.in_burst and now - self.ready_at > self.usage.interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +190,7 @@ class TooFar:
     """No slot was taken: the next one is ``wait`` seconds away, more than the caller may wait."""
 
     wait: float
-    plan: UsagePlan
+    usage: UsagePlan
 
 
 class RateLimiter:
@@ -208,8 +208,8 @@ class RateLimiter:
     def _epoch_now(self) -> float:
         return self.clock.now().timestamp()
 
-    def plan(self, key: str, rate: float | None, burst: int | None) -> UsagePlan | None:
-        """The bucket's plan: Amazon's reported rate if known, else the catalog's; None if unlimited."""
+    def usage_plan(self, key: str, rate: float | None, burst: int | None) -> UsagePlan | None:
+        """The bucket's usage plan: Amazon's reported rate if known, else the catalog's; None if unlimited."""
         rate = self.backend.learned(key) or rate
         if not rate or rate <= 0:
             return None
@@ -220,19 +220,19 @@ class RateLimiter:
     ) -> Reservation | TooFar | None:
         """Take the bucket's next slot, unless it is more than ``max_wait`` seconds away (then TooFar and
         nothing taken); None when the operation has no usage plan."""
-        plan = self.plan(key, rate, burst)
-        if plan is None:
+        usage = self.usage_plan(key, rate, burst)
+        if usage is None:
             return None
         taken: list[Reservation | TooFar] = []
 
         def take(bucket: Bucket) -> Bucket:
             now, monotonic = self._epoch_now(), self.clock.monotonic()
-            slot, after = reserve_slot(bucket, plan, now)
+            slot, after = reserve_slot(bucket, usage, now)
             wait = after.start + after.shift + slot.offset - now
             if wait > max_wait:
-                taken.append(TooFar(wait, plan))
+                taken.append(TooFar(wait, usage))
                 return bucket
-            taken.append(Reservation(key, plan, slot, monotonic + due(after, slot, plan, now) - now))
+            taken.append(Reservation(key, usage, slot, monotonic + due(after, slot, usage, now) - now))
             return after
 
         self.backend.update(key, take)
@@ -243,7 +243,7 @@ class RateLimiter:
         an interval gone (Amazon's bucket may have filled up meanwhile and then a late call would
         arrive bunched with punctual ones: the caller must take a new slot)."""
         now, monotonic = self._epoch_now(), self.clock.monotonic()
-        when = due(self.backend.read(reservation.key), reservation.slot, reservation.plan, now)
+        when = due(self.backend.read(reservation.key), reservation.slot, reservation.usage, now)
         ready = monotonic + (when - now)
         return None if replace(reservation, ready_at=ready).missed(monotonic) else ready
 
@@ -254,7 +254,7 @@ class RateLimiter:
         if ready is not None:
             return replace(reservation, ready_at=ready)
         self.answered(reservation)
-        again = self.reserve(reservation.key, reservation.plan.rate, reservation.plan.burst, max_wait)
+        again = self.reserve(reservation.key, reservation.usage.rate, reservation.usage.burst, max_wait)
         assert again is not None
         return again
 
@@ -263,10 +263,10 @@ class RateLimiter:
         if not reservation.in_burst:
             return
         now = self._epoch_now()
-        self.backend.update(reservation.key, lambda b: anchor(b, reservation.slot, reservation.plan, now))
+        self.backend.update(reservation.key, lambda b: anchor(b, reservation.slot, reservation.usage, now))
 
     def throttled(self, reservation: Reservation) -> None:
-        self.backend.update(reservation.key, lambda b: drained(b, reservation.plan, self._epoch_now()))
+        self.backend.update(reservation.key, lambda b: drained(b, reservation.usage, self._epoch_now()))
 
     def observe(self, key: str, reported_rate: float | None, rate: float | None) -> None:
         """Amazon reported the bucket's rate (``rate``: the catalog's). A rate that differs from the one
@@ -306,7 +306,7 @@ class Settlement:
         """Whether the bucket must be told at all: a burst slot's answer anchors, a 429 drains, a
         rate other than the one in use re-times (answers to paced slots at the known rate change
         nothing, so they cost no trip to the backend)."""
-        in_use = self.reservation.plan.rate if self.reservation is not None else None
+        in_use = self.reservation.usage.rate if self.reservation is not None else None
         if self.reservation is not None and (self.reservation.in_burst or self.throttled):
             return True
         return bool(self.reported_rate) and self.reported_rate != in_use

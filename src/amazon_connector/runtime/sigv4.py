@@ -1,24 +1,24 @@
 """Legacy AWS Signature Version 4 for connections that still sign (off by default; Amazon has ignored
-signatures since October 2023). botocore signs; STS AssumeRole supplies temporary credentials."""
+signatures since October 2023). botocore signs; STS AssumeRole supplies temporary credentials. botocore
+is the [aws] extra, imported when a signer is first used."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.config import Config
-from botocore.credentials import Credentials
-from botocore.exceptions import BotoCoreError, ClientError
-from botocore.session import get_session
 
 from amazon_connector.clock import Clock
 from amazon_connector.errors import AuthError
+from amazon_connector.extras import require
 from amazon_connector.http.effects import Blocking
 from amazon_connector.marketplaces.environment import STS_REGION
+
+if TYPE_CHECKING:
+    from botocore.credentials import Credentials
 
 SERVICE = "execute-api"
 SESSION_NAME = "amazon-connector"
@@ -38,6 +38,7 @@ class Signer:
     def __init__(
         self, user: IamUser, *, region: str, sts_url: str, clock: Clock, timeout: float = 30.0
     ) -> None:
+        require("aws", "Signing requests (SigV4)")
         self.user = user
         self.region = region
         self.sts_url = sts_url
@@ -48,6 +49,11 @@ class Signer:
         self._lock = threading.Lock()
 
     def _assume_role(self, role_arn: str) -> tuple[Credentials, datetime]:
+        from botocore.config import Config
+        from botocore.credentials import Credentials
+        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.session import get_session
+
         client = get_session().create_client(
             "sts",
             region_name=STS_REGION,
@@ -76,6 +82,8 @@ class Signer:
 
     def credentials(self) -> Credentials:
         """The IAM user's keys, or the role's temporary credentials (renewed shortly before expiry)."""
+        from botocore.credentials import Credentials
+
         if self.user.role_arn is None:
             return Credentials(self.user.access_key_id, self.user.secret_access_key)
         with self._lock:
@@ -90,6 +98,9 @@ class Signer:
 
     def sign(self, request: httpx.Request, credentials: Credentials) -> None:
         """Add the SigV4 headers (Authorization, X-Amz-Date, X-Amz-Security-Token) to ``request``."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length",)}
         aws = AWSRequest(method=request.method, url=str(request.url), data=request.content, headers=headers)
         SigV4Auth(credentials, SERVICE, self.region).add_auth(aws)
@@ -99,7 +110,7 @@ class Signer:
 
 
 @dataclass(frozen=True, slots=True)
-class SigningCredentials(Blocking[Credentials]):
+class SigningCredentials(Blocking["Credentials"]):
     """The credentials to sign with: the role's come from STS (a blocking botocore call when renewed)."""
 
     signer: Signer = field(repr=False, compare=False)

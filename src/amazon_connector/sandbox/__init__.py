@@ -9,3 +9,7 @@
 ``server`` runs it, ``robot`` plays the seller on the consent page. Around every part: ``headers``
 (request IDs, rate limits, the clock), ``traffic`` (stats, ``faults``), ``admin`` (``/_sandbox``).
 """
+
+from amazon_connector.extras import require
+
+require("sandbox", "The emulator")

@@ -56,7 +56,7 @@ async def _error(scope: Scope, receive: Receive, send: Send, status: int, fault:
         if status == 500
         else ("ServiceUnavailable", SERVICE_UNAVAILABLE)
     )
-    plan = fault.sandbox.usage.plan(fault.operation)
+    plan = fault.sandbox.usage.usage_plan(fault.operation)
     if plan is not None:
         scope.setdefault("state", {})[RATE_LIMIT] = plan.header
     response = refusal(fault.operation, SpApiError(status, code, message))

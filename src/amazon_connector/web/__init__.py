@@ -1,6 +1,6 @@
-"""The connection dialog as a local web page (`amazon-connector ui`)."""
+"""The connection dialog as a local web page (`amazon-connector ui`): ``server.start_ui`` serves
+``app.create_app``. It needs the [ui] extra, checked here before any of its modules loads."""
 
-from amazon_connector.web.app import create_app
-from amazon_connector.web.server import DEFAULT_PORT, RunningUi, start_ui
+from amazon_connector.extras import require
 
-__all__ = ["DEFAULT_PORT", "RunningUi", "create_app", "start_ui"]
+require("ui", "The connection page")

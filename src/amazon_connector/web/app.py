@@ -18,11 +18,11 @@ from starlette.templating import Jinja2Templates
 
 from amazon_connector.auth.consent import STATE_LIFETIME
 from amazon_connector.connections import (
-    AuthorisationFlow,
     CheckStep,
     Connection,
     ConnectionRecord,
     Connections,
+    Mode,
     SecretLevel,
     Status,
 )
@@ -254,12 +254,27 @@ class WebApp:
         return self.general(request, connection.record)
 
     async def save_general(self, request: Request) -> Response:
+        saved = await self.save(request, self.general, general_changes)
+        if isinstance(saved, Response):
+            return saved
+        connection, form = saved
+        return await self.act(request, connection, form.get("action", "save"))
+
+    async def save(
+        self,
+        request: Request,
+        page: Callable[..., Response],
+        changes: Callable[[Mapping[str, str]], dict[str, Any]],
+    ) -> tuple[Connection, dict[str, str]] | Response:
+        """Save a node's form (General or Advanced): the connection as saved and the form, or the
+        node's ``page`` (self.general, self.advanced) again with the library's messages beside the
+        fields at fault."""
         connection = await self.connection(request)
         form = await self.form(request)
         try:
-            connection = await self.call(self.connections.edit, connection.name, **general_changes(form))
+            return await self.call(self.connections.edit, connection.name, **changes(form)), form
         except ConfigurationError as exc:
-            return self.general(
+            return page(
                 request,
                 connection.record,
                 submitted=form,
@@ -267,7 +282,6 @@ class WebApp:
                 problem=exc,
                 status=400,
             )
-        return await self.act(request, connection, form.get("action", "save"))
 
     async def act(self, request: Request, connection: Connection, action: str) -> Response:
         """The button that submitted the General form, once its settings are saved."""
@@ -294,11 +308,12 @@ class WebApp:
                 request, connection.record, errors=missing_fields(missing), problem=problem, status=400
             )
         try:
-            result = await self.call(connection.authorise, listen=False)
+            if connection.settings.mode is Mode.RESTRICTED:
+                await self.call(connection.verify_refresh_token)
+                return self.done(request, f"/connections/{connection.name}", "verified", connection.name)
+            result = await self.call(connection.start_authorisation, listen=False)
         except AmazonConnectorError as exc:
             return self.general(request, connection.record, problem=exc, status=400)
-        if not isinstance(result, AuthorisationFlow):
-            return self.done(request, f"/connections/{connection.name}", "verified", connection.name)
         key = self.pending.add(result, request.cookies.get(SESSION_COOKIE))
         if comes_back_here(result.redirect_uri, request.url):
             response: Response = self.see(result.url)
@@ -343,7 +358,7 @@ class WebApp:
                 hint="Open the connection and click Authorise again.",
                 status=400,
             )
-        name = pending.flow.connection.name
+        name = pending.flow.connection.record.name
         try:
             record = await self.call(pending.flow.complete, str(request.url))
         except AmazonConnectorError as exc:
@@ -426,20 +441,10 @@ class WebApp:
         return self.advanced(request, (await self.connection(request)).record)
 
     async def save_advanced(self, request: Request) -> Response:
-        connection = await self.connection(request)
-        form = await self.form(request)
-        try:
-            await self.call(self.connections.edit, connection.name, advanced=advanced_changes(form))
-        except ConfigurationError as exc:
-            return self.advanced(
-                request,
-                connection.record,
-                submitted=form,
-                errors=errors_by_field(exc),
-                problem=exc,
-                status=400,
-            )
-        return self.done(request, "/", "saved", connection.name)
+        saved = await self.save(request, self.advanced, lambda form: {"advanced": advanced_changes(form)})
+        if isinstance(saved, Response):
+            return saved
+        return self.done(request, "/", "saved", saved[0].name)
 
     # --- Remove ------------------------------------------------------------------------------
 

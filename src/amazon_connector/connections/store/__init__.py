@@ -7,14 +7,12 @@ connection that uses it; only a connection without a client ID keeps the secret 
 
 from amazon_connector.connections.store.application_rows import AppKey, ApplicationRows, application_key
 from amazon_connector.connections.store.connection_rows import ConnectionRows, UnreadableConnection
-from amazon_connector.connections.store.database import DATABASE_ENV, HOME_ENV, Store, default_home
+from amazon_connector.connections.store.database import Store
 from amazon_connector.connections.store.rate_buckets import StoreRateBackend
 from amazon_connector.connections.store.states import AuthorisationStates, PendingState
 from amazon_connector.connections.store.tokens import AccessTokens
 
 __all__ = [
-    "DATABASE_ENV",
-    "HOME_ENV",
     "AccessTokens",
     "AppKey",
     "ApplicationRows",
@@ -25,5 +23,4 @@ __all__ = [
     "StoreRateBackend",
     "UnreadableConnection",
     "application_key",
-    "default_home",
 ]

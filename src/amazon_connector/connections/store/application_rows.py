@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection as DbConnection
 
 from amazon_connector.connections.model import OLD_SECRET_LIFETIME, ApplicationRecord, ConnectionSettings
+from amazon_connector.connections.store.access import Database
 from amazon_connector.connections.store.schema import applications_table as table
 from amazon_connector.connections.store.times import utc
 from amazon_connector.errors import ConcurrentUpdateError
 from amazon_connector.marketplaces import lwa_token_url
-
-if TYPE_CHECKING:
-    from amazon_connector.connections.store.database import Store
 
 AppKey = tuple[str, str]
 """An application: its client ID and Login with Amazon's token URL."""
@@ -37,7 +35,7 @@ def _where(key: AppKey) -> tuple[Any, ...]:
 class ApplicationRows:
     """The ``applications`` table."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self.store = store
 
     def _record(self, row: Any) -> ApplicationRecord:

@@ -6,7 +6,7 @@ import itertools
 import sqlite3
 from pathlib import Path
 
-from amazon_connector.connections.secretbox import write_private_file
+from amazon_connector.private_files import write_private_file
 
 
 def free_name(path: Path, label: str) -> Path:

@@ -12,7 +12,7 @@ import json
 import logging
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, insert, select, update
@@ -29,10 +29,12 @@ from amazon_connector.connections.model import (
     validation_message,
     with_unknown,
 )
-from amazon_connector.connections.store.application_rows import AppKey, application_key
+from amazon_connector.connections.store.access import Database
+from amazon_connector.connections.store.application_rows import AppKey, ApplicationRows, application_key
 from amazon_connector.connections.store.schema import connections_table as table
 from amazon_connector.connections.store.schema import states_table
 from amazon_connector.connections.store.times import utc
+from amazon_connector.connections.store.tokens import AccessTokens
 from amazon_connector.errors import (
     AmazonConnectorError,
     ConcurrentUpdateError,
@@ -44,9 +46,6 @@ from amazon_connector.errors import (
     UnreadableConnectionError,
 )
 from amazon_connector.marketplaces import lwa_token_url
-
-if TYPE_CHECKING:
-    from amazon_connector.connections.store.database import Store
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +85,10 @@ def _key_of(text: str) -> AppKey | None:
 class ConnectionRows:
     """The ``connections`` table (and the applications its rows use)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database, applications: ApplicationRows, tokens: AccessTokens) -> None:
         self.store = store
+        self.applications = applications
+        self.tokens = tokens
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -134,7 +135,7 @@ class ConnectionRows:
         query = select(table).order_by(table.c.name)
         with self.store.transaction() as conn:
             rows = conn.execute(query if where is None else query.where(where)).all()
-            applications = self.store.applications.by_key(conn) if rows else {}
+            applications = self.applications.by_key(conn) if rows else {}
         records: builtins.list[ConnectionRecord] = []
         unreadable: builtins.list[UnreadableConnection] = []
         for row in rows:
@@ -233,7 +234,7 @@ class ConnectionRows:
                 if self._duplicate(settings.name, conn):
                     raise self._duplicate_error(settings.name)
                 conn.execute(insert(table).values(**values))
-                self.store.applications.bind(conn, settings, changed=settings.client_secret is not None)
+                self.applications.bind(conn, settings, changed=settings.client_secret is not None)
         except StoreConflictError:
             if self._duplicate(settings.name):  # another process took the name meanwhile
                 raise self._duplicate_error(settings.name) from None
@@ -264,7 +265,7 @@ class ConnectionRows:
                         f"Connection {record.name!r} was changed or removed by another process meanwhile.",
                         hint="Nothing was written; run the command again.",
                     )
-                self.store.applications.bind(conn, settings, changed=changed)
+                self.applications.bind(conn, settings, changed=changed)
                 if application_key(record.settings) != application_key(settings):
                     self._forget_unused(conn)
         except StoreConflictError:
@@ -289,7 +290,7 @@ class ConnectionRows:
         except AmazonConnectorError:
             token = None
         if token:
-            self.store.tokens.forget_tokens(subject_of(token))
+            self.tokens.forget_tokens(subject_of(token))
 
     def _forget_unused(self, conn: DbConnection) -> None:
         """Forget the applications (and their secrets) no connection uses any more; while a connection
@@ -300,5 +301,5 @@ class ConnectionRows:
                 used.add(_key_of(text))
             except (ValueError, ConfigurationError):
                 return
-        for key in set(self.store.applications.keys(conn)) - used:
-            self.store.applications.forget(conn, key)
+        for key in set(self.applications.keys(conn)) - used:
+            self.applications.forget(conn, key)

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-from sqlalchemy import Table, create_engine, event, func, insert, select
+from sqlalchemy import create_engine, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.engine import Connection as DbConnection
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from amazon_connector.clock import SYSTEM_CLOCK, Clock
-from amazon_connector.connections.secretbox import SecretBox, load_key, warn_if_exposed, write_private_file
+from amazon_connector.connections.secretbox import SecretBox, load_key, warn_if_exposed
+from amazon_connector.connections.store.access import InsertFor
 from amazon_connector.connections.store.application_rows import ApplicationRows
 from amazon_connector.connections.store.connection_rows import ConnectionRows
 from amazon_connector.connections.store.failures import (
@@ -46,17 +46,13 @@ from amazon_connector.connections.store.version import (
     version_table,
 )
 from amazon_connector.errors import NewerStoreError, StoreError
+from amazon_connector.extras import install_command
+from amazon_connector.locations import DATABASE_ENV, default_home
+from amazon_connector.private_files import write_private_file
 
-HOME_ENV = "AMAZON_CONNECTOR_HOME"
-DATABASE_ENV = "AMAZON_CONNECTOR_DATABASE_URL"
 SQLITE_HEADER = b"SQLite format 3\x00"
 _UPGRADE_LOCK = 0x616D_617A_6F6E_0001
 """PostgreSQL advisory lock held while a store's schema is created or upgraded."""
-
-
-def default_home() -> Path:
-    """$AMAZON_CONNECTOR_HOME, else the user's data directory."""
-    return Path(os.environ.get(HOME_ENV) or platformdirs.user_data_dir("amazon-connector"))
 
 
 def store_url(database_url: str | None, home: Path) -> tuple[URL, bool]:
@@ -99,7 +95,7 @@ def make_engine(url: URL) -> Engine:
         except (ArgumentError, ImportError) as exc:
             raise StoreError(
                 f"Cannot use the {url.get_backend_name()} database {describe(url)}: {exc}",
-                hint="Install its driver; for PostgreSQL: pip install 'amazon-connector[postgres]'.",
+                hint=f"Install its driver; for PostgreSQL: {install_command('postgres')}.",
             ) from None
     engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -135,9 +131,6 @@ def create_schema(conn: DbConnection, box: SecretBox) -> None:
     write_key_check(conn, box)
 
 
-InsertFor = Callable[[Table], postgresql.Insert | sqlite.Insert]
-
-
 class Store:
     """The store's database, with one repository per group of tables: ``connections``,
     ``applications`` (client secrets), ``states`` (consent flows), ``tokens`` (access tokens).
@@ -151,10 +144,10 @@ class Store:
         """The store as the user knows it: its file, or its URL without the password."""
         self.insert: InsertFor = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         """INSERT with ON CONFLICT, in this database's dialect."""
-        self.connections = ConnectionRows(self)
         self.applications = ApplicationRows(self)
-        self.states = AuthorisationStates(self)
         self.tokens = AccessTokens(self)
+        self.connections = ConnectionRows(self, self.applications, self.tokens)
+        self.states = AuthorisationStates(self)
         self.upgraded_from = self._prepare()
         """The revision this process upgraded the store from (None: it was new or up to date)."""
 

@@ -15,7 +15,6 @@ from amazon_connector.connections.store.backup import backup_file, integrity_pro
 from amazon_connector.connections.store.database import (
     Store,
     check_file,
-    default_home,
     make_engine,
     store_url,
 )
@@ -24,6 +23,7 @@ from amazon_connector.connections.store.meta import key_matches
 from amazon_connector.connections.store.schema import tokens_table
 from amazon_connector.connections.store.version import Found, head, known_revisions, survey
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError, StoreError
+from amazon_connector.locations import default_home
 
 
 @dataclass(frozen=True, slots=True)

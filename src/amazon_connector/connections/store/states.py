@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Row, delete, insert, select
 
 from amazon_connector.auth.token_cache import subject_of
+from amazon_connector.connections.store.access import Database
 from amazon_connector.connections.store.schema import states_table as table
 from amazon_connector.connections.store.times import utc
-
-if TYPE_CHECKING:
-    from amazon_connector.connections.store.database import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +25,7 @@ class PendingState:
 class AuthorisationStates:
     """The ``authorisation_states`` table."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self.store = store
 
     def save(

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
+from amazon_connector.connections.store.access import Database
 from amazon_connector.connections.store.schema import tokens_table as table
 from amazon_connector.connections.store.times import utc
-
-if TYPE_CHECKING:
-    from amazon_connector.connections.store.database import Store
 
 
 class AccessTokens:
     """The ``access_tokens`` table."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self.store = store
 
     def load_token(self, cache_key: str) -> tuple[str, datetime] | None:

@@ -44,7 +44,7 @@ async def dispatch(request: Request) -> Response:
     if found is None:
         return refusal(None, SpApiError(404, "ResourceNotFound", UNKNOWN_RESOURCE))
     operation, path = found
-    plan = sandbox.usage.plan(operation)
+    plan = sandbox.usage.usage_plan(operation)
     if plan is not None:
         request.scope.setdefault("state", {})[RATE_LIMIT] = plan.header
     try:

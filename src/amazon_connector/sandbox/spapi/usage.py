@@ -39,8 +39,8 @@ class UsagePlans:
         self._buckets: dict[tuple[str, str, str], _Bucket] = {}
         self._lock = threading.Lock()
 
-    def plan(self, operation: Operation) -> UsagePlan | None:
-        """The operation's plan; None when the catalog gives none (then calls are not throttled)."""
+    def usage_plan(self, operation: Operation) -> UsagePlan | None:
+        """The operation's usage plan; None when the catalog gives none (then calls are not throttled)."""
         override = self.overrides.get(operation.qualified_name)
         if override is not None:
             return override
@@ -50,7 +50,7 @@ class UsagePlans:
 
     def take(self, client_id: str, selling_partner_id: str | None, operation: Operation) -> bool:
         """Take a token for one call; False when the bucket is empty (the call is throttled)."""
-        plan = self.plan(operation)
+        plan = self.usage_plan(operation)
         if plan is None:
             return True
         now = self.clock.monotonic()

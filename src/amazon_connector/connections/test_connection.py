@@ -6,14 +6,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from amazon_connector.connections.model import Mode
+from amazon_connector.auth.authenticator import Authenticator
+from amazon_connector.clock import Clock
+from amazon_connector.connections.model import ConnectionRecord, Mode
 from amazon_connector.connections.secret_status import SecretLevel, secret_status
+from amazon_connector.connections.store import Store
 from amazon_connector.errors import AmazonConnectorError, ApiError, ForbiddenError, LwaError
-
-if TYPE_CHECKING:
-    from amazon_connector.connections.connection import Connection
+from amazon_connector.marketplaces import Marketplace
+from amazon_connector.runtime.spapi import ApiResponse
 
 RDT_RESOURCE = {
     "method": "GET",
@@ -70,12 +72,30 @@ class TestReport:
         }
 
 
+class Tested(Protocol):
+    """What Test Connection needs of a connection (see Connection)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def record(self) -> ConnectionRecord: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def marketplace(self) -> Marketplace: ...
+    @property
+    def authenticator(self) -> Authenticator: ...
+    def call(self, operation: str, /, **params: Any) -> ApiResponse: ...
+
+
 def _failure(name: str, exc: AmazonConnectorError) -> CheckStep:
     request_id = exc.request_id if isinstance(exc, ApiError | LwaError) else None
     return CheckStep(name, Outcome.FAIL, str(exc), request_id)
 
 
-def run_checks(connection: Connection) -> Iterator[CheckStep]:
+def run_checks(connection: Tested) -> Iterator[CheckStep]:
     """Yield each step of Test Connection. The application's secret status is always reported, last."""
     yield from _access_checks(connection)
     application = connection.store.connections.get_by_id(connection.record.id).application
@@ -87,7 +107,7 @@ def run_checks(connection: Connection) -> Iterator[CheckStep]:
         yield CheckStep("Client secret age", outcome, status.message)
 
 
-def _access_checks(connection: Connection) -> Iterator[CheckStep]:
+def _access_checks(connection: Tested) -> Iterator[CheckStep]:
     """The steps that talk to Amazon; they stop at the first failure that makes the rest meaningless."""
     record = connection.record
     if record.settings.missing() or record.settings.refresh_token is None:
@@ -124,7 +144,7 @@ def _access_checks(connection: Connection) -> Iterator[CheckStep]:
         yield _restricted_step(connection)
 
 
-def _country_step(connection: Connection, participations: list[Any]) -> CheckStep:
+def _country_step(connection: Tested, participations: list[Any]) -> CheckStep:
     marketplace = connection.marketplace
     for p in participations:
         market = p.get("marketplace", {}) if isinstance(p, dict) else {}
@@ -147,7 +167,7 @@ def _country_step(connection: Connection, participations: list[Any]) -> CheckSte
     )
 
 
-def _restricted_step(connection: Connection) -> CheckStep:
+def _restricted_step(connection: Tested) -> CheckStep:
     name = "Restricted Data Token"
     try:
         response = connection.call(
@@ -177,7 +197,7 @@ def _restricted_step(connection: Connection) -> CheckStep:
     )
 
 
-def collect(connection: Connection, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
+def collect(connection: Tested, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
     report = TestReport(connection.name, connection.clock.now())
     for step in run_checks(connection):
         report.steps.append(step)
