@@ -30,7 +30,7 @@ TEST_WORKERS ?= 4
 PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
 
 test: lint
-	$(PYTEST) -n $(TEST_WORKERS) --dist loadgroup -m "not timing"
+	$(PYTEST) -n $(TEST_WORKERS) -m "not timing"
 	$(PYTEST) -m timing
 
 $(BIN)/.bench-installed: $(BIN)/.installed

@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -16,13 +17,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from amazon_connector.connections import Connections
-from tests.postgres import URL_ENV, postgres_server
+from tests.postgres import URL_ENV, new_database, postgres_server
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
-ONE_WORKER = {"postgres_url": "postgresql", "browser": "chromium"}
-"""Session fixtures whose tests run in one pytest-xdist worker (``--dist loadgroup``): one starts each."""
-ON_POSTGRESQL = pytest.mark.xdist_group(ONE_WORKER["postgres_url"])
-"""For a parameter whose fixture asks for ``postgres_url`` only then (``request.getfixturevalue``)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,15 +31,6 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(name.lower(), None)
     os.environ["COLUMNS"] = "250"
     os.environ["NO_COLOR"] = "1"
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests of a costly session fixture for pytest-xdist (before it reads the groups)."""
-    for item in items:
-        for fixture, group in ONE_WORKER.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)
@@ -68,13 +56,15 @@ def connections(home: Path) -> Iterator[Connections]:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A throwaway PostgreSQL server for the session (or $AMAZON_CONNECTOR_TEST_POSTGRES_URL)."""
-    with postgres_server(free_port()) as url:
-        if url is None:
+    """A database of this test process's own, on a throwaway PostgreSQL server (or on the server of
+    $AMAZON_CONNECTOR_TEST_POSTGRES_URL): tests running in other processes never see its tables."""
+    with postgres_server(free_port()) as server:
+        if server is None:
             if os.environ.get("CI") == "true":
                 pytest.fail(f"PostgreSQL is not installed and ${URL_ENV} is not set; .ci/run installs it")
             pytest.skip("PostgreSQL is not installed here")
-        yield url
+        with new_database(server, f"session_{uuid.uuid4().hex}") as url:
+            yield url
 
 
 def free_port() -> int:

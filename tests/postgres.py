@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server on 127.0.0.1 for the store's PostgreSQL tests."""
+"""A throwaway PostgreSQL server on 127.0.0.1, and new databases on it, for the PostgreSQL tests."""
 
 from __future__ import annotations
 
@@ -67,3 +67,20 @@ def postgres_server(port: int) -> Iterator[str | None]:
         server.send_signal(signal.SIGINT)  # fast shutdown: the sessions still open are ended, not waited for
         server.wait(timeout=30)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def new_database(url: str, name: str) -> Iterator[str]:
+    """The URL of a new, empty database ``name`` on the server of ``url``; dropped afterwards (its
+    sessions ended)."""
+    import psycopg
+
+    admin = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

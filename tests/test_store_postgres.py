@@ -14,6 +14,7 @@ from amazon_connector.connections.secretbox import SecretBox
 from amazon_connector.connections.store.schema import metadata
 from amazon_connector.connections.store.upgrade import alembic_config
 from amazon_connector.errors import ConcurrentUpdateError, NewerStoreError
+from tests.postgres import new_database
 from tests.stores.helpers import COMMITS, KEY, check_contents, check_usable, open_at_once, postgres_dump
 from tests.values import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RESTRICTED
 
@@ -63,16 +64,8 @@ def test_store_on_postgresql(database, home):
 @pytest.fixture
 def database(postgres_url, request) -> Iterator[str]:
     """A new, empty database on the test server (dropped afterwards)."""
-    import psycopg
-
-    name = f"t_{abs(hash(request.node.nodeid)):x}"
-    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with new_database(postgres_url, f"t_{abs(hash(request.node.nodeid)):x}") as url:
+        yield url
 
 
 def load(url: str, sql: str) -> None:

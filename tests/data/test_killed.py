@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from amazon_connector.data import Record, open_destination, read_records
-from tests.conftest import ON_POSTGRESQL
 from tests.data.sets import ITEMS, ORDERS, item, order
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,9 +55,7 @@ def upsert(target: str, orders, items) -> None:
         destination.write(ITEMS, items)
 
 
-@pytest.fixture(
-    params=[".csv", ".jsonl", ".parquet", ".xml", ".db", pytest.param("postgresql", marks=ON_POSTGRESQL)]
-)
+@pytest.fixture(params=[".csv", ".jsonl", ".parquet", ".xml", ".db", "postgresql"])
 def target(request, tmp_path) -> str:
     if request.param == "postgresql":
         return f"{request.getfixturevalue('postgres_url')}?table_prefix=killed_"

@@ -18,13 +18,12 @@ from amazon_connector.data import (
     parse_target,
     read_records,
 )
-from tests.conftest import ON_POSTGRESQL
 from tests.data.sets import EDGE_ORDERS, ITEMS, ORDERS, item, order
 
 _prefixes = itertools.count()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=ON_POSTGRESQL)])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
     """A target URL, with a table prefix of its own on the shared PostgreSQL server."""
     if request.param == "sqlite":
