@@ -1,8 +1,9 @@
 """The emulator for the benchmark, in its own process so that its CPU time is not the client's.
 
-``python bench/emulator.py --port P --scale S --orders N [--unlimited QUALIFIED_NAME ...]``
+``python bench/emulator.py --port P --scale S --orders N [--report-rows R] [--unlimited QUALIFIED_NAME ...]``
 serves the demo world on a clock running S times faster than real time; an ``--unlimited`` operation's
-usage plan is raised so high that it never throttles (to measure client cost without waiting).
+usage plan is raised so high that it never throttles (to measure client cost without waiting);
+``--report-rows``: rows per marketplace of generated report documents.
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--orders", type=int, default=0)
     parser.add_argument("--unlimited", action="append", default=[])
+    parser.add_argument("--report-rows", type=int, default=None)
     args = parser.parse_args()
-    app = create_app(demo_world(orders_per_marketplace=args.orders), ScaledClock(args.scale))
+    app = create_app(
+        demo_world(orders_per_marketplace=args.orders), ScaledClock(args.scale), report_rows=args.report_rows
+    )
     app.state.sandbox.usage.overrides.update(dict.fromkeys(args.unlimited, UNLIMITED))
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, lifespan="off")
+    try:
+        uvicorn.run(
+            app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, lifespan="off"
+        )
+    finally:
+        app.state.sandbox.close()
 
 
 if __name__ == "__main__":

@@ -8,8 +8,11 @@
     and httpx requests as the floor.
 (c) Start-up: ``import amazon_connector`` and ``amazon-connector --help``, each the median of ``--runs``
     fresh processes (wall time), beside its target and beside ``python -c pass``.
+(d) Report documents of ``--report-sizes`` MB to Parquet, beside python-amazon-sp-api and gzip -dc
+    (bench/reports.py).
 
-Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]``.
+Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]
+[--runs R] [--report-sizes 100,1000] [--only orders|cpu|startup|reports]``.
 """
 
 from __future__ import annotations
@@ -59,7 +62,10 @@ class Emulator:
 
     @property
     def refresh_token(self) -> str:
-        seller = next(s for s in self.app["sellers"] if COUNTRY in s["countries"])
+        return self.refresh_token_in(COUNTRY)
+
+    def refresh_token_in(self, country: str) -> str:
+        seller = next(s for s in self.app["sellers"] if country in s["countries"])
         return str(seller["refresh_token"])
 
     def stats(self) -> dict[str, Any]:
@@ -74,11 +80,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def emulator(*, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] = ()) -> Iterator[Emulator]:
+def emulator(
+    *, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] = (), report_rows: int | None = None
+) -> Iterator[Emulator]:
     """The emulator in a child process, until the block ends."""
     port = _free_port()
     command = [sys.executable, str(HERE / "emulator.py"), "--port", str(port), "--scale", str(scale)]
     command += ["--orders", str(orders), *(a for name in unlimited for a in ("--unlimited", name))]
+    if report_rows is not None:
+        command += ["--report-rows", str(report_rows)]
     url = f"http://127.0.0.1:{port}"
     child = subprocess.Popen(command)  # noqa: S603 (our own script)
     try:
@@ -98,17 +108,17 @@ def emulator(*, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] 
         child.wait(10)
 
 
-def connect(connections: Connections, emu: Emulator) -> Connection:
-    """A restricted-mode connection to the emulator's demo seller."""
+def connect(connections: Connections, emu: Emulator, country: str = COUNTRY) -> Connection:
+    """A restricted-mode connection to the emulator's demo seller (in ``country``)."""
     app = emu.app
     return connections.add(
         "bench",
-        country=COUNTRY,
+        country=country,
         mode="restricted",
         app_id=app["app_id"],
         client_id=app["client_id"],
         client_secret=app["client_secret"],
-        refresh_token=emu.refresh_token,
+        refresh_token=emu.refresh_token_in(country),
         environment=emu.url,
     )
 
@@ -373,7 +383,10 @@ def main() -> None:
         "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
     )
     parser.add_argument("--runs", type=int, default=10, help="processes per command in (c) (default 10)")
-    parser.add_argument("--only", choices=("orders", "cpu", "startup"), help="run one part")
+    parser.add_argument(
+        "--report-sizes", default="100,1000", help="report document sizes in MB for (d) (default 100,1000)"
+    )
+    parser.add_argument("--only", choices=("orders", "cpu", "startup", "reports"), help="run one part")
     args = parser.parse_args()
     if args.only in (None, "orders"):
         bench_orders(args.orders, args.scale, args.rate_limits)
@@ -381,6 +394,10 @@ def main() -> None:
         bench_cpu(args.calls, args.passes)
     if args.only in (None, "startup"):
         bench_startup(args.runs)
+    if args.only in (None, "reports"):
+        from reports import bench_reports  # bench/reports.py, beside this script
+
+        bench_reports([int(s) for s in args.report_sizes.split(",")])
 
 
 if __name__ == "__main__":

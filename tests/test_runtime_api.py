@@ -332,7 +332,7 @@ def test_report_documents_download_and_feed_documents_upload(lib, emulator, apps
         report = c.call("getReport", reportId=report_id).data
         assert report["processingStatus"] == "DONE", report
         contents[report_type] = c.download_document(report["reportDocumentId"])
-    assert contents["GET_MERCHANT_LISTINGS_ALL_DATA"].startswith(b"seller-sku\tasin1")
+    assert contents["GET_MERCHANT_LISTINGS_ALL_DATA"].startswith(b"item-name\titem-description\tlisting-id")
     assert contents["GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"]
     # the restricted report's document needed an RDT naming that very document
     paths = [r.path for grant in emulator.app.state.sandbox.grants.rdts for r in grant.resources]

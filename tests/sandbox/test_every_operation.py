@@ -89,6 +89,16 @@ def stateful_calls(call: Call, clock: ManualClock) -> Iterator[tuple[str, Any]]:
     yield "reports/2021-06-30/getReportDocument", call("getReportDocument", reportDocumentId=document_id)
     queued = call("createReport", body={"reportType": REPORT_TYPE, "marketplaceIds": [UK.marketplace_id]})
     yield "reports/2021-06-30/cancelReport", call("cancelReport", reportId=queued.body["reportId"])
+    schedule_spec = {"reportType": REPORT_TYPE, "marketplaceIds": [UK.marketplace_id], "period": "P1D"}
+    schedule = call("createReportSchedule", body=schedule_spec)
+    yield "reports/2021-06-30/createReportSchedule", schedule
+    schedule_id = schedule.body["reportScheduleId"]
+    yield "reports/2021-06-30/getReportSchedules", call("getReportSchedules", reportTypes=[REPORT_TYPE])
+    yield "reports/2021-06-30/getReportSchedule", call("getReportSchedule", reportScheduleId=schedule_id)
+    yield (
+        "reports/2021-06-30/cancelReportSchedule",
+        call("cancelReportSchedule", reportScheduleId=schedule_id),
+    )
 
     document = call("createFeedDocument", body={"contentType": JSON})
     yield "feeds/2021-06-30/createFeedDocument", document

@@ -41,6 +41,10 @@ COMMANDS = {
         "Client secrets: status, rotation, Amazon's notifications, manual change.",
     ),
     "sandbox": Command("amazon_connector.cli.sandbox:app", "The local SP-API emulator."),
+    "reports": Command(
+        "amazon_connector.cli.reports:app",
+        "Reports: types, and reports requested or reused, waited for, streamed into rows or downloaded.",
+    ),
     "store": Command("amazon_connector.cli.store:app", "The store itself: check it, back it up."),
     "key": Command("amazon_connector.cli.key:app", "The key that encrypts secrets at rest."),
     "demo": Command("amazon_connector.cli.demo:demo", "Run the demo: connections, orders and a report."),

@@ -18,11 +18,17 @@ from amazon_connector.connections.store import Store
 from amazon_connector.connections.test_connection import CheckStep, TestReport, collect
 from amazon_connector.errors import ConfigurationError, IncompleteConfigurationError
 from amazon_connector.http.clients import HttpClients
-from amazon_connector.http.drivers import arun, run
+from amazon_connector.http.drivers import arun, astream, run, stream
 from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
 from amazon_connector.runtime.caller import Caller
 from amazon_connector.runtime.decisions import CallPolicy
-from amazon_connector.runtime.documents import download_plan, upload_plan
+from amazon_connector.runtime.documents import (
+    AsyncDocumentReader,
+    DocumentKind,
+    DocumentReader,
+    document_plan,
+    upload_plan,
+)
 from amazon_connector.runtime.limiter import RateLimiter
 from amazon_connector.runtime.sigv4 import IamUser, Signer
 from amazon_connector.runtime.spapi import ApiResponse
@@ -202,12 +208,28 @@ class Connection:
             operation, data_elements=data_elements, paginate=paginate, max_wait=max_wait, **params
         )
 
-    def download_document(self, report_document_id: str) -> bytes:
-        """A report document's content, decompressed (an RDT is fetched for restricted report types)."""
-        return run(download_plan(self.caller, report_document_id))
+    def open_document(
+        self, document_id: str, *, kind: DocumentKind = "report", raw: bool = False
+    ) -> DocumentReader:
+        """A report (or feed result) document as a stream: ``.head``, then its bytes (iterate) or its
+        text in UTF-8 (``.text()``, a file object); gunzipped unless ``raw``, an RDT fetched for
+        restricted report types, a dropped transfer resumed. Use it with ``with``."""
+        return DocumentReader(stream(document_plan(self.caller, document_id, kind=kind, raw=raw)))
 
-    async def adownload_document(self, report_document_id: str) -> bytes:
-        return await arun(download_plan(self.caller, report_document_id))
+    def aopen_document(
+        self, document_id: str, *, kind: DocumentKind = "report", raw: bool = False
+    ) -> AsyncDocumentReader:
+        """The async twin of open_document: ``async with connection.aopen_document(...) as document``."""
+        return AsyncDocumentReader(astream(document_plan(self.caller, document_id, kind=kind, raw=raw)))
+
+    def download_document(self, report_document_id: str, *, kind: DocumentKind = "report") -> bytes:
+        """A (small) document's content in memory, decompressed; large ones: open_document."""
+        with self.open_document(report_document_id, kind=kind) as document:
+            return b"".join(document)
+
+    async def adownload_document(self, report_document_id: str, *, kind: DocumentKind = "report") -> bytes:
+        async with self.aopen_document(report_document_id, kind=kind) as document:
+            return b"".join([piece async for piece in document])
 
     def upload_document(self, content: bytes, content_type: str) -> str:
         """Upload a feed's content; returns the feedDocumentId for createFeed's inputFeedDocumentId."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -95,9 +95,33 @@ async def secret_expiry(request: Request) -> JSONResponse:
     return JSONResponse({"clientId": client_id, "clientSecretExpiryTime": iso(announced)})
 
 
+class Cut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: int = Field(ge=0)
+    times: int = Field(default=1, ge=1)
+
+
+async def cut_document(request: Request) -> JSONResponse:
+    """Make the next downloads of a document stop after some bytes, the connection dropped (JSON body
+    ``{"after": bytes, "times": 1}``): a network failing midway."""
+    _loopback_only(request)
+    documents = sandbox_of(request).documents
+    document = documents.find(request.path_params["document_id"])
+    if document is None:
+        raise HTTPException(404)
+    try:
+        cut = Cut.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise HTTPException(400, f"The body is not a cut: {exc.errors()[0]['msg']}.") from None
+    documents.cut(document, cut.after, cut.times)
+    return JSONResponse({"documentId": document.document_id, "after": cut.after, "times": cut.times})
+
+
 ROUTES = [
     Route(PREFIX + "/credentials", credentials, methods=["GET"]),
     Route(PREFIX + "/stats", stats, methods=["GET", "DELETE"]),
     Route(PREFIX + "/clock", clock, methods=["GET"]),
     Route(PREFIX + "/applications/{client_id}/secret-expiry", secret_expiry, methods=["POST"]),
+    Route(PREFIX + "/documents/{document_id}/cut", cut_document, methods=["POST"]),
 ]

@@ -108,3 +108,26 @@ buckets_table = Table(
     Column("rate", Float, nullable=True),
 )
 """Rate-limit buckets shared by every process, and the rates Amazon reported."""
+
+report_jobs_table = Table(
+    "report_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connection_id", Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False),
+    Column("request_key", String(64), nullable=False, index=True),
+    Column("report_type", String(128), nullable=False),
+    Column("marketplace_ids", Text, nullable=False),
+    Column("data_start", DateTime(timezone=True)),
+    Column("data_end", DateTime(timezone=True)),
+    Column("options", Text, nullable=False),
+    Column("report_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("document_id", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    UniqueConstraint("connection_id", "report_id"),
+)
+"""Reports asked of Amazon (or found and reused) for a connection: what was asked, the report ID and the
+last status seen, so that a wait cut short resumes with the same report; ``delivered_at`` once its rows
+were written."""
