@@ -6,7 +6,6 @@ import asyncio
 import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -69,6 +68,7 @@ def fast():
     running.close()
 
 
+@pytest.mark.timing
 def test_200_concurrent_calls_draw_no_429_and_share_one_token(home, fast):
     with Connections.open(home=home) as scaled:
         c = connect(scaled, fast, fast.apps, retries=0)
@@ -210,30 +210,39 @@ import sys
 from amazon_connector import Connections
 from amazon_connector.cli.app import _configure_logging, _show_notices
 body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
-import time
 with Connections.open(rate_limits=sys.argv[2]) as connections:  # on the emulator's clock
     connection = connections.get(sys.argv[3])
     assert connection.clock.scale == float(sys.argv[1])
     connection.authenticator.access_token()
-    time.sleep(max(0.0, float(sys.argv[4]) - time.time()))  # both processes start calling together
+    print("ready", flush=True)
+    sys.stdin.readline()  # both processes start calling together, when both are ready
     for _ in range(10):
         connection.call("createRestrictedDataToken", body=body)
 """
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("rate_limits", ["store", "memory"])
 def test_processes_sharing_a_store_share_its_buckets(home, fast, rate_limits):
     with Connections.open(home=home) as lib:
         name = connect(lib, fast, fast.apps, retries=0).name
-    start_at = time.time() + 10.0  # both processes started, even on a busy machine
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name, str(start_at)],
+            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
+    for w in workers:
+        assert w.stdout is not None
+        assert w.stdout.readline() == "ready\n", w.communicate(timeout=60)[1]
+    for w in workers:  # both start calling together
+        assert w.stdin is not None
+        w.stdin.write("go\n")
+        w.stdin.flush()
     failures = [w.communicate(timeout=60)[1] for w in workers]
     throttled = fast.stats()["throttled"]
     if rate_limits == "store":

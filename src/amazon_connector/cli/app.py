@@ -202,6 +202,7 @@ def main_options(
             "to read from ~/.pgpass or $PGPASSWORD.",
         )
     ctx.obj = State(home=home, database=database, key_file=key_file)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command("marketplaces")
