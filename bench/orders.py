@@ -1,4 +1,4 @@
-"""(e) Orders into a destination: an export of ``--orders`` orders (default 10,000) with their items into a
+"""(f) Orders into a destination: an export of ``--orders`` orders (default 10,000) with their items into a
 Parquet file, on a clock running ``--scale`` times faster than real time, by each way there is:
 
 * Orders v2026-01-01 through the API (searchOrders, pages of 100 with items);
@@ -81,7 +81,7 @@ def least(requests: dict[str, dict[str, int]], path: str) -> float:
 
 
 def bench_export(orders: int, scale: float) -> None:
-    print(f"(e) an export of {orders} orders with their items into Parquet")
+    print(f"(f) an export of {orders} orders with their items into Parquet")
     print("    | way | time scale | measured ÷ least | 429s | CPU per order | peak memory | orders, items |")
     for name, how in VARIANTS.items():
         # the report's time is the client's work and Amazon's processing, which a time scale would only

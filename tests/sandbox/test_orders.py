@@ -307,6 +307,7 @@ def test_same_seed_same_orders(http, token, clock, world):
     assert first == second
 
 
+@pytest.mark.timing
 def test_ten_thousand_orders():
     clock = ManualClock()
     world = demo_world(orders_per_marketplace=10_000)

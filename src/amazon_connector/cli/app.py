@@ -128,19 +128,22 @@ class _Terminal(logging.Handler):
         typer.echo(self.format(record), err=True)
 
 
-def _show_waits(on: bool) -> None:
-    """Long waits for a rate-limit slot on the terminal (with -v the log shows them anyway)."""
+def _show_notices(on: bool) -> None:
+    """Long waits for a rate-limit slot, and the time scale of an emulator whose clock a connection
+    follows, on the terminal (with -v the log shows them anyway)."""
+    from amazon_connector.http.emulator_clock import clock_log
     from amazon_connector.runtime.caller import wait_log
 
-    for handler in [h for h in wait_log.handlers if isinstance(h, _Terminal)]:
-        wait_log.removeHandler(handler)
-    if on:
-        wait_log.addHandler(_Terminal())
-        wait_log.setLevel(logging.INFO)
+    for logger in (wait_log, clock_log):
+        for handler in [h for h in logger.handlers if isinstance(h, _Terminal)]:
+            logger.removeHandler(handler)
+        if on:
+            logger.addHandler(_Terminal())
+            logger.setLevel(logging.INFO)
 
 
 def _configure_logging(verbose: bool, log_file: Path | None) -> None:
-    _show_waits(not verbose)
+    _show_notices(not verbose)
     if not (verbose or log_file):
         return
     try:
@@ -203,6 +206,7 @@ def main_options(
             "to read from ~/.pgpass or $PGPASSWORD.",
         )
     ctx.obj = State(home=home, database=database, key_file=key_file)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command("marketplaces")

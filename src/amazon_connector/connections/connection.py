@@ -9,13 +9,14 @@ from typing import Any, Protocol
 
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials
-from amazon_connector.auth.token_cache import TokenCache, subject_of
+from amazon_connector.auth.token_cache import subject_of
 from amazon_connector.clock import Clock
 from amazon_connector.connections.applications import Applications
 from amazon_connector.connections.authorisation import AuthorisationFlow, complete_authorisation
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
 from amazon_connector.connections.store import Store
 from amazon_connector.connections.test_connection import CheckStep, TestReport, collect
+from amazon_connector.connections.timeline import Timeline
 from amazon_connector.errors import ConfigurationError, IncompleteConfigurationError
 from amazon_connector.http.clients import HttpClients
 from amazon_connector.http.drivers import arun, astream, run, stream
@@ -29,24 +30,20 @@ from amazon_connector.runtime.documents import (
     document_plan,
     upload_plan,
 )
-from amazon_connector.runtime.limiter import RateLimiter
 from amazon_connector.runtime.sigv4 import IamUser, Signer
 from amazon_connector.runtime.spapi import ApiResponse
 
 
 class Shared(Protocol):
-    """What the connections of one store share (Connections): the store and its clock, the data
-    directory, the token cache, the rate limiter, the pooled HTTP clients, the applications."""
+    """What the connections of one store share (Connections): the store, the data directory, the
+    applications, and per environment a timeline (its clock, token cache, rate limiter, HTTP clients)."""
 
     store: Store
-    clock: Clock
     home: Path
-    token_cache: TokenCache
-    limiter: RateLimiter
     max_wait: float | None
     applications: Applications
 
-    def http(self, *, extended_logging: bool) -> HttpClients: ...
+    def timeline(self, environment: str) -> Timeline: ...
 
 
 class Connection:
@@ -56,7 +53,6 @@ class Connection:
         self._owner = owner
         self.record = record
         self.store: Store = owner.store
-        self.clock: Clock = owner.clock
         self.home: Path = owner.home
 
     def __repr__(self) -> str:
@@ -97,8 +93,19 @@ class Connection:
         return endpoints_for(self.marketplace, self.settings.environment)
 
     @property
+    def timeline(self) -> Timeline:
+        """What the connection runs on: its environment's clock, rate limits, tokens and HTTP clients."""
+        return self._owner.timeline(self.settings.environment)
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of the connection's environment: an emulator's own (read from it at first use)
+        unless Connections.open was given a clock; else the clock given, or real time."""
+        return self.timeline.started(self.http)
+
+    @property
     def http(self) -> HttpClients:
-        return self._owner.http(extended_logging=self.settings.advanced.extended_logging)
+        return self.timeline.http(self.settings.advanced.extended_logging)
 
     @cached_property
     def lwa(self) -> LwaClient:
@@ -115,7 +122,7 @@ class Connection:
 
     @cached_property
     def authenticator(self) -> Authenticator:
-        return Authenticator(self.lwa, self._owner.token_cache, self.settings.secret("refresh_token"))
+        return Authenticator(self.lwa, self.timeline.token_cache, self.settings.secret("refresh_token"))
 
     @cached_property
     def caller(self) -> Caller:
@@ -128,7 +135,7 @@ class Connection:
             base_url=self.endpoints.sp_api,
             region=self.endpoints.aws_region,
             http=self.http,
-            limiter=self._owner.limiter,
+            limiter=self.timeline.limiter,
             authenticator=self.authenticator,
             client_id=s.client_id,
             selling_partner=s.selling_partner_id or (subject_of(refresh_token) if refresh_token else ""),
@@ -137,6 +144,7 @@ class Connection:
                 retries=s.advanced.retries, retry_wait=s.advanced.retry_wait, max_wait=self._owner.max_wait
             ),
             clock=self.clock,
+            environment=s.environment,
             signer=self._signer(),
         )
 
@@ -269,7 +277,7 @@ class Connection:
         self.authenticator.access_token()
         return self._reload(
             self.store.connections.save(
-                self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
+                self.record, self.settings, authorised_at=self.store.clock.now(), logged_out_at=None
             )
         )
 
@@ -285,7 +293,9 @@ class Connection:
         if selling_partner_id:
             settings.selling_partner_id = selling_partner_id
         return self._reload(
-            self.store.connections.save(current, settings, authorised_at=self.clock.now(), logged_out_at=None)
+            self.store.connections.save(
+                current, settings, authorised_at=self.store.clock.now(), logged_out_at=None
+            )
         )
 
     def test(self, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
@@ -307,7 +317,7 @@ class Connection:
         """Forget the refresh token and cached tokens; keep every other setting."""
         current = self.store.connections.get_by_id(self.record.id)
         if token := current.settings.secret("refresh_token"):
-            self._owner.token_cache.forget(subject_of(token))
+            self.timeline.token_cache.forget(subject_of(token))
         settings = current.settings.model_copy()
         settings.refresh_token = None
         return self._reload(
@@ -315,7 +325,7 @@ class Connection:
                 current,
                 settings,
                 authorised_at=None,
-                logged_out_at=self.clock.now(),
+                logged_out_at=self.store.clock.now(),
                 last_test_ok=None,
                 last_test_at=None,
                 last_test_summary=None,
