@@ -13,9 +13,11 @@
 (e) The command line on the emulator's clock: ``amazon-connector call getOrders --paginate`` against
     ``sandbox serve --time-scale S``, ``--pages`` pages mostly paced: real time over the least the usage
     plan allows divided by S, and the 429s.
+(f) Orders into a destination: an export of 10,000 orders by Orders v2026-01-01, v0 and the order report
+    (``bench/orders.py``).
 
 Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]
-[--runs R] [--report-sizes 100,1000] [--pages P] [--only orders|cpu|startup|reports|cli]``.
+[--runs R] [--report-sizes 100,1000] [--pages P] [--only orders|cpu|startup|reports|cli|export]``.
 """
 
 from __future__ import annotations
@@ -425,7 +427,13 @@ def main() -> None:
     parser.add_argument(
         "--report-sizes", default="100,1000", help="report document sizes in MB for (d) (default 100,1000)"
     )
-    parser.add_argument("--only", choices=("orders", "cpu", "startup", "reports", "cli"), help="run one part")
+    parser.add_argument(
+        "--export-orders", type=int, default=10_000, help="orders exported in (f) (default 10,000)"
+    )
+    parser.add_argument("--export-scale", type=float, default=200, help="time scale for (f) (default 200)")
+    parser.add_argument(
+        "--only", choices=("orders", "cpu", "startup", "reports", "cli", "export"), help="run one part"
+    )
     args = parser.parse_args()
     if args.only in (None, "orders"):
         bench_orders(args.orders, args.scale, args.rate_limits)
@@ -439,6 +447,10 @@ def main() -> None:
         bench_reports([int(s) for s in args.report_sizes.split(",")])
     if args.only in (None, "cli"):
         bench_cli(args.pages, args.scale)
+    if args.only in (None, "export"):
+        from orders import bench_export  # bench/orders.py, which imports this module's helpers
+
+        bench_export(args.export_orders, args.export_scale)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,16 @@ def stateful_calls(call: Call, clock: ManualClock) -> Iterator[tuple[str, Any]]:
         "getOrderItemsBuyerInfo",
     ):
         yield f"orders/v0/{name}", call(f"orders/v0/{name}", orderId=order_id, paginate=False)
+    every_dataset = ["BUYER", "RECIPIENT", "PROCEEDS", "FULFILLMENT"]
+    searched = call(
+        "orders/2026-01-01/searchOrders", createdAfter=SINCE, includedData=every_dataset, paginate=False
+    )
+    yield "orders/2026-01-01/searchOrders", searched
+    order_id = searched.body["orders"][0]["orderId"]
+    yield (
+        "orders/2026-01-01/getOrder",
+        call("orders/2026-01-01/getOrder", orderId=order_id, includedData=every_dataset),
+    )
 
     created = call("createReport", body={"reportType": REPORT_TYPE, "marketplaceIds": [UK.marketplace_id]})
     yield "reports/2021-06-30/createReport", created

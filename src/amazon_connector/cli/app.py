@@ -40,6 +40,10 @@ COMMANDS = {
         "amazon_connector.cli.secrets:app",
         "Client secrets: status, rotation, Amazon's notifications, manual change.",
     ),
+    "orders": Command(
+        "amazon_connector.cli.orders:app",
+        "Orders into files and databases: list, get, export, sync (incremental).",
+    ),
     "sandbox": Command("amazon_connector.cli.sandbox:app", "The local SP-API emulator."),
     "reports": Command(
         "amazon_connector.cli.reports:app",

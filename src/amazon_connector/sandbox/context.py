@@ -62,7 +62,7 @@ class Sandbox:
         self.grants = Grants(self.world, self.clock)
         self.usage = UsagePlans(self.clock)
         self.pages = PageTokens(self.clock)
-        self.orders = OrderBook(self.world, self.clock.now())
+        self.orders = OrderBook(self.world, self.clock)
         self.documents = Documents(self.clock)
         self.reports = Jobs(
             self.clock,

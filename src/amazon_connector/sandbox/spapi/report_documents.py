@@ -29,6 +29,7 @@ from amazon_connector.sandbox.aws.storage import Document, Documents
 from amazon_connector.sandbox.spapi.contents import report_region
 from amazon_connector.sandbox.spapi.jobs import Job
 from amazon_connector.sandbox.spapi.order_book import OrderBook, OrderDetails, OrderHeader
+from amazon_connector.sandbox.spapi.order_report import order_rows
 from amazon_connector.sandbox.times import iso
 from amazon_connector.sandbox.world import Seller, World
 
@@ -68,12 +69,6 @@ SETTLEMENT_COLUMNS = (
     "marketplace-name", "amount-type", "amount-description", "amount", "fulfillment-id", "posted-date",
     "sku", "quantity-purchased",
 )  # fmt: skip
-ORDER_COLUMNS = (
-    "amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status",
-    "fulfillment-channel", "sales-channel", "ship-service-level", "product-name", "sku", "asin",
-    "item-status", "quantity", "currency", "item-price", "item-tax", "is-business-order",
-)  # fmt: skip
-BUYER_COLUMNS = ("buyer-email", "buyer-name", "ship-address-1", "ship-city", "ship-postal-code")
 LISTINGS_VARYING = frozenset(
     {"item-name", "listing-id", "seller-sku", "price", "quantity", "open-date", "item-condition", "asin1",
      "product-id", "fulfillment-channel", "status"}
@@ -384,24 +379,7 @@ class ReportContents:
     def _order_rows(
         self, seller: Seller, orders: list[OrderHeader], *, with_buyer: bool
     ) -> Iterator[list[str]]:
-        yield list(ORDER_COLUMNS) + (list(BUYER_COLUMNS) if with_buyer else [])
-        for header in orders:
-            order = self.orders.details(seller, header)
-            for item in order.items:
-                row = [
-                    header.order_id, "", header.purchased.isoformat(), header.updated.isoformat(),
-                    header.status, "Amazon" if header.fulfillment_channel == "AFN" else "Merchant",
-                    order.marketplace.name, order.ship_service_level, item.title, item.sku, item.asin,
-                    "Unshipped" if header.status in ("Pending", "Unshipped") else header.status,
-                    str(item.quantity), order.marketplace.currency,
-                    "" if item.price is None else f"{item.price:.2f}",
-                    "" if item.tax is None else f"{item.tax:.2f}",
-                    "true" if order.business else "false",
-                ]  # fmt: skip
-                if with_buyer:
-                    buyer = order.buyer
-                    row += [buyer.email, buyer.name, buyer.address_line, buyer.city, buyer.postal_code]
-                yield row
+        return order_rows(self.orders, seller, orders, pii=with_buyer)
 
     def _order_xml(self, seller: Seller, orders: list[OrderHeader], *, with_buyer: bool) -> Iterator[str]:
         yield '<?xml version="1.0" encoding="UTF-8"?>\n<AmazonEnvelope>\n'
@@ -415,13 +393,14 @@ class ReportContents:
 def _order_element(order: OrderDetails, with_buyer: bool) -> str:
     header = order.header
     items = "".join(
-        f"<OrderItem><ASIN>{item.asin}</ASIN><SKU>{escape(item.sku)}</SKU><ProductName>{escape(item.title)}"
-        f"</ProductName><Quantity>{item.quantity}</Quantity>"
+        f"<OrderItem><AmazonOrderItemCode>{item.order_item_id}</AmazonOrderItemCode><ASIN>{item.asin}</ASIN>"
+        f"<SKU>{escape(item.sku)}</SKU><ProductName>{escape(item.title)}</ProductName>"
+        f"<Quantity>{item.quantity}</Quantity>"
         + (
-            ""
-            if item.price is None
-            else f'<ItemPrice><Component><Type>Principal</Type><Amount currency="{order.marketplace.currency}">'
+            f'<ItemPrice><Component><Type>Principal</Type><Amount currency="{order.marketplace.currency}">'
             f"{item.price:.2f}</Amount></Component></ItemPrice>"
+            if header.priced
+            else ""
         )
         + "</OrderItem>"
         for item in order.items
