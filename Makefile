@@ -23,8 +23,15 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
+# Tests run in $(TEST_WORKERS) processes (pytest-xdist; most of a test's time is waiting on sockets, so more
+# processes than cores); the ones marked `timing` measure real time, so they run alone afterwards. Bytecode is
+# written even under $$PYTHONDONTWRITEBYTECODE: the workers and the processes tests start compile once.
+TEST_WORKERS ?= 4
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
+
 test: lint
-	$(BIN)/pytest
+	$(PYTEST) -n $(TEST_WORKERS) -m "not timing"
+	$(PYTEST) -m timing
 
 $(BIN)/.bench-installed: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
@@ -32,7 +39,6 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 
 bench: $(BIN)/.bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
-	$(BIN)/python bench/listings.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

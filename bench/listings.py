@@ -1,6 +1,6 @@
-"""(d) Listing updates at the usage plans' limit: ``--skus`` price and stock changes (5,000 by default)
+"""(g) Listing updates at the usage plans' limit: ``--skus`` price and stock changes (5,000 by default)
 sent once by patches and once by JSON_LISTINGS_FEED against the emulator (in its own process, on a clock
-running ``--scale`` times faster, shared with the client), each timed over the least its usage plans
+running ``--scale`` times faster, which the client follows), each timed over the least its usage plans
 allow, with the 429s the emulator counted.
 
 The least time of each way, in virtual seconds:
@@ -10,7 +10,8 @@ The least time of each way, in virtual seconds:
 * feed: the lookups, then the emulator's processing of the feed (10 s queued, 20 s in progress), the
   few document and feed calls going within their bursts.
 
-Run with ``.venv/bin/python bench/listings.py [--skus N] [--scale S]`` (or ``make bench``).
+Run with ``.venv/bin/python bench/run.py --only listings [--skus N] [--listings-scale S]`` (or
+``bench/listings.py [--skus N] [--scale S]`` directly).
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from run import Emulator, connect, earliest_end, emulator, usage_plan
+from run import Emulator, connect, earliest_end, emulator, usage_plan  # bench/run.py
 
 from amazon_connector import Connections
 from amazon_connector.api.catalog import catalog
-from amazon_connector.clock import ScaledClock
 from amazon_connector.data.listings import What, update_listings
 from amazon_connector.data.results import Outcome
 from amazon_connector.data.sources import open_source
@@ -66,9 +66,9 @@ def measure_way(via: str, skus: int, scale: float, rate_limits: str) -> None:
     with emulator(scale=scale, listings=skus) as emu, tempfile.TemporaryDirectory() as home:
         source = Path(home) / "updates.csv"
         count = write_input(emu, skus, source)
-        clock = ScaledClock(scale)
-        with Connections.open(home=home, clock=clock, rate_limits=rate_limits) as connections:  # type: ignore[arg-type]
+        with Connections.open(home=home, rate_limits=rate_limits) as connections:  # type: ignore[arg-type]
             connection = connect(connections, emu)
+            clock = connection.clock  # the emulator's, read from it
             start, cpu = clock.monotonic(), time.process_time()
             report = update_listings(connection, open_source(str(source)), What.LISTINGS, via=via)  # type: ignore[arg-type]
             elapsed, cpu = clock.monotonic() - start, time.process_time() - cpu
@@ -90,11 +90,13 @@ def main() -> None:
         "--rate-limits", choices=("store", "memory"), default="store", help="where the buckets are kept"
     )
     args = parser.parse_args()
-    print(
-        f"\n(d) {args.skus} SKU price and stock updates, time scale {args.scale:g}, rate limits in {args.rate_limits}"
-    )
+    bench_listings(args.skus, args.scale, args.rate_limits)
+
+
+def bench_listings(skus: int, scale: float, rate_limits: str) -> None:
+    print(f"(g) {skus} SKU price and stock updates, time scale {scale:g}, rate limits in {rate_limits}")
     for via in ("patches", "feed"):
-        measure_way(via, args.skus, args.scale, args.rate_limits)
+        measure_way(via, skus, scale, rate_limits)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,26 @@
 """The runtime's performance in one run, against the emulator (in its own process).
 
-(a) Orders: every order with getOrders (pages of 100) and each order's items with getOrderItems, on a
-    clock running ``--scale`` times faster than real time; the time taken over the least the usage plans
-    allow, and the 429s the emulator answered.
+(a) Orders: every order with getOrders (pages of 100) and each order's items with getOrderItems, from
+    ``amazon-connector sandbox serve --time-scale S`` whose clock the client follows (as every client
+    does); the time taken over the least the usage plans allow, and the 429s the emulator answered.
 (b) Client CPU per call: ``--calls`` calls of getMarketplaceParticipations (its usage plan lifted) by our
     runtime (sync and async, each HTTP transport) and by python-amazon-sp-api, with raw urllib3, aiohttp
     and httpx requests as the floor.
 (c) Start-up: ``import amazon_connector`` and ``amazon-connector --help``, each the median of ``--runs``
     fresh processes (wall time), beside its target and beside ``python -c pass``.
+(d) Report documents of ``--report-sizes`` MB to Parquet, beside python-amazon-sp-api and gzip -dc
+    (bench/reports.py).
+(e) The command line on the emulator's clock: ``amazon-connector call getOrders --paginate`` against
+    ``sandbox serve --time-scale S``, ``--pages`` pages mostly paced: real time over the least the usage
+    plan allows divided by S, and the 429s.
+(f) Orders into a destination: an export of 10,000 orders by Orders v2026-01-01, v0 and the order report
+    (``bench/orders.py``).
+(g) Listing updates: ``--skus`` price and stock changes by patches and by a feed, each over the least the
+    usage plans allow (``bench/listings.py``).
 
-Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]``.
+Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]
+[--runs R] [--report-sizes 100,1000] [--pages P] [--skus N]
+[--only orders|cpu|startup|reports|cli|export|listings]``.
 """
 
 from __future__ import annotations
@@ -36,7 +47,6 @@ import urllib3
 
 from amazon_connector import Connections
 from amazon_connector.api.catalog import Operation, catalog
-from amazon_connector.clock import ScaledClock
 from amazon_connector.connections.connection import Connection
 from amazon_connector.http.clients import HttpEngine
 
@@ -59,7 +69,10 @@ class Emulator:
 
     @property
     def seller(self) -> dict[str, Any]:
-        return dict(next(s for s in self.app["sellers"] if COUNTRY in s["countries"]))
+        return self.seller_in(COUNTRY)
+
+    def seller_in(self, country: str) -> dict[str, Any]:
+        return dict(next(s for s in self.app["sellers"] if country in s["countries"]))
 
     @property
     def refresh_token(self) -> str:
@@ -78,15 +91,28 @@ def _free_port() -> int:
 
 @contextmanager
 def emulator(
-    *, scale: float = 1.0, orders: int = 0, listings: int = 200, unlimited: tuple[str, ...] = ()
+    *,
+    scale: float = 1.0,
+    orders: int = 0,
+    listings: int | None = None,
+    unlimited: tuple[str, ...] = (),
+    report_rows: int | None = None,
 ) -> Iterator[Emulator]:
-    """The emulator in a child process, until the block ends."""
+    """The emulator in a child process, until the block ends: ``amazon-connector sandbox serve``, or
+    this directory's emulator.py where usage plans are ``unlimited``."""
     port = _free_port()
-    command = [sys.executable, str(HERE / "emulator.py"), "--port", str(port), "--scale", str(scale)]
-    command += ["--orders", str(orders), "--listings", str(listings)]
-    command += [a for name in unlimited for a in ("--unlimited", name)]
+    if unlimited:
+        command = [sys.executable, str(HERE / "emulator.py"), "--port", str(port), "--scale", str(scale)]
+        command += ["--orders", str(orders), *(a for name in unlimited for a in ("--unlimited", name))]
+    else:
+        command = [sys.executable, "-m", "amazon_connector", "sandbox", "serve", "--port", str(port)]
+        command += ["--time-scale", str(scale), "--orders", str(orders)]
+    if listings is not None:
+        command += ["--listings", str(listings)]
+    if report_rows is not None:
+        command += ["--report-rows", str(report_rows)]
     url = f"http://127.0.0.1:{port}"
-    child = subprocess.Popen(command)  # noqa: S603 (our own script)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -104,18 +130,18 @@ def emulator(
         child.wait(10)
 
 
-def connect(connections: Connections, emu: Emulator) -> Connection:
-    """A restricted-mode connection to the emulator's demo seller."""
-    app = emu.app
+def connect(connections: Connections, emu: Emulator, country: str = COUNTRY) -> Connection:
+    """A restricted-mode connection to the emulator's demo seller (in ``country``)."""
+    app, seller = emu.app, emu.seller_in(country)
     return connections.add(
         "bench",
-        country=COUNTRY,
+        country=country,
         mode="restricted",
         app_id=app["app_id"],
         client_id=app["client_id"],
         client_secret=app["client_secret"],
-        refresh_token=emu.refresh_token,
-        selling_partner_id=emu.seller["selling_partner_id"],
+        refresh_token=seller["refresh_token"],
+        selling_partner_id=seller["selling_partner_id"],
         environment=emu.url,
     )
 
@@ -156,18 +182,18 @@ async def fetch_orders(connection: Connection) -> tuple[int, int]:
 def bench_orders(orders: int, scale: float, rate_limits: str) -> None:
     print(f"(a) {orders} orders with their items, time scale {scale:g}, rate limits in {rate_limits}")
     with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
-        clock = ScaledClock(scale)
         # every item call is queued as its order arrives, its slot up to half an hour (virtual) ahead
         with Connections.open(
             home=home,
-            clock=clock,
             rate_limits=rate_limits,  # type: ignore[arg-type]
             max_wait=math.inf,
         ) as connections:
             connection = connect(connections, emu)
-            start, cpu = clock.monotonic(), time.process_time()
+            clock = connection.clock  # the emulator's, read from it
+            start, real, cpu = clock.monotonic(), time.monotonic(), time.process_time()
             fetched, items = asyncio.run(fetch_orders(connection))
             elapsed, cpu = clock.monotonic() - start, time.process_time() - cpu
+            real = time.monotonic() - real
         requests = emu.stats()["requests"]
     list_op, items_op = catalog().get("orders/v0/getOrders"), catalog().get("orders/v0/getOrderItems")
     pages, item_calls = (sum(requests.get(op.qualified_name, {}).values()) for op in (list_op, items_op))
@@ -179,12 +205,14 @@ def bench_orders(orders: int, scale: float, rate_limits: str) -> None:
     )
     least = max(pages_end, items_end)
     print(f"    {fetched} orders, {items} items: {pages} getOrders + {item_calls} getOrderItems calls")
-    print(f"    took {elapsed:.0f} s (virtual), the usage plans allow {least:.0f} s at best")
+    print(f"    took {elapsed:.0f} s (the emulator's), the usage plans allow {least:.0f} s at best")
     print(f"    measured / minimum = {elapsed / least:.3f}   (target <= 1.05)")
-    print(f"    429s drawn = {throttled}   (target 0)")
     print(
-        f"    client CPU {cpu:.2f} s, {cpu / (pages + item_calls) * 1e6:.0f} µs per call, {elapsed / scale:.1f} s real"
+        f"    real time {real:.1f} s = {real * scale / least:.3f} x (minimum / {scale:g})   "
+        f"(the client followed a scale of {clock.scale:g})"
     )
+    print(f"    429s drawn = {throttled}   (target 0)")
+    print(f"    client CPU {cpu:.2f} s, {cpu / (pages + item_calls) * 1e6:.0f} µs per call")
 
 
 # --- (b) client CPU per call ---------------------------------------------------------------------
@@ -368,10 +396,39 @@ def bench_startup(runs: int) -> None:
         print(f"{name:26} {median * 1000:10.0f} {shown:>10} {(median - floor) * 1000:13.0f}{verdict}")
 
 
+# --- (e) the command line on the emulator's clock ----------------------------------------------------
+
+
+def bench_cli(pages: int, scale: float) -> None:
+    """``amazon-connector call getOrders --paginate`` in its own process: most of its pages paced."""
+    orders, operation = pages * PAGE_SIZE, catalog().get("orders/v0/getOrders")
+    print(f"\n(e) `amazon-connector call getOrders --paginate`: {orders} orders, time scale {scale:g}")
+    with emulator(scale=scale, orders=orders) as emu, tempfile.TemporaryDirectory() as home:
+        with Connections.open(home=home) as connections:
+            name = connect(connections, emu).name
+        command = [sys.executable, "-m", "amazon_connector", "--home", home, "call", "getOrders"]
+        command += ["-c", name, "CreatedAfter=2000-01-01T00:00:00Z", "--paginate"]
+        start = time.monotonic()
+        subprocess.run([*command[:3], "--version"], capture_output=True, check=True)  # noqa: S603
+        start, real = time.monotonic() - start, time.monotonic()
+        done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+        real = time.monotonic() - real
+        requests = emu.stats()["requests"]
+    calls = sum(requests.get(operation.qualified_name, {}).values())
+    throttled = sum(counts.get("429", 0) for counts in requests.values())
+    least = earliest_end(calls, *usage_plan(operation), lambda k: 0.0)
+    print(f"    {len(json.loads(done.stdout)['Orders'])} orders in {calls} getOrders calls")
+    print(f"    the usage plan allows {least:.0f} s (the emulator's) at best, {least / scale:.1f} s real")
+    print(f"    real time {real:.1f} s = {real * scale / least:.3f} x that, the command's start included")
+    print(f"    (`amazon-connector --version` takes {start:.1f} s here)")
+    print(f"    429s drawn = {throttled}   (target 0)")
+    print(*(f"    it said: {line}" for line in done.stderr.splitlines() if "times faster" in line), sep="\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--orders", type=int, default=1000, help="orders in the emulator (default 1000)")
-    parser.add_argument("--scale", type=float, default=50, help="time scale for (a) (default 50)")
+    parser.add_argument("--scale", type=float, default=100, help="time scale for (a) (default 100)")
     parser.add_argument(
         "--calls", type=int, default=1000, help="calls per variant and pass in (b) (default 1000)"
     )
@@ -379,8 +436,22 @@ def main() -> None:
     parser.add_argument(
         "--rate-limits", choices=("store", "memory"), default="store", help="where (a) keeps its buckets"
     )
+    parser.add_argument("--pages", type=int, default=30, help="getOrders pages in (e) (default 30)")
     parser.add_argument("--runs", type=int, default=10, help="processes per command in (c) (default 10)")
-    parser.add_argument("--only", choices=("orders", "cpu", "startup"), help="run one part")
+    parser.add_argument(
+        "--report-sizes", default="100,1000", help="report document sizes in MB for (d) (default 100,1000)"
+    )
+    parser.add_argument(
+        "--export-orders", type=int, default=10_000, help="orders exported in (f) (default 10,000)"
+    )
+    parser.add_argument("--export-scale", type=float, default=200, help="time scale for (f) (default 200)")
+    parser.add_argument("--skus", type=int, default=5000, help="SKUs updated in (g) (default 5000)")
+    parser.add_argument("--listings-scale", type=float, default=10, help="time scale for (g) (default 10)")
+    parser.add_argument(
+        "--only",
+        choices=("orders", "cpu", "startup", "reports", "cli", "export", "listings"),
+        help="run one part",
+    )
     args = parser.parse_args()
     if args.only in (None, "orders"):
         bench_orders(args.orders, args.scale, args.rate_limits)
@@ -388,6 +459,20 @@ def main() -> None:
         bench_cpu(args.calls, args.passes)
     if args.only in (None, "startup"):
         bench_startup(args.runs)
+    if args.only in (None, "reports"):
+        from reports import bench_reports  # bench/reports.py, beside this script
+
+        bench_reports([int(s) for s in args.report_sizes.split(",")])
+    if args.only in (None, "cli"):
+        bench_cli(args.pages, args.scale)
+    if args.only in (None, "export"):
+        from orders import bench_export  # bench/orders.py, which imports this module's helpers
+
+        bench_export(args.export_orders, args.export_scale)
+    if args.only in (None, "listings"):
+        from listings import bench_listings  # bench/listings.py, which imports this module's helpers
+
+        bench_listings(args.skus, args.listings_scale, args.rate_limits)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -15,15 +17,20 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from amazon_connector.connections import Connections
+from tests.postgres import URL_ENV, new_database, postgres_server
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Tests talk to 127.0.0.1 only: a proxy set on the machine must not stand in between."""
+    """Tests talk to 127.0.0.1 only: a proxy set on the machine must not stand in between. Tests read
+    the command line's output: wide and without colours whatever terminal pytest runs in (set before the
+    command line's consoles are made, in this process and in every process a test starts)."""
     for name in PROXY_VARIABLES:
         os.environ.pop(name, None)
         os.environ.pop(name.lower(), None)
+    os.environ["COLUMNS"] = "250"
+    os.environ["NO_COLOR"] = "1"
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +52,19 @@ def home(_isolated_home: Path) -> Path:
 def connections(home: Path) -> Iterator[Connections]:
     with Connections.open(home=home) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test process's own, on a throwaway PostgreSQL server (or on the server of
+    $AMAZON_CONNECTOR_TEST_POSTGRES_URL): tests running in other processes never see its tables."""
+    with postgres_server(free_port()) as server:
+        if server is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"PostgreSQL is not installed and ${URL_ENV} is not set; .ci/run installs it")
+            pytest.skip("PostgreSQL is not installed here")
+        with new_database(server, f"session_{uuid.uuid4().hex}") as url:
+            yield url
 
 
 def free_port() -> int:
@@ -184,11 +204,13 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch) -> Run:
+def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
     """Run `amazon-connector` in this process (Typer's CliRunner), as quick as a function call. Each run
-    shows the warnings a new process would (each once)."""
+    shows the warnings a new process would (each once), and leaves the library's log as it found it."""
     for name in ("CLIENT_SECRET", "REFRESH_TOKEN", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(f"AMAZON_CONNECTOR_{name}", raising=False)
+    logger = logging.getLogger("amazon_connector")  # --verbose and --log-file add a handler to it
+    handlers, level = list(logger.handlers), logger.level
 
     def invoke(
         *args: str, expect: int = 0, stdin: str | None = None, env: dict[str, str] | None = None
@@ -202,4 +224,8 @@ def run(monkeypatch: pytest.MonkeyPatch) -> Run:
         assert result.exit_code == expect, (result.stdout, result.stderr)
         return result
 
-    return invoke
+    yield invoke
+    for handler in set(logger.handlers) - set(handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.setLevel(level)

@@ -1,15 +1,17 @@
-"""A throwaway PostgreSQL server on 127.0.0.1 for the store's PostgreSQL tests."""
+"""A throwaway PostgreSQL server on 127.0.0.1, and new databases on it, for the PostgreSQL tests."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 URL_ENV = "AMAZON_CONNECTOR_TEST_POSTGRES_URL"
 
@@ -32,19 +34,20 @@ def postgres_server(port: int) -> Iterator[str | None]:
     if not initdb or not postgres:
         yield None
         return
-    as_user: list[str] = []
+    as_user: dict[str, Any] = {}
     base = Path(tempfile.mkdtemp(prefix="ac-pg-"))
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        as_user = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(base, "postgres")
+        as_user = {"user": "postgres", "group": "postgres", "extra_groups": []}
+        shutil.chown(base, "postgres", "postgres")
     data = base / "data"
     subprocess.run(
-        [*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "postgres"], check=True, capture_output=True
+        [initdb, "-D", str(data), "-A", "trust", "-U", "postgres"], check=True, capture_output=True, **as_user
     )
     server = subprocess.Popen(
-        [*as_user, postgres, "-D", str(data), "-h", "127.0.0.1", "-p", str(port), "-k", str(base)],
+        [postgres, "-D", str(data), "-h", "127.0.0.1", "-p", str(port), "-k", str(base)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        **as_user,
     )
     url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     try:
@@ -61,6 +64,23 @@ def postgres_server(port: int) -> Iterator[str | None]:
                 time.sleep(0.1)
         yield url
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # fast shutdown: the sessions still open are ended, not waited for
         server.wait(timeout=30)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def new_database(url: str, name: str) -> Iterator[str]:
+    """The URL of a new, empty database ``name`` on the server of ``url``; dropped afterwards (its
+    sessions ended)."""
+    import psycopg
+
+    admin = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -1,4 +1,5 @@
-"""The command-line tool, run as a user runs it, against the emulator over real HTTP."""
+"""The command-line tool, run as a user runs it (in-process, but for a command whose output is read while
+it runs), against the emulator over real HTTP."""
 
 import json
 import re
@@ -12,61 +13,60 @@ from amazon_connector.sandbox.robot import approve
 from tests.conftest import seller_in
 
 
-def _add_uk(cli, emulator, app, redirect_uri):
-    return cli(
+def _add_uk(run, emulator, app, redirect_uri):
+    return run(
         "connections", "add", "uk-store", "--country", "UK",
         "--app-id", app["app_id"], "--client-id", app["client_id"],
         "--redirect-uri", redirect_uri, "--environment", emulator.url,
-        extra_env={"AMAZON_CONNECTOR_CLIENT_SECRET": app["client_secret"]},
+        env={"AMAZON_CONNECTOR_CLIENT_SECRET": app["client_secret"]},
     )  # fmt: skip
 
 
-def test_add_authorise_test_logout(cli, emulator, apps, redirect_uri, tmp_path):
+def test_add_authorise_test_logout(run, emulator, apps, redirect_uri, tmp_path):
     app = apps["Demo Public App"]
-    out = _add_uk(cli, emulator, app, redirect_uri).stdout
+    out = _add_uk(run, emulator, app, redirect_uri).stdout
     assert "Not authorised" in out
-    shown = cli("connections", "show", "uk-store", "--json").stdout
+    shown = run("connections", "show", "uk-store", "--json").stdout
     assert app["client_secret"] not in shown
     assert json.loads(shown)["client_secret"] == "set"
 
-    started = cli("connections", "authorise", "uk-store", "--no-browser", "--no-wait").stdout
+    started = run("connections", "authorise", "uk-store", "--no-browser", "--no-wait").stdout
     url = re.search(r"(http://127\.0\.0\.1:\d+/apps/authorize/consent\?\S+)", started)
     assert url, started
     landed = approve(
         url.group(1), selling_partner_id=seller_in(app, "UK")["selling_partner_id"], follow=False
     )
-    done = cli("connections", "authorize", "uk-store", "--complete", landed).stdout
+    done = run("connections", "authorize", "uk-store", "--complete", landed).stdout
     assert "authorised" in done
     assert "Ready" in done
 
-    tested = cli("connections", "test", "uk-store").stdout
+    tested = run("connections", "test", "uk-store").stdout
     assert "✓ Token exchange" in tested
     assert "✓ Country" in tested
     assert "Connection works" in tested
-    listed = cli("connections", "list").stdout
+    listed = run("connections", "list").stdout
     assert "uk-store" in listed
     assert "Ready" in listed
 
-    out = cli("connections", "logout", "uk-store").stdout
+    out = run("connections", "logout", "uk-store").stdout
     assert "Configuration Incomplete" in out
-    failed = cli("connections", "test", "uk-store", expect=1).stdout
+    failed = run("connections", "test", "uk-store", expect=1).stdout
     assert "✗ Settings" in failed
 
     export = tmp_path / "export.json"
-    cli("connections", "export", "-o", str(export))
+    run("connections", "export", "-o", str(export))
     assert app["client_secret"] not in export.read_text()
-    cli("connections", "remove", "uk-store", "--yes")
-    assert "No connections yet" in cli("connections", "list").stdout
-    cli("connections", "import", str(export))
-    assert "Configuration Incomplete" in cli("connections", "list").stdout
+    run("connections", "remove", "uk-store", "--yes")
+    assert "No connections yet" in run("connections", "list").stdout
+    run("connections", "import", str(export))
+    assert "Configuration Incomplete" in run("connections", "list").stdout
 
 
-def test_authorise_waits_for_the_listener(cli, emulator, apps, redirect_uri):
+def test_authorise_waits_for_the_listener(run, emulator, apps, redirect_uri):
     app = apps["Demo Public App"]
-    _add_uk(cli, emulator, app, redirect_uri)
+    _add_uk(run, emulator, app, redirect_uri)
     proc = subprocess.Popen(
         [sys.executable, "-m", "amazon_connector", "connections", "authorise", "uk-store", "--no-browser"],
-        env=cli.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -86,31 +86,31 @@ def test_authorise_waits_for_the_listener(cli, emulator, apps, redirect_uri):
     assert "Ready" in out
 
 
-def test_restricted_mode_from_the_shell(cli, emulator, apps):
+def test_restricted_mode_from_the_shell(run, emulator, apps):
     app = apps["Demo Private App"]
     seller = seller_in(app, "UK")
-    out = cli(
+    out = run(
         "connections", "add", "fbm", "--country", "GB", "--mode", "restricted",
         "--app-id", app["app_id"], "--client-id", app["client_id"], "--environment", emulator.url,
         "--aws-access-key-id", "AKIAIOSFODNN7EXAMPLE", "--aws-role-arn", "arn:aws:iam::123456789012:role/SP",
-        extra_env={
+        env={
             "AMAZON_CONNECTOR_CLIENT_SECRET": app["client_secret"],
             "AMAZON_CONNECTOR_REFRESH_TOKEN": seller["refresh_token"],
         },
     ).stdout  # fmt: skip
     assert "ignores signatures" in out
     other = apps["Demo Private App (restricted)"]
-    cli(
+    run(
         "connections", "edit", "fbm", "--retries", "4",
-        extra_env={
+        env={
             "AMAZON_CONNECTOR_CLIENT_SECRET": other["client_secret"],
             "AMAZON_CONNECTOR_REFRESH_TOKEN": seller_in(other, "UK")["refresh_token"],
         },
     )  # fmt: skip
-    shown = json.loads(cli("connections", "show", "fbm", "--json").stdout)
+    shown = json.loads(run("connections", "show", "fbm", "--json").stdout)
     assert shown["aws_access_key_id"] == "set"
-    assert "Ready" in cli("connections", "authorise", "fbm").stdout
-    result = cli("connections", "test", "fbm", "--json", expect=1)
+    assert "Ready" in run("connections", "authorise", "fbm").stdout
+    result = run("connections", "test", "fbm", "--json", expect=1)
     report = json.loads(result.stdout)
     rdt = next(s for s in report["steps"] if s["name"] == "Restricted Data Token")
     assert rdt["outcome"] == "fail"
@@ -129,20 +129,20 @@ def test_restricted_mode_from_the_shell(cli, emulator, apps):
         (("connections", "authorise", "nope"), "No connection is named"),
     ],
 )
-def test_bad_input_gets_a_clear_error(cli, args, message):
-    result = cli(*args, expect=1)
+def test_bad_input_gets_a_clear_error(run, args, message):
+    result = run(*args, expect=1)
     assert message in result.stderr
 
 
-def test_incomplete_connection_is_saved_and_explained(cli):
-    out = cli("connections", "add", "later", "--country", "FR").stdout
+def test_incomplete_connection_is_saved_and_explained(run):
+    out = run("connections", "add", "later", "--country", "FR").stdout
     assert "Configuration Incomplete: missing App ID, Client Identifier, Client Secret" in out
-    err = cli("connections", "authorise", "later", expect=1).stderr
+    err = run("connections", "authorise", "later", expect=1).stderr
     assert "connections edit later" in err
 
 
-def test_sandbox_credentials(cli, emulator):
-    data = json.loads(cli("sandbox", "credentials", "--url", emulator.url).stdout)
+def test_sandbox_credentials(run, emulator):
+    data = json.loads(run("sandbox", "credentials", "--url", emulator.url).stdout)
     assert {
         "app_id",
         "client_id",
@@ -152,32 +152,26 @@ def test_sandbox_credentials(cli, emulator):
         "restricted_roles",
         "sellers",
     } <= set(data[0])
-    missing = cli("sandbox", "credentials", "--port", "1", expect=1)
+    missing = run("sandbox", "credentials", "--port", "1", expect=1)
     assert "127.0.0.1:1" in missing.stderr
 
 
-def test_marketplaces_and_key(cli):
-    out = cli("marketplaces").stdout
+def test_marketplaces_and_key(run):
+    out = run("marketplaces").stdout
     assert "A1F83G8C2ARO7P" in out
     assert "UK/GB" in out
-    assert len(cli("key", "generate").stdout.strip()) == 44
+    assert len(run("key", "generate").stdout.strip()) == 44
 
 
-def test_store_files_are_private(cli, home):
-    cli("connections", "add", "x")
+def test_store_files_are_private(run, home):
+    run("connections", "add", "x")
     assert Path(home / "connections.db").stat().st_mode & 0o777 == 0o600
 
 
-def test_demo_runs_the_main_job_without_input(cli):
-    out = cli("demo").stdout
-    assert "Demo finished: every connection tested OK." in out
-    assert "Restricted Data Token" in out
-
-
-def test_edit_rename_draft_clear_and_advanced(cli):
-    cli("connections", "add", "x", "--country", "UK", "--draft", "--retries", "5", "--no-pagination")
-    cli("connections", "edit", "x", "--name", "y", "--published", "--clear", "country", "--retry-wait", "30")
-    shown = json.loads(cli("connections", "show", "y", "--json").stdout)
+def test_edit_rename_draft_clear_and_advanced(run):
+    run("connections", "add", "x", "--country", "UK", "--draft", "--retries", "5", "--no-pagination")
+    run("connections", "edit", "x", "--name", "y", "--published", "--clear", "country", "--retry-wait", "30")
+    shown = json.loads(run("connections", "show", "y", "--json").stdout)
     assert (shown["country"], shown["draft_app"]) == (None, False)
     assert shown["advanced"] == {
         "retries": 5,
@@ -187,11 +181,11 @@ def test_edit_rename_draft_clear_and_advanced(cli):
         "sign_requests": False,
     }
     assert "Country" in shown["status_detail"]
-    usage = cli("connections", "edit", "y", "--bogus", expect=2)
+    usage = run("connections", "edit", "y", "--bogus", expect=2)
     assert "No such option" in usage.stderr
 
 
-def test_list_warns_about_the_secret_age(cli, home):
+def test_list_warns_about_the_secret_age(run, home):
     from datetime import UTC, datetime, timedelta
 
     from amazon_connector.clock import ManualClock
@@ -202,9 +196,9 @@ def test_list_warns_about_the_secret_age(cli, home):
     with Connections.open(home=home, clock=old) as connections:
         connections.add("old", country="UK", client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
         connections.add("older", country="DE", client_id=CLIENT_ID)  # uses the application's secret
-    cli("connections", "edit", "older", "--client-secret", CLIENT_SECRET)  # same secret: age unchanged
-    out = cli("connections", "list").stdout
+    run("connections", "edit", "older", "--client-secret", CLIENT_SECRET)  # same secret: age unchanged
+    out = run("connections", "list").stdout
     assert out.count("ROTATE NOW") == 2
     assert f"Run `amazon-connector secrets rotate --client-id {CLIENT_ID}` now" in out
-    cli("connections", "edit", "older", "--client-secret", "amzn1.oa2-cs.v1." + "9" * 64)
-    assert "ROTATE NOW" not in cli("connections", "list").stdout  # one secret for both connections
+    run("connections", "edit", "older", "--client-secret", "amzn1.oa2-cs.v1." + "9" * 64)
+    assert "ROTATE NOW" not in run("connections", "list").stdout  # one secret for both connections

@@ -129,3 +129,13 @@ def test_a_database_password_on_the_command_line_is_warned_about(
     assert run("--database", f"sqlite:///{home / 'store.db'}", "marketplaces").stderr == ""
     monkeypatch.setenv("AMAZON_CONNECTOR_DATABASE_URL", with_password)
     assert run("marketplaces").stderr == ""
+
+
+def test_a_command_closes_the_store_it_opened(run: Run, home: Path) -> None:
+    def open_files() -> list[str]:  # SQLite's write-ahead log is there while a connection is open
+        return sorted(p.name for p in home.iterdir() if p.name.startswith("connections.db"))
+
+    run("connections", "add", "uk", "--country", "UK")
+    assert open_files() == ["connections.db"]
+    run("connections", "show", "nope", expect=1)
+    assert open_files() == ["connections.db"]

@@ -75,7 +75,9 @@ def test_nothing_listening_is_a_transport_error():
 
 
 def _authenticator(emulator, app, cache):
-    return Authenticator(client(emulator, app), cache, seller_in(app, "UK")["refresh_token"])
+    """Tokens stamped with their expiry on the clock the cache judges them by (else one already stale
+    would send a caller arriving after the first fetch to fetch again)."""
+    return Authenticator(client(emulator, app, cache.clock), cache, seller_in(app, "UK")["refresh_token"])
 
 
 def test_token_cached_until_shortly_before_expiry(emulator, apps):

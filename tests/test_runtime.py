@@ -6,7 +6,6 @@ import asyncio
 import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,8 @@ from typing import Any
 import pytest
 
 from amazon_connector import Connections
-from amazon_connector.cli.app import _configure_logging, _show_waits
-from amazon_connector.clock import ManualClock, ScaledClock
+from amazon_connector.cli.app import _configure_logging, _show_notices
+from amazon_connector.clock import ManualClock
 from amazon_connector.errors import ConfigurationError, ThrottledError
 from amazon_connector.sandbox.spapi.usage import UsagePlan
 from tests.conftest import EmulatorProcess, app_settings, seller_in
@@ -63,16 +62,18 @@ SCALE = 25.0
 
 @pytest.fixture
 def fast():
-    """The emulator in its own process and the client, both 25 times faster than real time."""
+    """The emulator in its own process, 25 times faster than real time (clients follow its clock)."""
     running = EmulatorProcess("--time-scale", str(SCALE))
     yield running
     running.close()
 
 
+@pytest.mark.timing
 def test_200_concurrent_calls_draw_no_429_and_share_one_token(home, fast):
-    clock = ScaledClock(SCALE)
-    with Connections.open(home=home, clock=clock) as scaled:
+    with Connections.open(home=home) as scaled:
         c = connect(scaled, fast, fast.apps, retries=0)
+        clock = c.clock
+        assert clock.scale == SCALE
         errors: list[BaseException] = []
 
         def worker() -> None:
@@ -100,7 +101,7 @@ def test_200_concurrent_calls_draw_no_429_and_share_one_token(home, fast):
         assert fast.stats()["throttled"] == 0
         # rate 1/s, burst 10 of which 9 go at once: the last of 200 calls can go at 191 s at the earliest
         assert 191.0 <= elapsed <= 191.0 * 1.15
-        assert scaled.token_cache.fetches == 1
+        assert c.timeline.token_cache.fetches == 1
 
 
 def test_throttled_calls_wait_and_retry_then_raise_with_headers(home, emulator, apps, emulator_clock):
@@ -176,20 +177,21 @@ def test_a_slot_wait_is_bounded_and_a_long_one_shows_on_the_terminal(
         try:
             assert c.call("getMarketplaceParticipations", max_wait=120).status == 200
         finally:
-            _show_waits(False)
+            _show_notices(False)
         assert emulator_clock.monotonic() - before >= 62.0
         err = capsys.readouterr().err
         assert "getMarketplaceParticipations waits 62 s for its rate-limit slot" in err
 
 
 def test_an_expired_access_token_is_renewed_once(connections, emulator, apps, emulator_clock):
-    # The connection's clock is real time; only Amazon's moves, so only Amazon knows the token expired.
+    # The emulator's clock is a test's manual one, which a client does not follow: the connection's
+    # clock is real time and only Amazon's moves, so only Amazon knows the token expired.
     c = connect(connections, emulator, apps)
     c.call("getMarketplaceParticipations")
-    fetches = connections.token_cache.fetches
+    fetches = c.timeline.token_cache.fetches
     emulator_clock.advance(timedelta(hours=2).total_seconds())
     assert c.call("getMarketplaceParticipations").status == 200
-    assert connections.token_cache.fetches == fetches + 1
+    assert c.timeline.token_cache.fetches == fetches + 1
 
 
 def test_parameters_are_checked_before_anything_is_sent(scaled, emulator, apps):
@@ -206,32 +208,41 @@ def test_parameters_are_checked_before_anything_is_sent(scaled, emulator, apps):
 WORKER = """
 import sys
 from amazon_connector import Connections
-from amazon_connector.cli.app import _configure_logging, _show_waits
-from amazon_connector.clock import ScaledClock
+from amazon_connector.cli.app import _configure_logging, _show_notices
 body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
-import time
-with Connections.open(clock=ScaledClock(float(sys.argv[1])), rate_limits=sys.argv[2]) as connections:
+with Connections.open(rate_limits=sys.argv[2]) as connections:  # on the emulator's clock
     connection = connections.get(sys.argv[3])
+    assert connection.clock.scale == float(sys.argv[1])
     connection.authenticator.access_token()
-    time.sleep(max(0.0, float(sys.argv[4]) - time.time()))  # both processes start calling together
+    print("ready", flush=True)
+    sys.stdin.readline()  # both processes start calling together, when both are ready
     for _ in range(10):
         connection.call("createRestrictedDataToken", body=body)
 """
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("rate_limits", ["store", "memory"])
 def test_processes_sharing_a_store_share_its_buckets(home, fast, rate_limits):
     with Connections.open(home=home) as lib:
         name = connect(lib, fast, fast.apps, retries=0).name
-    start_at = time.time() + 5.0
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name, str(start_at)],
+            [sys.executable, "-c", WORKER, str(SCALE), rate_limits, name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
+    for w in workers:
+        assert w.stdout is not None
+        assert w.stdout.readline() == "ready\n", w.communicate(timeout=60)[1]
+    for w in workers:  # both start calling together
+        assert w.stdin is not None
+        w.stdin.write("go\n")
+        w.stdin.flush()
     failures = [w.communicate(timeout=60)[1] for w in workers]
     throttled = fast.stats()["throttled"]
     if rate_limits == "store":

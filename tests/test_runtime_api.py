@@ -281,43 +281,43 @@ def test_extended_logging_shows_traffic_without_tokens_or_buyer_data(lib, emulat
     )
 
 
-def test_call_command_prints_json_for_any_operation(cli, emulator, apps, tmp_path):
+def test_call_command_prints_json_for_any_operation(run, emulator, apps, tmp_path):
     app = apps["Demo Private App (restricted)"]
-    cli(
+    run(
         "connections", "add", "de", "--country", "DE", "--mode", "restricted",
         "--app-id", app["app_id"], "--client-id", app["client_id"], "--environment", emulator.url,
-        extra_env={
+        env={
             "AMAZON_CONNECTOR_CLIENT_SECRET": app["client_secret"],
             "AMAZON_CONNECTOR_REFRESH_TOKEN": seller_in(app, "DE")["refresh_token"],
         },
     )  # fmt: skip
-    out = cli(
+    out = run(
         "call", "getOrders", "--connection", "de", f"CreatedAfter={SINCE}", "--data-elements", ""
     ).stdout
     assert len(json.loads(out)["Orders"]) == ORDERS
-    page = json.loads(cli("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--one-page").stdout)
+    page = json.loads(run("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--one-page").stdout)
     assert len(page["Orders"]) == 100
     assert page["NextToken"]
-    cli("connections", "edit", "de", "--no-pagination")  # the Advanced node's Enable Pagination
-    page = json.loads(cli("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}").stdout)
+    run("connections", "edit", "de", "--no-pagination")  # the Advanced node's Enable Pagination
+    page = json.loads(run("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}").stdout)
     assert len(page["Orders"]) == 100
-    every = cli("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--paginate").stdout
+    every = run("call", "getOrders", "-c", "de", f"CreatedAfter={SINCE}", "--paginate").stdout
     assert len(json.loads(every)["Orders"]) == ORDERS
-    empty = cli("call", "orders/v0/getOrder", "-c", "de", "orderId= ", expect=1).stderr
+    empty = run("call", "orders/v0/getOrder", "-c", "de", "orderId= ", expect=1).stderr
     assert "the path parameter 'orderId' is empty" in empty
-    bad = cli("call", "getOrders", "-c", "de", "CreatedAfter", expect=1).stderr
+    bad = run("call", "getOrders", "-c", "de", "CreatedAfter", expect=1).stderr
     assert "is not key=value" in bad
-    unknown = cli("call", "getOrders", "-c", "de", "Colour=red", expect=1).stderr
+    unknown = run("call", "getOrders", "-c", "de", "Colour=red", expect=1).stderr
     assert "has no parameter 'Colour'" in unknown
 
     feed = tmp_path / "feed.tsv"
     feed.write_text("sku\tquantity\nA-1\t5\n")
-    document_id = cli("upload", str(feed), "-c", "de").stdout.strip()
+    document_id = run("upload", str(feed), "-c", "de").stdout.strip()
     assert document_id
     body = json.dumps({"reportType": "GET_MERCHANT_LISTINGS_ALL_DATA", "marketplaceIds": ["A1PA6795UKMFR9"]})
-    report_id = json.loads(cli("call", "createReport", "-c", "de", f"body:={body}").stdout)["reportId"]
+    report_id = json.loads(run("call", "createReport", "-c", "de", f"body:={body}").stdout)["reportId"]
     assert report_id
-    missing = cli("download", "no-such-document", "-c", "de", expect=1).stderr
+    missing = run("download", "no-such-document", "-c", "de", expect=1).stderr
     assert "getReportDocument failed with HTTP 404" in missing
 
 
@@ -332,7 +332,7 @@ def test_report_documents_download_and_feed_documents_upload(lib, emulator, apps
         report = c.call("getReport", reportId=report_id).data
         assert report["processingStatus"] == "DONE", report
         contents[report_type] = c.download_document(report["reportDocumentId"])
-    assert contents["GET_MERCHANT_LISTINGS_ALL_DATA"].startswith(b"seller-sku\tasin1")
+    assert contents["GET_MERCHANT_LISTINGS_ALL_DATA"].startswith(b"item-name\titem-description\tlisting-id")
     assert contents["GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"]
     # the restricted report's document needed an RDT naming that very document
     paths = [r.path for grant in emulator.app.state.sandbox.grants.rdts for r in grant.resources]

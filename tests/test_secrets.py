@@ -3,9 +3,6 @@ warnings before a secret dies, and the runtime switching secrets with no call lo
 
 import json
 import logging
-import os
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -249,46 +246,26 @@ def test_queue_and_notification_errors_are_clear(connections, emulator, apps):
         connections.applications.set_secret("amzn1.application-oa2-client." + "f" * 32, "x")
 
 
-def run(
-    home, *args: str, expect: int = 0, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """The command line, as a user runs it."""
-    base = {**os.environ, "AMAZON_CONNECTOR_HOME": str(home), "COLUMNS": "250", "NO_COLOR": "1"}
-    base.pop("AMAZON_CONNECTOR_CLIENT_SECRET", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "amazon_connector", *args],
-        env={**base, **(env or {})},
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == expect, (result.stdout, result.stderr)
-    return result
-
-
-def test_the_secrets_commands(home, connections, emulator, apps, tmp_path):
+def test_the_secrets_commands(run, connections, emulator, apps, tmp_path):
     app = apps[APP]
     cid = app["client_id"]
     restricted(connections, emulator, app, "DE")
-    out = run(home, "secrets", "status").stdout
+    out = run("secrets", "status").stdout
     assert cid in out
     assert "de-store" in out
 
-    rotated = run(home, "secrets", "rotate", "--client-id", cid).stdout
+    rotated = run("secrets", "rotate", "--client-id", cid).stdout
     assert "Amazon is rotating the client secret" in rotated
     assert "has not arrived" in rotated
-    waiting = run(home, "secrets", "status", expect=2).stdout
+    waiting = run("secrets", "status", expect=2).stdout
     assert "has not arrived" in waiting
-    assert "has not arrived" in run(home, "connections", "list").stdout
+    assert "has not arrived" in run("connections", "list").stdout
 
     notification = tmp_path / "notification.json"
     notification.write_text(take_raw_notification(emulator, app))
-    taken = run(home, "secrets", "receive", "--file", str(notification)).stdout
+    taken = run("secrets", "receive", "--file", str(notification)).stdout
     assert "now uses the new client secret" in taken
-    shown = run(home, "secrets", "status", "--json").stdout
+    shown = run("secrets", "status", "--json").stdout
     new = json.loads(notification.read_text())["payload"]["applicationOAuthClientNewSecret"][
         "newClientSecret"
     ]
@@ -307,21 +284,21 @@ def test_the_secrets_commands(home, connections, emulator, apps, tmp_path):
         json={"clientSecretExpiryTime": (connections.clock.now() + timedelta(days=60)).isoformat()},
         timeout=10,
     ).raise_for_status()
-    run(home, "secrets", "queue", "--client-id", cid, "--queue-url", queue_of(emulator, app))
-    assert "expires on" in run(home, "secrets", "receive", "--client-id", cid).stdout
-    assert "must be rotated by" in run(home, "secrets", "status", expect=1).stdout
+    run("secrets", "queue", "--client-id", cid, "--queue-url", queue_of(emulator, app))
+    assert "expires on" in run("secrets", "receive", "--client-id", cid).stdout
+    assert "must be rotated by" in run("secrets", "status", expect=1).stdout
 
     notification.write_text("{not json")
-    assert "is not JSON" in run(home, "secrets", "receive", "--file", str(notification), expect=1).stderr
-    assert "No client secret given" in run(home, "secrets", "set", "--client-id", cid, expect=1).stderr
-    same = run(home, "secrets", "set", "--client-id", cid, env={"AMAZON_CONNECTOR_CLIENT_SECRET": new})
+    assert "is not JSON" in run("secrets", "receive", "--file", str(notification), expect=1).stderr
+    assert "No client secret given" in run("secrets", "set", "--client-id", cid, expect=1).stderr
+    same = run("secrets", "set", "--client-id", cid, env={"AMAZON_CONNECTOR_CLIENT_SECRET": new})
     assert "nothing changed" in same.stdout
 
 
-def test_an_app_not_enrolled_for_notifications_is_told_how_to_enrol(home, connections, emulator, apps):
+def test_an_app_not_enrolled_for_notifications_is_told_how_to_enrol(run, connections, emulator, apps):
     app = apps["Demo Draft App"]
     connections.add("draft", country="UK", **app_settings(app, emulator))
-    failed = run(home, "secrets", "rotate", "--client-id", app["client_id"], expect=1).stderr
+    failed = run("secrets", "rotate", "--client-id", app["client_id"], expect=1).stderr
     assert "Application is not enrolled for rotation notification" in failed
     assert "Register an SQS queue for 'Application Client New Secret'" in failed
     (status,) = connections.applications.status()

@@ -1,6 +1,5 @@
 """The same store through a PostgreSQL URL."""
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,26 +14,13 @@ from amazon_connector.connections.secretbox import SecretBox
 from amazon_connector.connections.store.schema import metadata
 from amazon_connector.connections.store.upgrade import alembic_config
 from amazon_connector.errors import ConcurrentUpdateError, NewerStoreError
-from tests.conftest import free_port
-from tests.postgres import URL_ENV, postgres_server
+from tests.postgres import new_database
 from tests.stores.helpers import COMMITS, KEY, check_contents, check_usable, open_at_once, postgres_dump
 from tests.values import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, RESTRICTED
 
 
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    with postgres_server(free_port()) as url:
-        if url is None:
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"PostgreSQL is not installed and ${URL_ENV} is not set; .ci/run installs it")
-            pytest.skip("PostgreSQL is not installed here")
-        yield url
-
-
-def test_store_on_postgresql(postgres_url, home):
-    with Connections.open(postgres_url, home=home) as connections:
-        for c in connections.list():
-            connections.remove(c.name)
+def test_store_on_postgresql(database, home):
+    with Connections.open(database, home=home) as connections:
         connections.add(
             "pg-uk",
             country="UK",
@@ -78,16 +64,8 @@ def test_store_on_postgresql(postgres_url, home):
 @pytest.fixture
 def database(postgres_url, request) -> Iterator[str]:
     """A new, empty database on the test server (dropped afterwards)."""
-    import psycopg
-
-    name = f"t_{abs(hash(request.node.nodeid)):x}"
-    admin = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with new_database(postgres_url, f"t_{abs(hash(request.node.nodeid)):x}") as url:
+        yield url
 
 
 def load(url: str, sql: str) -> None:

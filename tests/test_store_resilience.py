@@ -214,8 +214,13 @@ def test_store_check_reports_integrity_schema_key_and_contents(run, home):
     unreadable = run("store", "check", expect=1).stdout
     assert "✗ Connections: 0 readable; cannot read 'uk'" in unreadable
     path = home / "connections.db"
+    with sqlite3.connect(path) as db:  # the page of the connections table (whatever other tables there are)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the file itself
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'connections'").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
     data = bytearray(path.read_bytes())
-    data[4096 : 4096 + 100] = b"\xa5" * 100  # the second page's header
+    data[(root - 1) * size : (root - 1) * size + 100] = b"\xa5" * 100  # its header
     path.write_bytes(bytes(data))
     assert "✗ Integrity" in run("store", "check", expect=1).stdout
 

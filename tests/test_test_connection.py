@@ -161,9 +161,9 @@ def test_secret_age_warning_in_the_test(home, emulator, apps, emulator_clock):
 def test_token_step_asks_amazon_not_the_cache(connections, emulator, apps):
     c = restricted(connections, emulator, apps["Demo Private App (restricted)"], "DE")
     c.verify_refresh_token()
-    before = connections.token_cache.fetches
+    before = c.timeline.token_cache.fetches
     assert connections.get("de-restricted").test().ok
-    assert connections.token_cache.fetches == before + 1
+    assert c.timeline.token_cache.fetches == before + 1
 
 
 def test_secret_age_is_reported_even_when_the_token_fails(home, emulator, apps, emulator_clock):

@@ -1,4 +1,5 @@
-"""Clocks: the real one, a scaled one for the emulator, and a settable one for tests of expiry rules.
+"""Clocks: the real one, a scaled one for the emulator, one that follows another process's clock (an
+emulator's), and a settable one for tests of expiry rules.
 
 Rate limits and retries wait on the clock, so a scaled or manual clock speeds their waits up too.
 """
@@ -8,11 +9,17 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
 class Clock(Protocol):
+    @property
+    def scale(self) -> float | None:
+        """How many times faster than real time the clock runs; None for one that moves only when told."""
+        ...
+
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
         ...
@@ -33,7 +40,10 @@ class Clock(Protocol):
 class _RealSleeps:
     """Sleeping for clocks that follow real time at some rate."""
 
-    scale = 1.0
+    @property
+    def scale(self) -> float:
+        """How many times faster than real time the clock runs."""
+        return 1.0
 
     def monotonic(self) -> float:
         raise NotImplementedError
@@ -64,15 +74,71 @@ class ScaledClock(_RealSleeps):
     def __init__(self, scale: float = 1.0) -> None:
         if scale <= 0:
             raise ValueError("time scale must be positive")
-        self.scale = scale
+        self._scale = scale
         self._wall0 = datetime.now(UTC)
         self._mono0 = time.monotonic()
 
+    @property
+    def scale(self) -> float:
+        return self._scale
+
     def monotonic(self) -> float:
-        return self._mono0 + (time.monotonic() - self._mono0) * self.scale
+        return self._mono0 + (time.monotonic() - self._mono0) * self._scale
 
     def now(self) -> datetime:
-        return self._wall0 + timedelta(seconds=(time.monotonic() - self._mono0) * self.scale)
+        return self._wall0 + timedelta(seconds=(time.monotonic() - self._mono0) * self._scale)
+
+
+@dataclass(frozen=True, slots=True)
+class _Course:
+    """From the real instant ``real`` (``time.monotonic()``) on, a clock reads ``wall`` and ``mono``
+    plus ``scale`` times the real seconds since."""
+
+    real: float
+    wall: datetime
+    mono: float
+    scale: float
+
+    def wall_at(self, real: float) -> datetime:
+        return self.wall + timedelta(seconds=(real - self.real) * self.scale)
+
+    def mono_at(self, real: float) -> float:
+        return self.mono + (real - self.real) * self.scale
+
+
+class FollowedClock(_RealSleeps):
+    """Follows a clock it is told about (an emulator's, in another process): from the last telling on it
+    runs ``scale`` times faster than real time; until told, it is real time. Being told again moves
+    ``now()`` to the new time at once, while ``monotonic()`` only changes its pace (it never goes back)."""
+
+    def __init__(self) -> None:
+        real = time.monotonic()
+        self._course = _Course(real, datetime.now(UTC), real, 1.0)
+        self._lock = threading.Lock()
+
+    @property
+    def scale(self) -> float:
+        return self._course.scale
+
+    def now(self) -> datetime:
+        return self._course.wall_at(time.monotonic())
+
+    def monotonic(self) -> float:
+        return self._course.mono_at(time.monotonic())
+
+    def at(self, real: float) -> datetime:
+        """What ``now()`` read, or will read, at the real instant ``real`` (``time.monotonic()``)."""
+        return self._course.wall_at(real)
+
+    def follow(self, scale: float, now: datetime, real: float) -> None:
+        """The followed clock read ``now`` at the real instant ``real`` and runs ``scale`` times faster
+        than real time."""
+        if not scale > 0:
+            raise ValueError("time scale must be positive")
+        with self._lock:
+            current = time.monotonic()
+            mono = self._course.mono_at(current)
+            self._course = _Course(current, now + timedelta(seconds=(current - real) * scale), mono, scale)
 
 
 class ManualClock:
@@ -82,6 +148,10 @@ class ManualClock:
         self._now = start or datetime(2026, 1, 1, tzinfo=UTC)
         self._mono = 1000.0
         self._lock = threading.Lock()
+
+    @property
+    def scale(self) -> None:
+        return None
 
     def now(self) -> datetime:
         with self._lock:

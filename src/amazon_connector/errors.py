@@ -258,3 +258,43 @@ class ThrottledError(ApiError):
 
 class ServerError(ApiError):
     """500/503: Amazon failed; the call may be retried."""
+
+
+# --- report and feed documents, reports ---------------------------------------------------
+
+
+class DocumentError(TransportError):
+    """A document that downloading again from where it stopped cannot fix: not valid gzip, cut short
+    inside its gzip stream, or changed during the download. Downloading it anew may."""
+
+
+class DocumentDecodeError(AmazonConnectorError):
+    """A document's bytes are not text in the charset it was read as."""
+
+
+class DocumentFormatError(AmazonConnectorError):
+    """A report document is not what its format says (a row with too many fields, broken JSON or XML)."""
+
+
+class ReportError(AmazonConnectorError):
+    """A report that gives no rows; ``job`` is the report as last seen (a ``ReportJob``)."""
+
+    def __init__(self, message: str, *, job: Any, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.job = job
+
+
+class ReportFatalError(ReportError):
+    """Amazon ended the report FATAL; ``reason`` is what its error document says."""
+
+    def __init__(self, message: str, *, job: Any, reason: str | None, hint: str | None = None) -> None:
+        super().__init__(message, job=job, hint=hint)
+        self.reason = reason
+
+
+class ReportCancelledError(ReportError):
+    """Amazon cancelled the report: no data for the request, or asked too often, or cancelled by hand."""
+
+
+class ReportNotReadyError(ReportError):
+    """The wait ended before the report did; the job is kept, and the next run resumes it."""

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
+
+
+def open_private_file(path: Path, *, parents: bool = True) -> BinaryIO:
+    """Create ``path`` with mode 0600 (never readable by others, not even briefly; FileExistsError if it
+    exists) and open it for writing; with ``parents``, missing directories are made (0700)."""
+    if parents:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def write_private_file(path: Path, data: bytes, *, parents: bool = True) -> None:
-    """Create ``path`` with mode 0600 (never readable by others, not even briefly); with ``parents``,
-    missing directories are made (0700)."""
-    if parents:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
+    """Create ``path`` (see open_private_file) holding ``data``."""
+    with open_private_file(path, parents=parents) as f:
         f.write(data)
 
 

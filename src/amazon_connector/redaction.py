@@ -117,8 +117,10 @@ def redact_headers(headers: httpx.Headers) -> dict[str, str]:
     return {k: str(redact_data(v, k)) for k, v in headers.items()}
 
 
-def log_exchange(logger: logging.Logger, request: httpx.Request, response: httpx.Response) -> None:
-    """Log one request and its response at DEBUG, redacted."""
+def log_exchange(
+    logger: logging.Logger, request: httpx.Request, response: httpx.Response, *, streamed: bool = False
+) -> None:
+    """Log one request and its response at DEBUG, redacted (a streamed body is not logged)."""
     if not logger.isEnabledFor(logging.DEBUG):
         return
     logger.debug(
@@ -133,7 +135,9 @@ def log_exchange(logger: logging.Logger, request: httpx.Request, response: httpx
         response.status_code,
         redact_url(str(request.url)),
         redact_headers(response.headers),
-        redact_body(response.content, response.headers.get("content-type", "")),
+        "<streamed, not logged>"
+        if streamed
+        else redact_body(response.content, response.headers.get("content-type", "")),
     )
 
 

@@ -6,7 +6,9 @@ limiter paces concurrent calls against it)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import pytest
 from sqlalchemy import update
 
 from amazon_connector import Connections
-from amazon_connector.clock import ScaledClock
+from amazon_connector.clock import Clock, FollowedClock, ScaledClock
 from amazon_connector.connections.connection import Connection
 from amazon_connector.connections.store.schema import submission_feeds_table, submission_runs_table
 from amazon_connector.data import read_records
@@ -37,7 +39,7 @@ def clock() -> ScaledClock:
     return ScaledClock(SCALE)
 
 
-def start(clock: ScaledClock, listings: int = 200, faults: str = "") -> Any:
+def start(clock: Clock, listings: int = 200, faults: str = "") -> Any:
     return running_emulator(demo_world(listings_per_seller=listings), clock=clock, faults=faults)
 
 
@@ -282,6 +284,27 @@ def test_a_feed_whose_creation_was_not_recorded_is_found_again(tmp_path, emulato
     assert [(r.record.line, r.outcome) for r in again.results] == [
         (r.record.line, r.outcome) for r in first.results
     ]
+
+
+def test_a_feed_is_found_again_on_the_clock_of_the_emulator_the_connection_follows(tmp_path, home):
+    """The store keeps this machine's time; the feed's createdTime is the emulator's, hours ahead here:
+    the moment createFeed was sent is kept on the connection's clock, which follows the emulator's."""
+    ahead = FollowedClock()
+    ahead.follow(SCALE, datetime.now(UTC) + timedelta(hours=6), time.monotonic())
+    with start(ahead) as emulator, Connections.open(home=home) as connections:  # no clock: it follows
+        connection = connect(connections, emulator)
+        plain = pick(listings(emulator, connection))[:5]
+        path = write_csv(tmp_path / "stock.csv", [["sku", "quantity"]] + [[sku, "4"] for sku in plain])
+        first = update_listings(connection, open_source(str(path)), What.STOCK, via="feed")
+        assert connection.clock.now() - connections.store.clock.now() > timedelta(hours=5)
+        with connection.store.transaction() as conn:  # killed after createFeed, before its answer was kept
+            conn.execute(
+                update(submission_feeds_table).values(feed_id=None, status=None, result_document_id=None)
+            )
+            conn.execute(update(submission_runs_table).values(finished=False))
+        again = update_listings(connection, open_source(str(path)), What.STOCK, via="feed")
+        assert again.feeds == first.feeds
+        assert len(emulator.sandbox.feeds.all()) == 1
 
 
 def test_a_feed_not_waited_for_is_collected_by_the_next_run(tmp_path, emulator, connection):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -9,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 
+from amazon_connector.api.schemas import ErrorList
 from amazon_connector.clock import ManualClock
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.world import World, demo_world
@@ -91,3 +93,19 @@ def restricted_data_token(http: httpx.Client, token: str, *resources: dict[str, 
 def spapi(http: httpx.Client, method: str, path: str, token: str, **kwargs: Any) -> httpx.Response:
     """An SP-API request with ``token`` in ``x-amz-access-token``."""
     return http.request(method, path, headers={"x-amz-access-token": token}, **kwargs)
+
+
+def errors(response: httpx.Response, status: int, code: str) -> ErrorList:
+    """Amazon's error list of ``response``: one error of ``code``, with ``status`` and a request ID."""
+    assert response.status_code == status, response.text
+    uuid.UUID(response.headers["x-amzn-RequestId"])
+    body = ErrorList.model_validate(response.json())
+    assert [e.code for e in body.errors] == [code]
+    return body
+
+
+def denied(response: httpx.Response, details: str) -> None:
+    """Amazon's 403 for a request its token does not allow, which draws on no usage plan."""
+    error = errors(response, 403, "Unauthorized").errors[0]
+    assert (error.message, error.details) == ("Access to requested resource is denied.", details)
+    assert "x-amzn-RateLimit-Limit" not in response.headers

@@ -11,8 +11,7 @@ from botocore.exceptions import ClientError
 
 from amazon_connector.sandbox.aws.queues import queue_name, queue_url
 from amazon_connector.sandbox.spapi.applications import NOT_ENROLLED
-from tests.sandbox.conftest import access_token, lwa
-from tests.sandbox.test_spapi import denied, errors
+from tests.sandbox.conftest import access_token, denied, errors, lwa
 
 ROTATE = "/applications/2023-11-30/clientSecret"
 SCOPE = "sellingpartnerapi::client_credential:rotation"

@@ -134,6 +134,16 @@ def stateful_calls(
         "getOrderItemsBuyerInfo",
     ):
         yield f"orders/v0/{name}", call(f"orders/v0/{name}", orderId=order_id, paginate=False)
+    every_dataset = ["BUYER", "RECIPIENT", "PROCEEDS", "FULFILLMENT"]
+    searched = call(
+        "orders/2026-01-01/searchOrders", createdAfter=SINCE, includedData=every_dataset, paginate=False
+    )
+    yield "orders/2026-01-01/searchOrders", searched
+    order_id = searched.body["orders"][0]["orderId"]
+    yield (
+        "orders/2026-01-01/getOrder",
+        call("orders/2026-01-01/getOrder", orderId=order_id, includedData=every_dataset),
+    )
 
     created = call("createReport", body={"reportType": REPORT_TYPE, "marketplaceIds": [UK.marketplace_id]})
     yield "reports/2021-06-30/createReport", created
@@ -146,6 +156,16 @@ def stateful_calls(
     yield "reports/2021-06-30/getReportDocument", call("getReportDocument", reportDocumentId=document_id)
     queued = call("createReport", body={"reportType": REPORT_TYPE, "marketplaceIds": [UK.marketplace_id]})
     yield "reports/2021-06-30/cancelReport", call("cancelReport", reportId=queued.body["reportId"])
+    schedule_spec = {"reportType": REPORT_TYPE, "marketplaceIds": [UK.marketplace_id], "period": "P1D"}
+    schedule = call("createReportSchedule", body=schedule_spec)
+    yield "reports/2021-06-30/createReportSchedule", schedule
+    schedule_id = schedule.body["reportScheduleId"]
+    yield "reports/2021-06-30/getReportSchedules", call("getReportSchedules", reportTypes=[REPORT_TYPE])
+    yield "reports/2021-06-30/getReportSchedule", call("getReportSchedule", reportScheduleId=schedule_id)
+    yield (
+        "reports/2021-06-30/cancelReportSchedule",
+        call("cancelReportSchedule", reportScheduleId=schedule_id),
+    )
 
     document = call("createFeedDocument", body={"contentType": JSON})
     yield "feeds/2021-06-30/createFeedDocument", document

@@ -10,7 +10,8 @@ import pytest
 
 from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
-from amazon_connector.sandbox.spapi.order_book import QUIET
+from amazon_connector.sandbox.spapi.fba_stock import RESERVING
+from amazon_connector.sandbox.spapi.order_book import QUIET, View
 from amazon_connector.sandbox.times import iso
 from amazon_connector.sandbox.world import World, demo_world
 from tests.sandbox.conftest import access_token, seller_in, spapi
@@ -105,6 +106,31 @@ def test_inventory_moves_with_orders_fulfilled_by_amazon(http, token, emulator, 
     assert {s["sellerSku"] for s in changed} == {i.sku for i in lines}
 
 
+def test_inventory_counts_the_orders_that_arrive_on_the_clock(http, token, apps, emulator, seller, clock):
+    book = emulator.sandbox.orders
+    summaries(http, token, clock)
+    clock.advance(3 * 86_400)  # new orders arrive, older ones ship
+    token = access_token(http, apps["Demo Private App (restricted)"], "UK")  # the first one expired
+    arrived = [
+        h
+        for h in book.orders(seller, UK, View.NOW)
+        if h.index >= emulator.world.orders_per_marketplace and h.fulfillment_channel == "AFN"
+    ]
+    skus = sorted({i.sku for h in arrived for i in book.details(seller, h).items})
+    assert arrived
+    assert len(skus) <= 50
+    found = summaries(http, token, clock, sellerSkus=",".join(skus), details="true")
+    reserved = dict.fromkeys(skus, 0)
+    for header in book.orders(seller, UK, View.NOW):
+        if header.fulfillment_channel == "AFN" and header.status in RESERVING:
+            for item in book.details(seller, header).items:
+                if item.sku in reserved:
+                    reserved[item.sku] += item.quantity
+    assert {
+        s["sellerSku"]: s["inventoryDetails"]["reservedQuantity"]["totalReservedQuantity"] for s in found
+    } == reserved
+
+
 def confirm(http, token, order_id: str, items: list[dict[str, Any]], **package) -> httpx.Response:
     body = {
         "marketplaceId": UK,
@@ -145,6 +171,7 @@ def test_a_confirmed_shipment_makes_the_order_shipped_for_the_next_sync(http, to
     assert (
         f"quantity {item.quantity} is not 1 - {item.quantity - 1}" in too_many.json()["errors"][0]["details"]
     )
+    clock.advance(60)  # the second package a minute later (an order's steps are at least a second apart)
     rest = confirm(
         http,
         token,

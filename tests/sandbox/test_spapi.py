@@ -9,31 +9,25 @@ import pytest
 from amazon_connector.api.catalog import catalog
 from amazon_connector.api.schemas import (
     CreateRestrictedDataTokenResponse,
-    ErrorList,
     GetMarketplaceParticipationsResponse,
 )
 from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.robot import approve
 from amazon_connector.sandbox.spapi.stateful import HANDLERS
-from tests.sandbox.conftest import SELLER_COUNTRIES, access_token, consent_url, lwa, query, seller_in
+from tests.sandbox.conftest import (
+    SELLER_COUNTRIES,
+    access_token,
+    consent_url,
+    denied,
+    errors,
+    lwa,
+    query,
+    seller_in,
+)
 
 PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
 RDT = "/tokens/2021-03-01/restrictedDataToken"
 ORDERS_PII = {"method": "GET", "path": "/orders/v0/orders", "dataElements": ["buyerInfo", "shippingAddress"]}
-
-
-def errors(response: httpx.Response, status: int, code: str) -> ErrorList:
-    assert response.status_code == status, response.text
-    uuid.UUID(response.headers["x-amzn-RequestId"])
-    body = ErrorList.model_validate(response.json())
-    assert [e.code for e in body.errors] == [code]
-    return body
-
-
-def denied(response: httpx.Response, details: str) -> None:
-    error = errors(response, 403, "Unauthorized").errors[0]
-    assert (error.message, error.details) == ("Access to requested resource is denied.", details)
-    assert "x-amzn-RateLimit-Limit" not in response.headers
 
 
 def rdt(http: httpx.Client, token: str, *resources: dict[str, Any], **more: str) -> httpx.Response:

@@ -4,6 +4,7 @@ import time
 from datetime import datetime
 
 import httpx
+import pytest
 
 from amazon_connector.clock import ScaledClock
 from amazon_connector.sandbox.server import running_emulator
@@ -13,6 +14,7 @@ from tests.sandbox.conftest import access_token
 PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
 
 
+@pytest.mark.timing
 def test_a_scaled_clock_keeps_virtual_values_and_speeds_up_expiry():
     world = demo_world()
     app = {a["name"]: a for a in world.credentials()}["Demo Private App"]
@@ -30,6 +32,7 @@ def test_a_scaled_clock_keeps_virtual_values_and_speeds_up_expiry():
         assert expired.json()["errors"][0]["details"] == "The access token you provided has expired."
 
 
+@pytest.mark.timing
 def test_the_emulator_tells_its_clock_at_an_endpoint_and_on_every_answer():
     clock = ScaledClock(60)
     with running_emulator(demo_world(), clock=clock) as emulator, httpx.Client(base_url=emulator.url) as http:

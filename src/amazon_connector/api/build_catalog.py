@@ -4,7 +4,7 @@
 ``models/**/*.json`` (Swagger 2.0) under PATH, a clone of amzn/selling-partner-api-models. Facts the
 models lack (restricted operations and their data elements, grantless scopes, read-only POSTs, roles)
 come from overlay.json next to this module, each with its source. The same run (and check) covers the
-emulator's shapes in ``models/`` beside the output (build_shapes).
+emulator's shapes in ``models/`` beside the output (build_shapes) and the report types (build_report_types).
 """
 
 from __future__ import annotations
@@ -479,6 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = _update_catalog(args)
         code = max(code, _update_shapes(args.models, args.out.parent / "models", check=args.check))
+        code = max(code, _update_report_types(args.models, args.out.parent, check=args.check))
     except AmazonConnectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -509,6 +510,13 @@ def _update_shapes(models: Path, out_dir: Path, *, check: bool) -> int:
         return 0
     print(f"{out_dir} {'would change' if check else 'changed'} ({len(diff)} files):", *diff, sep="\n")
     return 1 if check else 0
+
+
+def _update_report_types(models: Path, out_dir: Path, *, check: bool) -> int:
+    """The report types beside the catalog (see build_report_types)."""
+    from amazon_connector.api import build_report_types
+
+    return build_report_types.update(models, out_dir / build_report_types.REPORT_TYPES_FILE.name, check=check)
 
 
 def read_current(path: Path) -> str | None:

@@ -21,6 +21,7 @@ from amazon_connector.api import swagger
 from amazon_connector.api.swagger import Json
 
 INDEX = "index.json"
+REPORT_EXAMPLES = "report-examples.json"
 LICENCE_FILES = ("LICENSE", "NOTICE")
 """Amazon's licence notice, copied from the root of the models' clone."""
 SANDBOX = "x-amzn-api-sandbox"
@@ -210,10 +211,15 @@ def _licence_root(models_root: Path) -> Path:
 
 
 def outputs(models_root: Path) -> dict[str, str]:
-    """Every file of the shapes folder, by relative path, as it should be."""
+    """Every file of the shapes folder, by relative path, as it should be (with the example document of
+    each JSON report type, from the clone's report schemas)."""
+    from amazon_connector.api.build_report_types import report_examples
+
     all_shapes = build_shapes(models_root)
     files = {s.relative: render_model(s) for s in all_shapes}
     files[INDEX] = render_index(all_shapes)
+    if examples := report_examples(models_root):
+        files[REPORT_EXAMPLES] = _entries(examples) + "\n"
     root = _licence_root(models_root)
     for name in LICENCE_FILES:
         try:

@@ -12,7 +12,7 @@ import typer
 from amazon_connector.cli.context import state
 from amazon_connector.cli.inputs import read_json
 from amazon_connector.errors import ConfigurationError
-from amazon_connector.private_files import write_private_file
+from amazon_connector.private_files import open_private_file
 
 
 def parse_argument(argument: str) -> tuple[str, Any]:
@@ -87,17 +87,26 @@ def download(
         Path | None, typer.Option("--output", "-o", help="Write to this new file (0600) instead of stdout.")
     ] = None,
 ) -> None:
-    """Download a report document (decompressed; restricted report types get their RDT)."""
-    content = state(ctx).connections().get(connection).download_document(report_document_id)
-    if output is None:
-        sys.stdout.buffer.write(content)
-        return
+    """Download a report document, decompressed (restricted report types get their RDT), streamed: see
+    also `reports download`, which decodes its text."""
+    conn = state(ctx).connections().get(connection)
     try:
-        write_private_file(output, content)
+        out = sys.stdout.buffer if output is None else open_private_file(output)
     except FileExistsError:
         raise ConfigurationError(f"{output} exists already.", hint="Choose a new file name.") from None
     except OSError as exc:
         raise ConfigurationError(f"Cannot write {output}: {exc.strerror}.") from None
+    try:
+        with conn.open_document(report_document_id) as document:
+            for piece in document:
+                out.write(piece)
+    except BaseException:
+        if output is not None:
+            out.close()
+            output.unlink(missing_ok=True)
+        raise
+    if output is not None:
+        out.close()
 
 
 def upload(

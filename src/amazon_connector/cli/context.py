@@ -31,6 +31,12 @@ class State:
             self._connections = Connections.open(self.database, home=self.home, key_file=self.key_file)
         return self._connections
 
+    def close(self) -> None:
+        """Close the store a command opened, when the command ends (as the end of its process would)."""
+        if self._connections is not None:
+            self._connections.close()
+            self._connections = None
+
 
 def state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj

@@ -69,25 +69,25 @@ def _orders(connection: Connection, days: int) -> int:
 
 
 def _report(connection: Connection) -> int:
-    """Data out of Amazon's reports: request one, wait until it is done, download it."""
+    """Data out of Amazon's reports: request one (or reuse a recent one), wait until it is done, stream
+    its rows into a table."""
+    from amazon_connector.data.reports import ReportError, Reports
+
     _heading(f"A report: {connection.name}")
-    body = {
-        "reportType": "GET_MERCHANT_LISTINGS_ALL_DATA",
-        "marketplaceIds": [connection.marketplace.marketplace_id],
-    }
-    report_id = connection.call("createReport", body=body).data["reportId"]
-    while (report := connection.call("getReport", reportId=report_id).data)["processingStatus"] not in (
-        "DONE",
-        "CANCELLED",
-        "FATAL",
-    ):
-        connection.clock.sleep_until(connection.clock.monotonic() + 1.0)
-    if report["processingStatus"] != "DONE":
-        console.print(f"Report {report_id}: {report['processingStatus']}")
+    reports = Reports(connection)
+    try:
+        job = reports.get(reports.request_for("GET_MERCHANT_LISTINGS_ALL_DATA"), timeout=600)
+    except ReportError as exc:
+        console.print(f"Report: {exc.message}")
         return 0
-    lines = connection.download_document(report["reportDocumentId"]).decode().splitlines()
-    console.print(f"✓ report {report_id}: {len(lines) - 1} listings, columns {lines[0].split(chr(9))[:4]} …")
-    return len(lines) - 1
+    with reports.open_rows(job) as rows:
+        (listings,) = rows.record_sets
+        records = [r for _, batch in rows.pieces for r in batch.to_pylist()]  # type: ignore[union-attr]
+    console.print(
+        f"✓ report {job.report_id}: {len(records)} listings in the document's charset, columns "
+        f"{listings.column_names[:4]} …; first: {records[0]['item_name'] if records else '-'}"
+    )
+    return len(records)
 
 
 def _summary(connections: Connections) -> None:

@@ -52,6 +52,14 @@ def serve_command(
     allow_remote: Annotated[
         bool, typer.Option(help="Allow a non-loopback --host: anyone who reaches it gets the credentials.")
     ] = False,
+    report_rows: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Rows per marketplace of the listings, inventory, settlement and other generated report "
+            "documents (default 20); documents of any size are written to disk and streamed.",
+        ),
+    ] = None,
 ) -> None:
     """Serve Login with Amazon, the Seller Central consent page and SP-API until Ctrl-C."""
     check_host(host, allow_remote=allow_remote)
@@ -73,6 +81,7 @@ def serve_command(
         faults=faults,
         static=static,
         allow_remote=allow_remote,
+        report_rows=report_rows,
     )
 
 

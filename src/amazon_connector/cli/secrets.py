@@ -16,7 +16,7 @@ from amazon_connector.cli.output import SECRET_STYLE, print_json, secret_text, t
 from amazon_connector.connections import Received, SecretLevel
 from amazon_connector.connections.applications import summary
 from amazon_connector.errors import ConfigurationError
-from amazon_connector.marketplaces.environment import LWA_TOKEN_URL
+from amazon_connector.marketplaces.environment import LWA_TOKEN_URL, token_url_environment
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -33,7 +33,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _environment(token_url: str) -> str:
-    return "Amazon" if token_url == LWA_TOKEN_URL else token_url.removesuffix("/auth/o2/token")
+    return "Amazon" if token_url == LWA_TOKEN_URL else token_url_environment(token_url)
 
 
 def _said(results: list[Received]) -> None:

@@ -84,12 +84,3 @@ def ship(
     with ResultFiles(*shown) as files:
         report = confirm_shipments(conn, records, progress=reports)
         bulk.finish(files, report.results, shown=shown, object_name="shipments", quiet=quiet)
-
-
-def register(orders: typer.Typer) -> None:
-    """Add `ship` to the `orders` command group."""
-    orders.command("ship")(ship)
-
-
-orders_app = typer.Typer(no_args_is_help=True, help="Orders: confirm shipments.")
-register(orders_app)

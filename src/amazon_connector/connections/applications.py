@@ -135,25 +135,26 @@ class StoredSecret:
 
 
 class Applications:
-    """The applications (client IDs) of a store and their client secrets. ``http`` gives the HTTP
-    clients a new secret is verified with; ``connection_for`` a complete connection of an application, to call
+    """The applications (client IDs) of a store and their client secrets. ``clock_of`` gives the clock
+    the secrets checked at a Login with Amazon URL age on (an emulator's own); ``http`` the HTTP clients
+    a new secret is verified with; ``connection_for`` a complete connection of an application, to call
     Amazon with (IncompleteConfigurationError when there is none)."""
 
     def __init__(
         self,
         store: Store,
-        clock: Clock,
+        clock_of: Callable[[str], Clock],
         *,
         http: Callable[[], HttpClients],
         connection_for: Callable[[AppKey], Calls],
     ) -> None:
         self.store = store
-        self.clock = clock
+        self.clock_of = clock_of
         self._http = http
         self._connection_for = connection_for
 
     def secret_source(self, key: AppKey) -> StoredSecret:
-        return StoredSecret(self.store.applications, key, self.clock)
+        return StoredSecret(self.store.applications, key, self.clock_of(key[1]))
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -186,9 +187,12 @@ class Applications:
         for record in self.store.connections.list():
             if (key := application_key(record.settings)) is not None:
                 users.setdefault(key, []).append(record.name)
-        now = self.clock.now()
         return [
-            ApplicationStatus(a, users.get((a.client_id, a.token_url), []), secret_status(a, now))
+            ApplicationStatus(
+                a,
+                users.get((a.client_id, a.token_url), []),
+                secret_status(a, self.clock_of(a.token_url).now()),
+            )
             for a in self.store.applications.all()
         ]
 
@@ -202,7 +206,7 @@ class Applications:
         lwa = LwaClient(
             LwaCredentials(application.token_url, application.client_id, secret),
             self._http(),
-            clock=self.clock,
+            clock=self.clock_of(application.token_url),
         )
         try:
             run(lwa.exchange(client_credentials_grant(scope)))
@@ -348,7 +352,7 @@ class Applications:
         connection = self._connection_for(key)
         earlier = application.rotation_requested_at
         latest = self.store.applications.update(
-            application, rotation_requested_at=earlier or self.clock.now()
+            application, rotation_requested_at=earlier or self.clock_of(application.token_url).now()
         )
         try:  # marked first: should Amazon rotate and this process die, the 7-day countdown is still shown
             connection.call(ROTATE_OPERATION)
@@ -371,7 +375,7 @@ class Applications:
         return rotation if rotation.switched else Rotation(current, received, self._waiting_for(current))
 
     def _waiting_for(self, application: ApplicationRecord) -> str:
-        status = secret_status(application, self.clock.now())
+        status = secret_status(application, self.clock_of(application.token_url).now())
         return status.message if status else ""
 
 

@@ -73,7 +73,7 @@ def complete_authorisation(connection: Authorised, landed_url: str) -> Connectio
             "That address belongs to the authorisation of another connection.",
             hint="Paste it into the connection you clicked Authorise for; its authorisation is still waiting.",
         )
-    if pending.expires_at <= connection.clock.now():
+    if pending.expires_at <= connection.store.clock.now():
         raise StateError(
             "The authorisation expired: more than 5 minutes passed since it started.",
             hint="Run authorise again and confirm on the consent page within 5 minutes.",
@@ -97,7 +97,8 @@ class AuthorisationFlow:
     """One authorisation in progress: the consent URL to open, and how the answer comes back.
 
     The answer arrives at the loopback listener (when the redirect URI is a loopback address), or is
-    given to complete() as the address the browser landed on.
+    given to complete() as the address the browser landed on. It waits for a person, so its state lives
+    on the store's clock (real time), even against an emulator that runs faster.
     """
 
     def __init__(self, connection: Authorised, *, listen: bool = True) -> None:
@@ -105,7 +106,7 @@ class AuthorisationFlow:
         settings = connection.settings
         self.redirect_uri = settings.effective_redirect_uri
         self.state = new_state()
-        self.expires_at: datetime = connection.clock.now() + timedelta(seconds=STATE_LIFETIME)
+        self.expires_at: datetime = connection.store.clock.now() + timedelta(seconds=STATE_LIFETIME)
         connection.store.states.save(
             self.state,
             connection.record.id,
@@ -173,7 +174,7 @@ class AuthorisationFlow:
             raise AuthorisationError(
                 "The Log-in URI was called without a valid amazon_callback_uri and amazon_state."
             )
-        if self._done.is_set() or self.connection.clock.now() >= self.expires_at:
+        if self._done.is_set() or self.connection.store.clock.now() >= self.expires_at:
             raise StateError("This authorisation is over; run authorise again.")
         return login_hop_url(
             callback_uri,
@@ -190,7 +191,7 @@ class AuthorisationFlow:
                 f"Nothing listens on {self.redirect_uri}: it is not a loopback address with a port.",
                 hint="Paste the address the browser landed on instead (complete()).",
             )
-        limit = max(0.0, (self.expires_at - self.connection.clock.now()).total_seconds())
+        limit = max(0.0, (self.expires_at - self.connection.store.clock.now()).total_seconds())
         if not self._done.wait(limit if timeout is None else min(timeout, limit)):
             raise AuthorisationError(
                 "No answer came back from the consent page in time.",

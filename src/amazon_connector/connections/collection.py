@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -12,7 +13,7 @@ import httpx
 from pydantic import ValidationError
 
 from amazon_connector.auth.token_cache import TokenCache
-from amazon_connector.clock import SYSTEM_CLOCK, Clock
+from amazon_connector.clock import SYSTEM_CLOCK, Clock, FollowedClock
 from amazon_connector.connections.applications import Applications
 from amazon_connector.connections.connection import Connection
 from amazon_connector.connections.model import (
@@ -28,9 +29,12 @@ from amazon_connector.connections.store import (
     UnreadableConnection,
     application_key,
 )
+from amazon_connector.connections.timeline import Timeline
 from amazon_connector.errors import ConfigurationError, DuplicateConnectionError, IncompleteConfigurationError
 from amazon_connector.http.clients import DEFAULT_TIMEOUT, HttpClients, HttpEngine
+from amazon_connector.http.emulator_clock import EmulatorClock, FollowingClients
 from amazon_connector.locations import default_home
+from amazon_connector.marketplaces import is_emulator, token_url_environment
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"
@@ -63,7 +67,8 @@ class Connections:
     ``timeout`` bounds every HTTP request (seconds, or an httpx.Timeout); ``http_engine`` says what
     carries the requests (see HttpEngine). ``max_wait`` bounds the seconds a call waits for its
     rate-limit slot (None: as long as the call's deadline, 15 minutes); past it the call raises
-    ThrottledError without sending.
+    ThrottledError without sending. ``clock`` (default: real time) is every connection's clock;
+    without one, the connections to an emulator follow the emulator's clock (see timeline.py).
     """
 
     def __init__(
@@ -71,7 +76,7 @@ class Connections:
         store: Store,
         *,
         home: Path | None = None,
-        clock: Clock = SYSTEM_CLOCK,
+        clock: Clock | None = None,
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_engine: HttpEngine = "urllib3+aiohttp",
@@ -81,8 +86,10 @@ class Connections:
         self.http_engine = http_engine
         self.max_wait = _max_wait(max_wait)
         self.home = home or default_home()
-        self.clock = clock
-        self.token_cache = TokenCache(store.tokens, clock=clock)
+        self.clock: Clock = clock or SYSTEM_CLOCK
+        """The clock given, else real time: Amazon's time, and every connection's when given."""
+        self.follows_emulators = clock is None
+        """Whether connections to an emulator run on the emulator's clock."""
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         backend: RateBackend
         if rate_limits == "store":
@@ -96,12 +103,24 @@ class Connections:
             )
         else:
             backend = rate_limits
-        self.limiter = RateLimiter(backend, clock)
+        self._rate_backend = backend
+        self._amazon = Timeline(
+            self.clock,
+            RateLimiter(backend, self.clock),
+            TokenCache(store.tokens, clock=self.clock),
+            lambda logging: HttpClients(
+                timeout=self.timeout, extended_logging=logging, engine=self.http_engine
+            ),
+        )
+        self._emulators: dict[str, Timeline] = {}
+        self._lock = threading.Lock()
         self.applications = Applications(
-            store, clock, http=lambda: self.http(extended_logging=False), connection_for=self._connection_for
+            store,
+            lambda token_url: self.clock_of(token_url_environment(token_url)),
+            http=lambda: self.http(extended_logging=False),
+            connection_for=self._connection_for,
         )
         """The applications (client IDs) and their client secrets: status, rotation, notifications."""
-        self._http: dict[bool, HttpClients] = {}
 
     def _connection_for(self, application: AppKey) -> Connection:
         """A complete connection of the application, to call Amazon with."""
@@ -113,13 +132,45 @@ class Connections:
             hint="Complete a connection with this client ID (`amazon-connector connections edit`).",
         )
 
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate limits of connections on ``clock`` (those to Amazon)."""
+        return self._amazon.limiter
+
+    @property
+    def token_cache(self) -> TokenCache:
+        """The access tokens of connections on ``clock`` (those to Amazon)."""
+        return self._amazon.token_cache
+
     def http(self, *, extended_logging: bool) -> HttpClients:
-        """The pooled HTTP clients shared by every connection with this logging setting."""
-        if extended_logging not in self._http:
-            self._http[extended_logging] = HttpClients(
-                timeout=self.timeout, extended_logging=extended_logging, engine=self.http_engine
-            )
-        return self._http[extended_logging]
+        """The pooled HTTP clients shared by every connection on ``clock`` with this logging setting."""
+        return self._amazon.http(extended_logging)
+
+    def timeline(self, environment: str) -> Timeline:
+        """What connections to ``environment`` run on: an emulator's own clock, unless a clock was given."""
+        if not self.follows_emulators or not is_emulator(environment):
+            return self._amazon
+        with self._lock:
+            if (found := self._emulators.get(environment)) is None:
+                found = self._emulators[environment] = self._following(environment)
+            return found
+
+    def _following(self, environment: str) -> Timeline:
+        clock = FollowedClock()
+        follower = EmulatorClock(environment, clock)
+        return Timeline(
+            clock,
+            RateLimiter(self._rate_backend, clock),
+            TokenCache(self.store.tokens, clock=clock),
+            lambda logging: FollowingClients(
+                follower, timeout=self.timeout, extended_logging=logging, engine=self.http_engine
+            ),
+            follower,
+        )
+
+    def clock_of(self, environment: str) -> Clock:
+        """The clock of connections to ``environment`` (an emulator's is read from it the first time)."""
+        return self.timeline(environment).started()
 
     @classmethod
     def open(
@@ -129,7 +180,7 @@ class Connections:
         home: Path | str | None = None,
         key: bytes | None = None,
         key_file: Path | str | None = None,
-        clock: Clock = SYSTEM_CLOCK,
+        clock: Clock | None = None,
         rate_limits: RateLimits = "store",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_engine: HttpEngine = "urllib3+aiohttp",
@@ -138,7 +189,7 @@ class Connections:
         """Open the store (default: SQLite in the user's data directory; see Store.open)."""
         home_path = Path(home) if home else default_home()
         return cls(
-            Store.open(database_url, home=home_path, key=key, key_file=key_file, clock=clock),
+            Store.open(database_url, home=home_path, key=key, key_file=key_file, clock=clock or SYSTEM_CLOCK),
             home=home_path,
             clock=clock,
             rate_limits=rate_limits,
@@ -148,9 +199,10 @@ class Connections:
         )
 
     def close(self) -> None:
-        for clients in self._http.values():
-            clients.close()
-        self._http.clear()
+        with self._lock:
+            timelines, self._emulators = [self._amazon, *self._emulators.values()], {}
+        for timeline in timelines:
+            timeline.close()
         self.store.close()
 
     def __enter__(self) -> Connections:

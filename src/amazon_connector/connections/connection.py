@@ -9,38 +9,41 @@ from typing import Any, Protocol
 
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials
-from amazon_connector.auth.token_cache import TokenCache, subject_of
+from amazon_connector.auth.token_cache import subject_of
 from amazon_connector.clock import Clock
 from amazon_connector.connections.applications import Applications
 from amazon_connector.connections.authorisation import AuthorisationFlow, complete_authorisation
 from amazon_connector.connections.model import ConnectionRecord, ConnectionSettings, Mode, Status
 from amazon_connector.connections.store import Store
 from amazon_connector.connections.test_connection import CheckStep, TestReport, collect
+from amazon_connector.connections.timeline import Timeline
 from amazon_connector.errors import ConfigurationError, IncompleteConfigurationError
 from amazon_connector.http.clients import HttpClients
-from amazon_connector.http.drivers import arun, run
+from amazon_connector.http.drivers import arun, astream, run, stream
 from amazon_connector.marketplaces import Endpoints, Marketplace, endpoints_for
 from amazon_connector.runtime.caller import Caller
 from amazon_connector.runtime.decisions import CallPolicy
-from amazon_connector.runtime.documents import download_plan, upload_plan
-from amazon_connector.runtime.limiter import RateLimiter
+from amazon_connector.runtime.documents import (
+    AsyncDocumentReader,
+    DocumentKind,
+    DocumentReader,
+    document_plan,
+    upload_plan,
+)
 from amazon_connector.runtime.sigv4 import IamUser, Signer
 from amazon_connector.runtime.spapi import ApiResponse
 
 
 class Shared(Protocol):
-    """What the connections of one store share (Connections): the store and its clock, the data
-    directory, the token cache, the rate limiter, the pooled HTTP clients, the applications."""
+    """What the connections of one store share (Connections): the store, the data directory, the
+    applications, and per environment a timeline (its clock, token cache, rate limiter, HTTP clients)."""
 
     store: Store
-    clock: Clock
     home: Path
-    token_cache: TokenCache
-    limiter: RateLimiter
     max_wait: float | None
     applications: Applications
 
-    def http(self, *, extended_logging: bool) -> HttpClients: ...
+    def timeline(self, environment: str) -> Timeline: ...
 
 
 class Connection:
@@ -50,7 +53,6 @@ class Connection:
         self._owner = owner
         self.record = record
         self.store: Store = owner.store
-        self.clock: Clock = owner.clock
         self.home: Path = owner.home
 
     def __repr__(self) -> str:
@@ -91,8 +93,19 @@ class Connection:
         return endpoints_for(self.marketplace, self.settings.environment)
 
     @property
+    def timeline(self) -> Timeline:
+        """What the connection runs on: its environment's clock, rate limits, tokens and HTTP clients."""
+        return self._owner.timeline(self.settings.environment)
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of the connection's environment: an emulator's own (read from it at first use)
+        unless Connections.open was given a clock; else the clock given, or real time."""
+        return self.timeline.started(self.http)
+
+    @property
     def http(self) -> HttpClients:
-        return self._owner.http(extended_logging=self.settings.advanced.extended_logging)
+        return self.timeline.http(self.settings.advanced.extended_logging)
 
     @cached_property
     def lwa(self) -> LwaClient:
@@ -109,7 +122,7 @@ class Connection:
 
     @cached_property
     def authenticator(self) -> Authenticator:
-        return Authenticator(self.lwa, self._owner.token_cache, self.settings.secret("refresh_token"))
+        return Authenticator(self.lwa, self.timeline.token_cache, self.settings.secret("refresh_token"))
 
     @cached_property
     def caller(self) -> Caller:
@@ -122,7 +135,7 @@ class Connection:
             base_url=self.endpoints.sp_api,
             region=self.endpoints.aws_region,
             http=self.http,
-            limiter=self._owner.limiter,
+            limiter=self.timeline.limiter,
             authenticator=self.authenticator,
             client_id=s.client_id,
             selling_partner=s.selling_partner_id or (subject_of(refresh_token) if refresh_token else ""),
@@ -131,6 +144,7 @@ class Connection:
                 retries=s.advanced.retries, retry_wait=s.advanced.retry_wait, max_wait=self._owner.max_wait
             ),
             clock=self.clock,
+            environment=s.environment,
             signer=self._signer(),
         )
 
@@ -202,12 +216,28 @@ class Connection:
             operation, data_elements=data_elements, paginate=paginate, max_wait=max_wait, **params
         )
 
-    def download_document(self, report_document_id: str) -> bytes:
-        """A report document's content, decompressed (an RDT is fetched for restricted report types)."""
-        return run(download_plan(self.caller, report_document_id))
+    def open_document(
+        self, document_id: str, *, kind: DocumentKind = "report", raw: bool = False
+    ) -> DocumentReader:
+        """A report (or feed result) document as a stream: ``.head``, then its bytes (iterate) or its
+        text in UTF-8 (``.text()``, a file object); gunzipped unless ``raw``, an RDT fetched for
+        restricted report types, a dropped transfer resumed. Use it with ``with``."""
+        return DocumentReader(stream(document_plan(self.caller, document_id, kind=kind, raw=raw)))
 
-    async def adownload_document(self, report_document_id: str) -> bytes:
-        return await arun(download_plan(self.caller, report_document_id))
+    def aopen_document(
+        self, document_id: str, *, kind: DocumentKind = "report", raw: bool = False
+    ) -> AsyncDocumentReader:
+        """The async twin of open_document: ``async with connection.aopen_document(...) as document``."""
+        return AsyncDocumentReader(astream(document_plan(self.caller, document_id, kind=kind, raw=raw)))
+
+    def download_document(self, report_document_id: str, *, kind: DocumentKind = "report") -> bytes:
+        """A (small) document's content in memory, decompressed; large ones: open_document."""
+        with self.open_document(report_document_id, kind=kind) as document:
+            return b"".join(document)
+
+    async def adownload_document(self, report_document_id: str, *, kind: DocumentKind = "report") -> bytes:
+        async with self.aopen_document(report_document_id, kind=kind) as document:
+            return b"".join([piece async for piece in document])
 
     def upload_document(self, content: bytes, content_type: str) -> str:
         """Upload a feed's content; returns the feedDocumentId for createFeed's inputFeedDocumentId."""
@@ -247,7 +277,7 @@ class Connection:
         self.authenticator.access_token()
         return self._reload(
             self.store.connections.save(
-                self.record, self.settings, authorised_at=self.clock.now(), logged_out_at=None
+                self.record, self.settings, authorised_at=self.store.clock.now(), logged_out_at=None
             )
         )
 
@@ -263,7 +293,9 @@ class Connection:
         if selling_partner_id:
             settings.selling_partner_id = selling_partner_id
         return self._reload(
-            self.store.connections.save(current, settings, authorised_at=self.clock.now(), logged_out_at=None)
+            self.store.connections.save(
+                current, settings, authorised_at=self.store.clock.now(), logged_out_at=None
+            )
         )
 
     def test(self, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
@@ -285,7 +317,7 @@ class Connection:
         """Forget the refresh token and cached tokens; keep every other setting."""
         current = self.store.connections.get_by_id(self.record.id)
         if token := current.settings.secret("refresh_token"):
-            self._owner.token_cache.forget(subject_of(token))
+            self.timeline.token_cache.forget(subject_of(token))
         settings = current.settings.model_copy()
         settings.refresh_token = None
         return self._reload(
@@ -293,7 +325,7 @@ class Connection:
                 current,
                 settings,
                 authorised_at=None,
-                logged_out_at=self.clock.now(),
+                logged_out_at=self.store.clock.now(),
                 last_test_ok=None,
                 last_test_at=None,
                 last_test_summary=None,

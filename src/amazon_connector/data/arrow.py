@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -48,8 +49,10 @@ def arrow_type(column_type: ColumnType, scale: int) -> pa.DataType:
     }[column_type]
 
 
+@lru_cache(maxsize=64)
 def arrow_schema(record_set: RecordSet) -> pa.Schema:
-    """The Arrow schema of a record set, with its name, docs and primary key in the metadata."""
+    """The Arrow schema of a record set, with its name, docs and primary key in the metadata (made once
+    per record set: batches of a large document ask for it hundreds of times)."""
     pa = pyarrow()
     fields = [
         pa.field(

@@ -250,7 +250,7 @@ async def aconfirm_shipments(
     shipments, refusals = parse(records)
     if not shipments:
         return ShipReport(refusals)
-    submissions = Submissions(connection.store)
+    submissions = Submissions(connection.store, connection.clock)
     run = submissions.start(connection.record.id, KIND, _digest(connection, shipments), "confirmShipment")
     if run.resumed:
         progress.note(

@@ -7,6 +7,9 @@ unfinished and has the same digest; any other run starts afresh (a finished run 
 unfinished one that a newer run followed is abandoned, so that an old input never overrides a newer
 one). A run records the **feeds** it created (the document, then the feed ID once createFeed answered)
 and Amazon's **answers** to the records it sent one by one.
+
+Times are the connection's clock (an emulator's own, for a connection to one): a feed's ``creating_at``
+is compared with the ``createdTime`` Amazon gives its feeds.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from amazon_connector.connections.store.schema import (
 from amazon_connector.connections.store.times import utc
 
 if TYPE_CHECKING:
+    from amazon_connector.clock import Clock
     from amazon_connector.connections.store import Store
 
 
@@ -71,15 +75,17 @@ def _part(row: Any) -> FeedPart:
 
 
 class Submissions:
-    """The ``submission_runs``, ``submission_feeds`` and ``submission_answers`` tables."""
+    """The ``submission_runs``, ``submission_feeds`` and ``submission_answers`` tables, stamped with
+    ``clock`` (the connection's)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
+        self.clock = clock
 
     def start(self, connection_id: int, kind: str, digest: str, via: str) -> Run:
         """The run of this input: the latest one of the connection and kind if it is unfinished and
         for the same input, else a new one."""
-        now = self.store.clock.now()
+        now = self.clock.now()
         with self.store.transaction() as conn:
             latest = conn.execute(
                 select(runs_table)
@@ -108,7 +114,7 @@ class Submissions:
             conn.execute(
                 update(runs_table)
                 .where(runs_table.c.id == run_id)
-                .values(finished=True, updated_at=self.store.clock.now())
+                .values(finished=True, updated_at=self.clock.now())
             )
 
     # --- feeds -----------------------------------------------------------------------------------
@@ -123,7 +129,7 @@ class Submissions:
         self, run_id: int, part: int, feed_document_id: str, records: dict[str, Any]
     ) -> FeedPart:
         """Record, before createFeed is sent, the document it names and the records the feed carries."""
-        now = self.store.clock.now()
+        now = self.clock.now()
         with self.store.transaction() as conn:
             conn.execute(
                 insert(feeds_table).values(

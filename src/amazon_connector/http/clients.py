@@ -7,7 +7,7 @@ import logging
 import platform
 import threading
 import urllib.request
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Literal
 
 import httpx
@@ -84,39 +84,52 @@ class HttpClients:
                 self._async = _AsyncRoute(loop, self._async_transport, proxied=self._proxied)
             return self._async
 
-    def send(self, request: httpx.Request, *, service: str) -> httpx.Response:
-        """Send and read the whole response; transport failures become TransportError."""
+    def open(self, request: httpx.Request, *, service: str) -> Streamed:
+        """Send and read the answer's status and headers; its body is read piece by piece from the
+        Streamed (a large document never whole in memory). Transport failures become TransportError."""
         self._prepare(request)
         try:
             response = self._sync_route(request)(request)
-            response.request = request
-            try:
-                response.read()
-            except BaseException:
-                response.close()
-                raise
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _transport_error(exc, request, service) from None
-        if self.extended_logging:
-            log_exchange(http_log, request, response)
-        return response
+        response.request = request
+        return Streamed(response, service, self.extended_logging)
 
-    async def asend(self, request: httpx.Request, *, service: str) -> httpx.Response:
-        """The async twin of send."""
+    async def aopen(self, request: httpx.Request, *, service: str) -> Streamed:
+        """The async twin of open."""
         self._prepare(request)
         try:
             response = await self._async_route().send(request, via_proxy=self._via_proxy(request))
-            response.request = request
-            try:
-                await response.aread()
-            except BaseException:
-                await response.aclose()
-                raise
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _transport_error(exc, request, service) from None
-        if self.extended_logging:
-            log_exchange(http_log, request, response)
-        return response
+        response.request = request
+        return Streamed(response, service, self.extended_logging)
+
+    def send(self, request: httpx.Request, *, service: str) -> httpx.Response:
+        """Send and read the whole response; transport failures become TransportError."""
+        streamed = self.open(request, service=service)
+        try:
+            streamed.response.read()
+        except BaseException as exc:
+            streamed.close()
+            if isinstance(exc, httpx.HTTPError):
+                raise _transport_error(exc, request, service) from None
+            raise
+        streamed.log(whole=True)
+        return streamed.response
+
+    async def asend(self, request: httpx.Request, *, service: str) -> httpx.Response:
+        """The async twin of send."""
+        streamed = await self.aopen(request, service=service)
+        try:
+            await streamed.response.aread()
+        except BaseException as exc:
+            await streamed.aclose()
+            if isinstance(exc, httpx.HTTPError):
+                raise _transport_error(exc, request, service) from None
+            raise
+        streamed.log(whole=True)
+        return streamed.response
 
     def close(self) -> None:
         with self._lock:
@@ -131,6 +144,50 @@ class HttpClients:
             route, self._async = self._async, None
         if route is not None and route.loop is asyncio.get_running_loop():
             await route.aclose()
+
+
+class Streamed:
+    """An answer whose body is read a piece at a time (``chunk``, or ``achunk`` on an event loop), as
+    it arrives; an empty piece is the end. Close it when done (a body read in part closes its
+    connection). A failure while reading is a TransportError."""
+
+    def __init__(self, response: httpx.Response, service: str, extended_logging: bool) -> None:
+        self.response = response
+        self.service = service
+        self._logging = extended_logging
+        self._sync: Iterator[bytes] | None = None
+        self._async: AsyncIterator[bytes] | None = None
+
+    def log(self, *, whole: bool) -> None:
+        if self._logging:
+            log_exchange(http_log, self.response.request, self.response, streamed=not whole)
+
+    def _failure(self, exc: httpx.HTTPError) -> TransportError:
+        return _transport_error(exc, self.response.request, self.service)
+
+    def chunk(self) -> bytes:
+        if self._sync is None:
+            self.log(whole=False)
+            self._sync = self.response.iter_raw()
+        try:
+            return next(self._sync, b"")
+        except httpx.HTTPError as exc:
+            raise self._failure(exc) from None
+
+    async def achunk(self) -> bytes:
+        if self._async is None:
+            self.log(whole=False)
+            self._async = self.response.aiter_raw()
+        try:
+            return await anext(self._async, b"")
+        except httpx.HTTPError as exc:
+            raise self._failure(exc) from None
+
+    def close(self) -> None:
+        self.response.close()
+
+    async def aclose(self) -> None:
+        await self.response.aclose()
 
 
 class _AsyncRoute:

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from amazon_connector.clock import Clock
-from amazon_connector.http.clients import HttpClients
+from amazon_connector.http.clients import HttpClients, Streamed
 from amazon_connector.http.flight import Flight
 
 T = TypeVar("T")
@@ -46,6 +46,47 @@ class Send(Effect[httpx.Response]):
 
     async def aperform(self) -> httpx.Response:
         return await self.clients.asend(self.request, service=self.service)
+
+
+@dataclass(frozen=True, slots=True)
+class Open(Effect[Streamed]):
+    """Send ``request`` and read the answer's status and headers; its body is read with ReadChunk."""
+
+    request: httpx.Request
+    service: str
+    clients: HttpClients = field(repr=False, compare=False)
+
+    def perform(self) -> Streamed:
+        return self.clients.open(self.request, service=self.service)
+
+    async def aperform(self) -> Streamed:
+        return await self.clients.aopen(self.request, service=self.service)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadChunk(Effect[bytes]):
+    """The next piece of an opened answer's body (empty at the end)."""
+
+    body: Streamed = field(compare=False)
+
+    def perform(self) -> bytes:
+        return self.body.chunk()
+
+    async def aperform(self) -> bytes:
+        return await self.body.achunk()
+
+
+@dataclass(frozen=True, slots=True)
+class CloseBody(Effect[None]):
+    """Close an opened answer (the rest of its body is not read)."""
+
+    body: Streamed = field(compare=False)
+
+    def perform(self) -> None:
+        self.body.close()
+
+    async def aperform(self) -> None:
+        await self.body.aclose()
 
 
 @dataclass(frozen=True, slots=True)

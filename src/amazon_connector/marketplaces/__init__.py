@@ -5,8 +5,10 @@ from amazon_connector.marketplaces.environment import (
     SANDBOX,
     Endpoints,
     endpoints_for,
+    is_emulator,
     lwa_token_url,
     normalise_environment,
+    token_url_environment,
 )
 from amazon_connector.marketplaces.marketplace import (
     Marketplace,
@@ -25,7 +27,9 @@ __all__ = [
     "all_marketplaces",
     "endpoints_for",
     "get_marketplace",
+    "is_emulator",
     "lwa_token_url",
     "normalise_environment",
+    "token_url_environment",
     "valid_values",
 ]

@@ -41,10 +41,24 @@ def normalise_environment(value: str | None) -> str:
     return text.rstrip("/")
 
 
+def is_emulator(environment: str) -> bool:
+    """Whether the environment is an emulator's base URL rather than one of Amazon's environments."""
+    return normalise_environment(environment) not in (PRODUCTION, SANDBOX)
+
+
+_TOKEN_PATH = "/auth/o2/token"  # noqa: S105 (a path)
+
+
 def lwa_token_url(environment: str) -> str:
     """Where an environment's client secrets are checked: Amazon's one LWA endpoint, or an emulator's."""
     env = normalise_environment(environment)
-    return LWA_TOKEN_URL if env in (PRODUCTION, SANDBOX) else f"{env}/auth/o2/token"
+    return f"{env}{_TOKEN_PATH}" if is_emulator(env) else LWA_TOKEN_URL
+
+
+def token_url_environment(token_url: str) -> str:
+    """The environment whose client secrets ``token_url`` checks (``production`` for Amazon's, which
+    its sandbox shares), the inverse of lwa_token_url."""
+    return PRODUCTION if token_url == LWA_TOKEN_URL else token_url.removesuffix(_TOKEN_PATH)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,9 @@ class Marketplace:
     language: str
     domain: str
     iso_country: str
+    document_charset: str
+    """The charset of the flat-file reports Amazon makes for this marketplace, when a document's
+    Content-Type does not name one (Windows-1252 in western Europe, Windows-31J in Japan, else UTF-8)."""
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -68,6 +71,7 @@ def all_marketplaces() -> tuple[Marketplace, ...]:
             language=row["language"],
             domain=row["domain"],
             iso_country=row["iso_country"],
+            document_charset=row["document_charset"],
         )
         for row in csv.DictReader(text.splitlines())
     )

@@ -29,6 +29,7 @@ from amazon_connector.errors import (
 from amazon_connector.http.clients import HttpClients
 from amazon_connector.http.drivers import Plan, arun, run
 from amazon_connector.http.effects import Send, Sleep
+from amazon_connector.marketplaces import PRODUCTION
 from amazon_connector.runtime.decisions import (
     Attempts,
     CallPolicy,
@@ -101,10 +102,13 @@ class Caller:
         marketplace_id: str | None,
         policy: CallPolicy,
         clock: Clock,
+        environment: str = PRODUCTION,
         signer: Signer | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.base_url = base_url
+        self.environment = environment
+        """Where the calls go (production, sandbox or an emulator's URL): its rate limits are its own."""
         self.region = region
         self.http = http
         self.limiter = limiter
@@ -176,7 +180,11 @@ class Caller:
     ) -> Plan[ApiResponse]:
         """Attempts until one succeeds or ``decide`` gives up."""
         key = bucket_key(
-            self.client_id, "" if op.grantless_scope else self.selling_partner, self.region, op.qualified_name
+            self.client_id,
+            "" if op.grantless_scope else self.selling_partner,
+            self.region,
+            op.qualified_name,
+            self.environment,
         )
         idempotent = is_idempotent(op, params)
         attempts = Attempts(deadline=self.clock.monotonic() + self.policy.deadline)

@@ -27,14 +27,22 @@ from typing import Protocol
 
 from amazon_connector.clock import Clock
 from amazon_connector.http.effects import Blocking
+from amazon_connector.marketplaces import PRODUCTION
+
+JITTER = 0.1
+"""Real seconds by which a paced call may be counted earlier than its slot says, relative to the one
+before it (that one delayed by this machine, the network or the server): the bucket keeps tokens spare
+to cover it (one, and more for rates of 10 calls/s or more, or on a faster clock)."""
 
 
 @dataclass(frozen=True, slots=True)
 class UsagePlan:
-    """A usage plan: ``rate`` calls per second, bursts of ``burst``."""
+    """A usage plan: ``rate`` calls per second, bursts of ``burst``; ``spare`` tokens stay in Amazon's
+    bucket while calls are paced, so that a call arriving up to ``spare`` intervals early finds one."""
 
     rate: float
     burst: int
+    spare: int = 1
 
     @property
     def interval(self) -> float:
@@ -42,8 +50,8 @@ class UsagePlan:
 
     @property
     def headroom(self) -> int:
-        """Calls sent at once before pacing starts: the burst less one token kept spare."""
-        return max(1, self.burst - 1)
+        """Calls sent at once before pacing starts: the burst less the tokens kept spare."""
+        return max(1, self.burst - self.spare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +77,16 @@ class Slot:
     offset: float
 
 
+CLOCK_STEP = 60.0
+"""Seconds an epoch may seem to start in the future (the clocks of processes differ a little). Beyond
+that the clock went back (an emulator restarted, the system clock was set back): the bucket's times
+are void."""
+
+
 def reserve_slot(bucket: Bucket, usage: UsagePlan, now: float) -> tuple[Slot, Bucket]:
     """The next slot of ``bucket`` and the bucket's new state."""
-    if bucket.tat is None or bucket.tat <= now:  # full again: a new burst, a new epoch
-        bucket = Bucket(tat=now, epoch=bucket.epoch + 1, start=now)
+    if bucket.tat is None or bucket.tat <= now or bucket.start > now + CLOCK_STEP:
+        bucket = Bucket(tat=now, epoch=bucket.epoch + 1, start=now)  # full again: a new burst, a new epoch
     assert bucket.tat is not None
     send_at = max(now, bucket.tat - (usage.headroom - 1) * usage.interval)
     slot = Slot(bucket.epoch, bucket.issued, send_at - (bucket.start + bucket.shift))
@@ -213,7 +227,8 @@ class RateLimiter:
         rate = self.backend.learned(key) or rate
         if not rate or rate <= 0:
             return None
-        return UsagePlan(rate, burst or 1)
+        # on a clock S times faster (an emulator's), JITTER real seconds are S times as many of its own
+        return UsagePlan(rate, burst or 1, 1 + int(JITTER * (self.clock.scale or 1.0) * rate))
 
     def reserve(
         self, key: str, rate: float | None, burst: int | None, max_wait: float = math.inf
@@ -361,6 +376,10 @@ class Settle(Blocking[None]):
         self.limiter.settle(self.settlement)
 
 
-def bucket_key(client_id: str, selling_partner: str, region: str, operation: str) -> str:
-    """Amazon meters calls per application and selling partner, in each region, per operation."""
-    return "\x1f".join((client_id, selling_partner, region, operation))
+def bucket_key(
+    client_id: str, selling_partner: str, region: str, operation: str, environment: str = PRODUCTION
+) -> str:
+    """Amazon meters calls per application and selling partner, in each region, per operation; its
+    sandbox and each emulator meter their own (an emulator on its own clock)."""
+    parts = (client_id, selling_partner, region, operation)
+    return "\x1f".join(parts if environment == PRODUCTION else (*parts, environment))

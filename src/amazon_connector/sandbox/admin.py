@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -19,6 +19,7 @@ from amazon_connector.sandbox.aws.queues import queue_name, queue_url
 from amazon_connector.sandbox.context import own_url, sandbox_of
 from amazon_connector.sandbox.headers import clock_state
 from amazon_connector.sandbox.lwa.client_secrets import iso
+from amazon_connector.sandbox.spapi.order_book import OrderStateError, View, truth
 from amazon_connector.serving import is_loopback
 
 PREFIX = "/_sandbox"
@@ -127,10 +128,81 @@ async def listings(request: Request) -> JSONResponse:
     return JSONResponse(found)
 
 
+async def orders(request: Request) -> JSONResponse:
+    """The ground truth of a seller's orders in one marketplace (``?seller=ID&marketplace=ID``): every
+    order with its items and buyer, as searches see them now (``view=search``, the default) or as they
+    are (``view=now``), and each order's life (its steps, those to come included)."""
+    _loopback_only(request)
+    sandbox = sandbox_of(request)
+    seller = sandbox.world.seller(request.query_params.get("seller", ""))
+    try:
+        view = View(request.query_params.get("view", View.SEARCH))
+    except ValueError:
+        raise HTTPException(400, "view is search or now.") from None
+    if seller is None:
+        raise HTTPException(404, "No such seller (give ?seller=<selling partner ID>).")
+    marketplace = request.query_params.get("marketplace", "")
+    headers = sandbox.orders.orders(seller, marketplace, view)
+    book = sandbox.orders
+    return JSONResponse([truth(book.details(seller, h), book.steps(seller, h.order_id)) for h in headers])
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seller: str
+    status: str
+
+
+async def order_status(request: Request) -> JSONResponse:
+    """Move an order to a new status now (JSON ``{"seller": ID, "status": "Shipped"}``), as a seller's
+    action or Amazon would; 409 when the order cannot take that step."""
+    _loopback_only(request)
+    sandbox = sandbox_of(request)
+    try:
+        change = StatusChange.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise HTTPException(400, f"The body is not a status change: {exc.errors()[0]['msg']}.") from None
+    seller = sandbox.world.seller(change.seller)
+    if seller is None:
+        raise HTTPException(404, "No such seller.")
+    try:
+        header = sandbox.orders.change_status(seller, request.path_params["order_id"], change.status)
+    except OrderStateError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return JSONResponse(truth(sandbox.orders.details(seller, header)))
+
+
+class Cut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: int = Field(ge=0)
+    times: int = Field(default=1, ge=1)
+
+
+async def cut_document(request: Request) -> JSONResponse:
+    """Make the next downloads of a document stop after some bytes, the connection dropped (JSON body
+    ``{"after": bytes, "times": 1}``): a network failing midway."""
+    _loopback_only(request)
+    documents = sandbox_of(request).documents
+    document = documents.find(request.path_params["document_id"])
+    if document is None:
+        raise HTTPException(404)
+    try:
+        cut = Cut.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise HTTPException(400, f"The body is not a cut: {exc.errors()[0]['msg']}.") from None
+    documents.cut(document, cut.after, cut.times)
+    return JSONResponse({"documentId": document.document_id, "after": cut.after, "times": cut.times})
+
+
 ROUTES = [
     Route(PREFIX + "/credentials", credentials, methods=["GET"]),
     Route(PREFIX + "/stats", stats, methods=["GET", "DELETE"]),
     Route(PREFIX + "/clock", clock, methods=["GET"]),
     Route(PREFIX + "/listings/{selling_partner_id}", listings, methods=["GET"]),
     Route(PREFIX + "/applications/{client_id}/secret-expiry", secret_expiry, methods=["POST"]),
+    Route(PREFIX + "/orders", orders, methods=["GET"]),
+    Route(PREFIX + "/orders/{order_id}/status", order_status, methods=["POST"]),
+    Route(PREFIX + "/documents/{document_id}/cut", cut_document, methods=["POST"]),
 ]

@@ -39,11 +39,12 @@ def create_app(
     *,
     faults: str | tuple[Fault, ...] = (),
     static: bool = False,
+    report_rows: int | None = None,
 ) -> Emulator:
     """The emulator for ``world``; expiry, usage plans and processing run on ``clock`` (default: real
     time). ``faults`` (e.g. ``"500=0.05,reset=0.02"``, see ``faults``) strike SP-API requests, drawn
     from the world's seed. ``static``: the SP-API answers only its models' sandbox examples, as Amazon's
-    sandbox endpoints do."""
+    sandbox endpoints do. ``report_rows``: rows per marketplace of generated report documents."""
     clock = clock or SYSTEM_CLOCK
     app = Emulator(
         routes=[
@@ -58,5 +59,7 @@ def create_app(
         middleware=[Middleware(AmazonHeaders, clock=clock)],
         exception_handlers={HTTPException: _http_error},
     )
-    app.state.sandbox = Sandbox(world, clock, Faults(faults, world.seed), static=static)
+    app.state.sandbox = Sandbox(
+        world, clock, Faults(faults, world.seed), static=static, report_rows=report_rows
+    )
     return app

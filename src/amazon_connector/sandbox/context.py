@@ -16,7 +16,7 @@ from amazon_connector.sandbox.grants import Grants
 from amazon_connector.sandbox.lwa.client_secrets import ClientSecrets
 from amazon_connector.sandbox.sellercentral.authorisations import Authorisations
 from amazon_connector.sandbox.spapi.assortment import Assortment
-from amazon_connector.sandbox.spapi.contents import FeedResults, ReportContents
+from amazon_connector.sandbox.spapi.contents import FeedResults
 from amazon_connector.sandbox.spapi.destinations import Destinations
 from amazon_connector.sandbox.spapi.fba_stock import FbaInventory
 from amazon_connector.sandbox.spapi.jobs import Jobs
@@ -24,6 +24,8 @@ from amazon_connector.sandbox.spapi.listings_store import ListingsStore
 from amazon_connector.sandbox.spapi.order_book import OrderBook
 from amazon_connector.sandbox.spapi.packages import Packages
 from amazon_connector.sandbox.spapi.page_tokens import PageTokens
+from amazon_connector.sandbox.spapi.report_documents import ReportContents
+from amazon_connector.sandbox.spapi.report_schedules import Schedules
 from amazon_connector.sandbox.spapi.usage import UsagePlans
 from amazon_connector.sandbox.stats import Stats
 from amazon_connector.sandbox.world import World
@@ -35,14 +37,16 @@ FIRST_FEED_ID = 60_000_000_001
 @dataclass
 class Sandbox:
     """The world plus everything issued or created since start: consent flow keys, tokens, usage
-    buckets, orders, listings, FBA inventory, reports, feeds, documents, destinations, STS sessions; and the faults
-    and stats.
+    buckets, orders, listings, FBA inventory, shipped packages, reports, report schedules, feeds,
+    documents, destinations, STS sessions; and the faults and stats.
     ``static``: SP-API answers only the models' sandbox examples, as Amazon's sandbox endpoints do."""
 
     world: World
     clock: Clock
     faults: Faults = field(default_factory=Faults)
     static: bool = False
+    report_rows: int | None = None
+    """Rows per marketplace of generated report documents (None: a few)."""
     stats: Stats = field(default_factory=Stats)
     authorisations: Authorisations = field(init=False)
     grants: Grants = field(init=False)
@@ -57,6 +61,7 @@ class Sandbox:
     packages: Packages = field(init=False)
     documents: Documents = field(init=False)
     reports: Jobs = field(init=False)
+    schedules: Schedules = field(init=False)
     feeds: Jobs = field(init=False)
     destinations: Destinations = field(init=False)
     sessions: Sessions = field(init=False)
@@ -73,13 +78,21 @@ class Sandbox:
         self.packages = Packages()
         self.documents = Documents(self.clock)
         self.reports = Jobs(
-            self.clock, FIRST_REPORT_ID, ReportContents(self.world, self.orders, self.documents)
+            self.clock,
+            FIRST_REPORT_ID,
+            ReportContents(self.world, self.orders, self.documents, self.report_rows),
         )
+        self.schedules = Schedules(self.world, self.clock, self.reports)
+        self.reports.due = self.schedules.catch_up
         self.feeds = Jobs(self.clock, FIRST_FEED_ID, FeedResults(self.world, self.documents, self.listings))
         self.destinations = Destinations()
         self.sessions = Sessions(self.world, self.clock)
         self.queues = LocalQueues(self.clock)
         self.client_secrets = ClientSecrets(self.world, self.clock, self.queues)
+
+    def close(self) -> None:
+        """Remove what the emulator keeps on disk (its documents)."""
+        self.documents.close()
 
     def records(self) -> dict[str, int]:
         """How many reports, feeds, documents and destinations were created since start."""

@@ -58,17 +58,21 @@ def running_emulator(
     faults: str | tuple[Fault, ...] = (),
     static: bool = False,
     allow_remote: bool = False,
+    report_rows: int | None = None,
 ) -> Iterator[RunningEmulator]:
     """Serve ``world`` (default: the demo world) on a background thread until the block ends.
 
-    Port 0 picks a free port; the block starts once the emulator accepts connections. ``faults`` and
-    ``static``: see ``create_app``.
+    Port 0 picks a free port; the block starts once the emulator accepts connections. ``faults``,
+    ``static`` and ``report_rows``: see ``create_app``.
     """
     check_host(host, allow_remote=allow_remote)
     world = world or demo_world()
-    app = create_app(world, clock, faults=faults, static=static)
-    with ServerThread(app, host=host, port=port, allow_remote=allow_remote) as server:
-        yield RunningEmulator(base_url(host, server.port), server.port, world, app)
+    app = create_app(world, clock, faults=faults, static=static, report_rows=report_rows)
+    try:
+        with ServerThread(app, host=host, port=port, allow_remote=allow_remote) as server:
+            yield RunningEmulator(base_url(host, server.port), server.port, world, app)
+    finally:
+        app.state.sandbox.close()
 
 
 def serve(
@@ -83,10 +87,12 @@ def serve(
     faults: str = "",
     static: bool = False,
     allow_remote: bool = False,
+    report_rows: int | None = None,
 ) -> None:
-    """Serve the demo world of ``seed`` (``orders`` per seller and marketplace, ``listings`` per seller) in the foreground until
-    interrupted; time runs ``time_scale`` times faster for expiry, usage plans and processing. With
-    ``static`` the SP-API answers only its models' sandbox examples."""
+    """Serve the demo world of ``seed`` (``orders`` per seller and marketplace, ``listings`` per
+    seller) in the foreground until interrupted; time runs ``time_scale`` times faster for expiry,
+    usage plans and processing. With ``static`` the SP-API answers only its models' sandbox examples;
+    ``report_rows``: rows per marketplace of generated report documents."""
     check_host(host, allow_remote=allow_remote)
     if time_scale <= 0:
         raise ConfigurationError(f"The time scale must be positive, not {time_scale}.", field="time_scale")
@@ -96,6 +102,17 @@ def serve(
         raise ConfigurationError(
             f"The number of listings must not be negative, not {listings}.", field="listings"
         )
+    if report_rows is not None and report_rows < 0:
+        raise ConfigurationError(
+            f"The number of report rows must not be negative, not {report_rows}.", field="report_rows"
+        )
     world = demo_world(seed, redirect_uris, orders_per_marketplace=orders, listings_per_seller=listings)
-    app = create_app(world, ScaledClock(time_scale), faults=parse_faults(faults), static=static)
-    uvicorn.run(app, host=bind_address(host), port=port, log_level="info", access_log=False, lifespan="off")
+    app = create_app(
+        world, ScaledClock(time_scale), faults=parse_faults(faults), static=static, report_rows=report_rows
+    )
+    try:
+        uvicorn.run(
+            app, host=bind_address(host), port=port, log_level="info", access_log=False, lifespan="off"
+        )
+    finally:
+        app.state.sandbox.close()

@@ -1,7 +1,7 @@
 """Every SP-API request on the wire: counted in the stats, and perhaps struck by an injected fault.
 
 This runs outside the app's middleware, on the server's own ``send``, so that ``reset`` can close the
-connection without any answer (uvicorn's ``send`` is a method of the request cycle that owns the
+connection without any answer (and a document download can be cut short after some bytes) (uvicorn's ``send`` is a method of the request cycle that owns the
 transport). Fault answers get the headers every answer gets (``headers.stamped``).
 """
 
@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amazon_connector.api.catalog import Operation
+from amazon_connector.sandbox.aws.storage import PATH as DOCUMENTS
 from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.faults import Fault
 from amazon_connector.sandbox.headers import RATE_LIMIT, stamped
@@ -119,15 +120,45 @@ async def _with_fault(app: ASGIApp, faulted: Faulted, scope: Scope, receive: Rec
                 await send(message)
 
 
+def _cut_short(send: Send, after: int) -> Send:
+    """``send`` for a download that stops after ``after`` bytes of its body: the connection is then
+    closed (what was sent arrives first), and the rest of the answer goes nowhere."""
+    sent = 0
+
+    async def cut(message: Message) -> None:
+        nonlocal sent
+        if message["type"] != "http.response.body" or sent > after:
+            if sent <= after:
+                await send(message)
+            return
+        body: bytes = message.get("body", b"")
+        if sent + len(body) <= after:
+            sent += len(body)
+            await send(message)
+            return
+        await send({"type": "http.response.body", "body": body[: after - sent], "more_body": True})
+        sent = after + 1
+        transport = getattr(getattr(send, "__self__", None), "transport", None)
+        if transport is None:
+            raise ConnectionDropped("fault injection: download cut short")
+        transport.close()
+
+    return cut
+
+
 class Emulator(Starlette):
     """The emulator's ASGI app: Starlette, with SP-API requests counted and faults injected."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sandbox: Sandbox = self.state.sandbox
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].startswith(DOCUMENTS):
+            after = sandbox.documents.take_cut(scope["path"].rsplit("/", 1)[-1])
+            await super().__call__(scope, receive, send if after is None else _cut_short(send, after))
+            return
         found = operation_of(scope) if scope["type"] == "http" else None
         if found is None:
             await super().__call__(scope, receive, send)
             return
-        sandbox: Sandbox = self.state.sandbox
         operation = found[0]
         fault = sandbox.faults.draw()
         if fault is not None:

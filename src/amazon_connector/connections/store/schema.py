@@ -110,6 +110,75 @@ buckets_table = Table(
 )
 """Rate-limit buckets shared by every process, and the rates Amazon reported."""
 
+report_jobs_table = Table(
+    "report_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connection_id", Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False),
+    Column("request_key", String(64), nullable=False, index=True),
+    Column("report_type", String(128), nullable=False),
+    Column("marketplace_ids", Text, nullable=False),
+    Column("data_start", DateTime(timezone=True)),
+    Column("data_end", DateTime(timezone=True)),
+    Column("options", Text, nullable=False),
+    Column("report_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("document_id", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    UniqueConstraint("connection_id", "report_id"),
+)
+"""Reports asked of Amazon (or found and reused) for a connection: what was asked, the report ID and the
+last status seen, so that a wait cut short resumes with the same report; ``delivered_at`` once its rows
+were written."""
+
+order_jobs_table = Table(
+    "order_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connection_id", Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False),
+    Column("identity", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("bound", DateTime(timezone=True)),
+    Column("api_cursor", Text),
+    Column("api_done", Boolean, nullable=False),
+    Column("report_id", String(128)),
+    Column("report_from", DateTime(timezone=True)),
+    Column("report_done", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("connection_id", "identity"),
+)
+"""Order exports and syncs under way: what they fetch, and how far each source got (a page token, a
+report), so that a run killed at any point resumes where it stopped."""
+
+order_job_records_table = Table(
+    "order_job_records",
+    metadata,
+    Column("job_id", Integer, ForeignKey("order_jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("order_id", String(64), primary_key=True),
+    Column("updated", DateTime(timezone=True), nullable=False),
+    Column("source_rank", Integer, nullable=False),
+    Column("delivered", Boolean, nullable=False),
+    Column("record", Text, nullable=False),
+)
+"""The orders (with their items) a job fetched and has not yet delivered, encrypted (they hold buyer
+data); one per order, the most recently updated version."""
+
+order_sync_positions_table = Table(
+    "order_sync_positions",
+    metadata,
+    Column("connection_id", Integer, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True),
+    Column("scope", String(64), primary_key=True),
+    Column("marketplaces", Text, nullable=False),
+    Column("destination", Text, nullable=False),
+    Column("position", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""How far each order sync got, per connection, marketplace set and destination (``scope``)."""
+
 submission_runs_table = Table(
     "submission_runs",
     metadata,

@@ -12,14 +12,11 @@ sent, and not recorded by any run) and adopts it; only when there is none is the
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-import httpx
 
 from amazon_connector.connections.connection import Connection
 from amazon_connector.data.listings.amazon import Listed
@@ -27,7 +24,6 @@ from amazon_connector.data.listings.updates import ListingUpdate, patches
 from amazon_connector.data.results import Issue, RecordResult
 from amazon_connector.data.sources import InputRecord
 from amazon_connector.data.submissions import FeedPart, Submissions
-from amazon_connector.errors import ApiError
 from amazon_connector.marketplaces import Marketplace
 
 FEED_TYPE = "JSON_LISTINGS_FEED"
@@ -193,25 +189,11 @@ async def wait(connection: Connection, feed_id: str, until: float | None) -> Map
 
 
 async def processing_report(connection: Connection, feed_document_id: str) -> dict[str, Any]:
-    """The processing report of a feed (getFeedDocument, then the document, gunzipped if need be).
-
-    The one piece of document download this module does itself: the runtime's download covers report
-    documents only."""
-    info = (await connection.acall("feeds/2021-06-30/getFeedDocument", feedDocumentId=feed_document_id)).data
-    response = await connection.http.asend(
-        httpx.Request("GET", str(info["url"])), service="feed document download"
-    )
-    if not response.is_success:
-        raise ApiError(
-            f"The feed document download failed with HTTP {response.status_code}.",
-            status=response.status_code,
-            operation="feed document download",
-            hint="Run the command again: the feed is recorded and its report is asked for anew.",
-        )
-    content = (
-        gzip.decompress(response.content) if info.get("compressionAlgorithm") == "GZIP" else response.content
-    )
-    report: dict[str, Any] = json.loads(content)
+    """The processing report of a feed: its result document (the runtime's download: gunzipped, read in
+    its charset, a dropped transfer resumed) as JSON."""
+    async with connection.aopen_document(feed_document_id, kind="feed") as document:
+        text = b"".join([piece async for piece in document.text()])
+    report: dict[str, Any] = json.loads(text)
     return report
 
 
@@ -275,7 +257,7 @@ async def afeed_results(connection: Connection, feed_id: str) -> tuple[Mapping[s
         return feed, []
     document = feed.get("resultFeedDocumentId")
     report = await processing_report(connection, str(document)) if document else None
-    part = Submissions(connection.store).find_feed(connection.record.id, feed_id)
+    part = Submissions(connection.store, connection.clock).find_feed(connection.record.id, feed_id)
     if part is None:
         messages = (report or {}).get("summary", {}).get("messagesProcessed") or 0
         numbered = sorted(

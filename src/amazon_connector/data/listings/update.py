@@ -124,7 +124,7 @@ class _Updater:
         self.connection = connection
         self.marketplace = connection.marketplace
         self.progress = progress
-        self.submissions = Submissions(connection.store)
+        self.submissions = Submissions(connection.store, connection.clock)
 
     async def listed(self, updates: Sequence[ListingUpdate]) -> dict[str, Listed]:
         """The listings of the updates that do not name their product type."""

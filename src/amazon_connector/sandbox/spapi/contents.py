@@ -1,135 +1,19 @@
-"""What finished jobs produce: report documents made from the order book, feed processing reports."""
+"""What finished feeds produce: processing reports (report documents: ``report_documents``)."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
-from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.aws.storage import Document, Documents
 from amazon_connector.sandbox.spapi import listings_feed
 from amazon_connector.sandbox.spapi.jobs import Job
 from amazon_connector.sandbox.spapi.listings_store import ListingsStore
-from amazon_connector.sandbox.spapi.order_book import OrderBook
 from amazon_connector.sandbox.world import World
-
-RESTRICTED_REPORT_TYPES = frozenset(
-    {
-        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_INVOICING",
-        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_TAX",
-        "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING",
-        "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING",
-        "GET_FLAT_FILE_ORDER_REPORT_DATA_INVOICING",
-        "GET_FLAT_FILE_ORDER_REPORT_DATA_TAX",
-        "GET_FLAT_FILE_ORDERS_RECONCILIATION_DATA_TAX",
-        "GET_FLAT_FILE_ORDERS_RECONCILIATION_DATA_INVOICING",
-        "GET_FLAT_FILE_ORDERS_RECONCILIATION_DATA_SHIPPING",
-        "GET_ORDER_REPORT_DATA_INVOICING",
-        "GET_ORDER_REPORT_DATA_TAX",
-        "GET_ORDER_REPORT_DATA_SHIPPING",
-        "GET_EASYSHIP_DOCUMENTS",
-        "GET_GST_MTR_B2B_CUSTOM",
-        "GET_VAT_TRANSACTION_DATA",
-        "SC_VAT_TAX_REPORT",
-    }
-)
-"""Report types with buyer PII: their documents need a Restricted Data Token."""
-ORDER_REPORT_TYPES = frozenset(
-    {
-        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
-        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
-    }
-)
-"""Order reports without PII; every other order-shaped report here is a restricted type."""
-DEFAULT_DATA_PERIOD = timedelta(days=30)
-GZIP_FROM = 1024
-"""Documents of at least 1 KiB are stored gzipped (``compressionAlgorithm: GZIP``)."""
-TSV = "text/tab-separated-values; charset=UTF-8"
 
 
 def report_region(selling_partner_id: str, world: World) -> str:
     seller = world.seller(selling_partner_id)
     return seller.marketplaces()[0].region.lower() if seller else "na"
-
-
-class ReportContents:
-    """Settles finished reports: order rows (with PII for restricted types) or listings rows."""
-
-    def __init__(self, world: World, orders: OrderBook, documents: Documents) -> None:
-        self.world = world
-        self.orders = orders
-        self.documents = documents
-
-    def _order_rows(self, job: Job) -> list[str]:
-        seller = self.world.seller(job.selling_partner_id)
-        if seller is None:
-            return []
-        pii = job.job_type in RESTRICTED_REPORT_TYPES
-        end = job.data_end or job.created
-        start = job.data_start or end - DEFAULT_DATA_PERIOD
-        by_update = "LAST_UPDATE" in job.job_type
-        rows = []
-        for marketplace_id in job.marketplace_ids:
-            for header in self.orders.orders(seller, marketplace_id):
-                moment = header.updated if by_update else header.purchased
-                if not start <= moment <= end:
-                    continue
-                order = self.orders.details(seller, header)
-                for item in order.items:
-                    row = [
-                        header.order_id,
-                        header.purchased.isoformat(),
-                        header.updated.isoformat(),
-                        header.status,
-                        header.fulfillment_channel,
-                        order.marketplace.name,
-                        item.sku,
-                        item.asin,
-                        str(item.quantity),
-                        order.marketplace.currency,
-                        f"{item.price:.2f}" if item.price is not None else "",
-                    ]
-                    if pii:
-                        buyer = order.buyer
-                        row += [buyer.email, buyer.name, buyer.address_line, buyer.city, buyer.postal_code]
-                    rows.append("\t".join(row))
-        return rows
-
-    def _order_report(self, job: Job) -> bytes | None:
-        header = (
-            "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
-            "sales-channel\tsku\tasin\tquantity\tcurrency\titem-price"
-        )
-        if job.job_type in RESTRICTED_REPORT_TYPES:
-            header += "\tbuyer-email\tbuyer-name\tship-address-1\tship-city\tship-postal-code"
-        rows = self._order_rows(job)
-        return "\n".join([header, *rows]).encode() + b"\n" if rows else None
-
-    def _listings_report(self, job: Job) -> bytes:
-        lines = ["seller-sku\tasin1\tprice\tquantity\tmarketplace"]
-        for marketplace_id in job.marketplace_ids:
-            marketplace = get_marketplace(marketplace_id)
-            lines += [
-                f"SKU-{n:03d}\tB0{job.selling_partner_id[-8:]}\t{9 + n}.99\t{(n * 7) % 40}\t{marketplace.name}"
-                for n in range(1, 21)
-            ]
-        return "\n".join(lines).encode() + b"\n"
-
-    def __call__(self, job: Job) -> tuple[str, str | None]:
-        """DONE with a document; CANCELLED when an order report has no data (as Amazon does)."""
-        orders_shaped = job.job_type in ORDER_REPORT_TYPES or job.job_type in RESTRICTED_REPORT_TYPES
-        content = self._order_report(job) if orders_shaped else self._listings_report(job)
-        if content is None:
-            return "CANCELLED", None
-        region = report_region(job.selling_partner_id, self.world)
-        document = self.documents.create(
-            f"amzn1.spdoc.1.4.{region}",
-            job.selling_partner_id,
-            TSV,
-            content,
-            gzip_content=len(content) >= GZIP_FROM,
-        )
-        return "DONE", document.document_id
 
 
 def _count_messages(document: Document) -> int | None:

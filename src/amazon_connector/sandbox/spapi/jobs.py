@@ -36,6 +36,9 @@ class Job:
     cancelled: datetime | None = None
     outcome: str | None = None
     document_id: str | None = None
+    document_ready: threading.Event | None = field(default=None, repr=False)
+    """Set once the document is written (a large one takes a while: the job stays IN_PROGRESS)."""
+    schedule_id: str | None = None
 
     @property
     def started(self) -> datetime:
@@ -52,6 +55,8 @@ class Job:
             return "IN_QUEUE"
         if now < self.finished or self.outcome is None:
             return "IN_PROGRESS"
+        if self.document_ready is not None and not self.document_ready.is_set():
+            return "IN_PROGRESS"
         return self.outcome
 
 
@@ -66,6 +71,8 @@ class Jobs:
         self.clock = clock
         self._ids = itertools.count(first_id)
         self._settle = settle
+        self.due: Callable[[str], None] | None = None
+        """Called with a seller's ID before its jobs are read: makes the jobs schedules were due to make."""
         self._jobs: dict[str, Job] = {}
         self._lock = threading.RLock()
 
@@ -79,18 +86,22 @@ class Jobs:
         data_start: datetime | None = None,
         data_end: datetime | None = None,
         input_document_id: str | None = None,
+        created: datetime | None = None,
+        schedule_id: str | None = None,
     ) -> Job:
+        """A new job, created now (or at ``created``: one a schedule made while nobody looked)."""
         with self._lock:
             job = Job(
                 str(next(self._ids)),
                 job_type,
                 selling_partner_id,
                 marketplace_ids,
-                self.clock.now(),
+                created or self.clock.now(),
                 dict(options or {}),
                 data_start,
                 data_end,
                 input_document_id,
+                schedule_id=schedule_id,
             )
             self._jobs[job.job_id] = job
         return job
@@ -108,6 +119,8 @@ class Jobs:
 
     def get(self, job_id: str, selling_partner_id: str) -> Job | None:
         """The seller's job with that ID, settled if its processing has ended."""
+        if self.due is not None:
+            self.due(selling_partner_id)
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or job.selling_partner_id != selling_partner_id:
@@ -116,6 +129,8 @@ class Jobs:
 
     def of(self, selling_partner_id: str) -> list[Job]:
         """The seller's jobs, newest first."""
+        if self.due is not None:
+            self.due(selling_partner_id)
         with self._lock:
             jobs = [
                 self._settled(j) for j in self._jobs.values() if j.selling_partner_id == selling_partner_id

@@ -7,8 +7,6 @@ operations still answer 200, without the PII, as Amazon does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,16 +32,15 @@ from amazon_connector.api.schemas import (
     OrderItemsList,
     OrdersList,
 )
-from amazon_connector.marketplaces import Marketplace, all_marketplaces
+from amazon_connector.marketplaces import Marketplace
 from amazon_connector.sandbox.answers import answer
+from amazon_connector.sandbox.spapi import order_search
 from amazon_connector.sandbox.spapi.call import Call, Handler
 from amazon_connector.sandbox.spapi.errors import invalid_input, not_found
-from amazon_connector.sandbox.spapi.inputs import INPUT_NOT_VALID, parse_time
-from amazon_connector.sandbox.spapi.order_book import QUIET, Item, OrderDetails, OrderHeader
+from amazon_connector.sandbox.spapi.inputs import INPUT_NOT_VALID
+from amazon_connector.sandbox.spapi.order_book import Item, OrderDetails, Status
 from amazon_connector.sandbox.times import iso
 
-MAX_RESULTS_PER_PAGE = 100
-MAX_IDS = 50
 ITEMS_PER_PAGE = 20
 """Order items per page (Amazon does not document its page size)."""
 ORDER_STATUSES = frozenset(
@@ -58,11 +55,8 @@ ORDER_STATUSES = frozenset(
         "Unfulfillable",
     }
 )
-ADDRESS_STATUSES = frozenset({"Unshipped", "PartiallyShipped", "Shipped", "InvoiceUnconfirmed"})
-"""Orders in these states have a shipping address."""
 BAD_NEXT_TOKEN = "We could not decode your NextToken. Possible reasons include: a transmission error, improper quoting or a truncation problem."  # noqa: S105 (a message)
-MISSING_MARKETPLACE_IDS = "Missing or invalid request parameters: [MarketplaceIds]"
-_MARKETPLACE_IDS = frozenset(m.marketplace_id for m in all_marketplaces())
+NAMES = order_search.Names("CreatedAfter", "CreatedBefore", "LastUpdatedAfter", "LastUpdatedBefore")
 
 
 def _money(marketplace: Marketplace, amount: Decimal | None) -> Money | None:
@@ -92,22 +86,22 @@ def _address(order: OrderDetails, pii: bool) -> Address:
 
 def _order(order: OrderDetails, elements: frozenset[str] | None) -> Order:
     header, granted = order.header, elements or frozenset()
-    shipped = sum(i.quantity for i in order.items) if header.status == "Shipped" else 0
     ordered = sum(i.quantity for i in order.items)
+    shipped = sum(i.quantity for i in order.items if order.shipped(i))
     return Order(
         AmazonOrderId=header.order_id,
         PurchaseDate=iso(header.purchased),
         LastUpdateDate=iso(header.updated),
         OrderStatus=header.status,
-        FulfillmentChannel="AFN" if header.fulfillment_channel == "AFN" else "MFN",
+        FulfillmentChannel=header.fulfillment_channel,
         SalesChannel=order.marketplace.name,
         ShipServiceLevel=order.ship_service_level,
         OrderTotal=_money(order.marketplace, order.total),
         NumberOfItemsShipped=shipped,
-        NumberOfItemsUnshipped=0 if header.status == "Canceled" else ordered - shipped,
+        NumberOfItemsUnshipped=0 if header.status is Status.CANCELED else ordered - shipped,
         PaymentMethod="Other",
         MarketplaceId=header.marketplace_id,
-        ShipmentServiceLevelCategory="Standard",
+        ShipmentServiceLevelCategory=order.service_level_category,
         OrderType="StandardOrder",
         EarliestShipDate=iso(header.purchased),
         LatestShipDate=iso(header.purchased.replace(hour=23, minute=59, second=59)),
@@ -119,17 +113,21 @@ def _order(order: OrderDetails, elements: frozenset[str] | None) -> Order:
         IsSoldByAB=False,
         IsISPU=False,
         IsAccessPointOrder=False,
-        ShippingAddress=_address(order, "shippingAddress" in granted)
-        if header.status in ADDRESS_STATUSES
-        else None,
-        BuyerInfo=OrderBuyerDetails(
-            BuyerEmail=order.buyer.email,
+        ShippingAddress=_address(order, "shippingAddress" in granted) if header.has_address else None,
+        BuyerInfo=_buyer_info(order, "buyerInfo" in granted),
+    )
+
+
+def _buyer_info(order: OrderDetails, pii: bool) -> OrderBuyerDetails | None:
+    """The buyer's name and email with PII; the purchase order number (not PII) always."""
+    if pii:
+        return OrderBuyerDetails(
+            BuyerEmail=order.buyer.email if order.header.shows_buyer_email else None,
             BuyerName=order.buyer.name,
             PurchaseOrderNumber=order.buyer.purchase_order_number,
         )
-        if "buyerInfo" in granted
-        else None,
-    )
+    number = order.buyer.purchase_order_number
+    return None if number is None else OrderBuyerDetails(PurchaseOrderNumber=number)
 
 
 def _item_buyer_info(order: OrderDetails, item: Item, pii: bool) -> ItemBuyerInfo:
@@ -141,16 +139,19 @@ def _item_buyer_info(order: OrderDetails, item: Item, pii: bool) -> ItemBuyerInf
 
 
 def _item(order: OrderDetails, item: Item, elements: frozenset[str] | None) -> OrderItem:
+    priced, market = order.header.priced, order.marketplace
     return OrderItem(
         ASIN=item.asin,
         OrderItemId=item.order_item_id,
         QuantityOrdered=item.quantity,
         SellerSKU=item.sku,
         Title=item.title,
-        QuantityShipped=item.quantity if order.header.status == "Shipped" else 0,
-        ItemPrice=_money(order.marketplace, item.price),
-        ItemTax=_money(order.marketplace, item.tax),
-        IsGift=None if item.price is None else str(item.gift_message is not None).lower(),
+        QuantityShipped=item.quantity if order.shipped(item) else 0,
+        ItemPrice=_money(market, item.price) if priced else None,
+        ItemTax=_money(market, item.tax) if priced else None,
+        ShippingPrice=_money(market, item.shipping_price) if priced else None,
+        PromotionDiscount=_money(market, item.promotion_discount) if priced else None,
+        IsGift=str(item.gift_message is not None).lower() if priced else None,
         ConditionId="New",
         BuyerInfo=_item_buyer_info(order, item, pii=True) if "buyerInfo" in (elements or ()) else None,
     )
@@ -160,44 +161,12 @@ def _item(order: OrderDetails, item: Item, elements: frozenset[str] | None) -> O
 
 
 def _marketplace_ids(call: Call) -> list[str]:
-    ids: list[str] = call.query("MarketplaceIds", [])
-    if not ids or len(ids) > MAX_IDS:
-        raise invalid_input(MISSING_MARKETPLACE_IDS)
-    unknown = [m for m in ids if m not in _MARKETPLACE_IDS]
-    if unknown:
-        raise invalid_input(INPUT_NOT_VALID, f"Invalid MarketplaceIds: {', '.join(unknown)}.")
-    return ids
+    return order_search.marketplace_ids(call.query("MarketplaceIds", []), "MarketplaceIds")
 
 
-def _window(call: Call) -> tuple[str, float, float]:
-    """Which date the query filters on (``created`` or ``updated``) and its bounds, as timestamps."""
-    params = call.inputs.query
-    created = "CreatedAfter" in params or "CreatedBefore" in params
-    updated = "LastUpdatedAfter" in params or "LastUpdatedBefore" in params
-    if created == updated:
-        raise invalid_input(
-            INPUT_NOT_VALID, "Give CreatedAfter or LastUpdatedAfter (and not both kinds of date)."
-        )
-    after_name, before_name = (
-        ("CreatedAfter", "CreatedBefore") if created else ("LastUpdatedAfter", "LastUpdatedBefore")
-    )
-    if after_name not in params:
-        raise invalid_input(INPUT_NOT_VALID, f"{after_name} is required when {before_name} is given.")
-    latest = call.sandbox.clock.now() - QUIET
-    after = parse_time(params[after_name], after_name)
-    before = parse_time(params[before_name], before_name) if before_name in params else latest
-    if before < after or before > latest or after > latest:
-        raise invalid_input(
-            INPUT_NOT_VALID,
-            f"{after_name} must not be after {before_name}, and both must be at least two minutes "
-            "before the current time.",
-        )
-    return ("created" if created else "updated"), after.timestamp(), before.timestamp()
-
-
-def _orders_query(call: Call, seller_id: str) -> dict[str, Any]:
+def _search(call: Call, seller_id: str) -> order_search.Search:
     """The filters of a first getOrders request, as a next-page token keeps them."""
-    by, after, before = _window(call)
+    by, after, before = order_search.window(call, NAMES)
     statuses: list[str] = call.query("OrderStatuses", [])
     if not set(statuses) <= ORDER_STATUSES:
         raise invalid_input(
@@ -206,22 +175,18 @@ def _orders_query(call: Call, seller_id: str) -> dict[str, Any]:
     channels: list[str] = call.query("FulfillmentChannels", [])
     if not set(channels) <= {"AFN", "MFN"}:
         raise invalid_input(INPUT_NOT_VALID, "FulfillmentChannels must be AFN or MFN.")
-    ids: list[str] = call.query("AmazonOrderIds", [])
-    size: int = call.query("MaxResultsPerPage", MAX_RESULTS_PER_PAGE)
-    if not 1 <= size <= MAX_RESULTS_PER_PAGE:
-        raise invalid_input(INPUT_NOT_VALID, "MaxResultsPerPage must be 1 - 100.")
-    return {
-        "seller": seller_id,
-        "marketplaces": _marketplace_ids(call),
-        "by": by,
-        "after": after,
-        "before": before,
-        "statuses": statuses,
-        "channels": channels,
-        "ids": ids,
-        "size": size,
-        "offset": 0,
-    }
+    return order_search.Search(
+        kind="orders",
+        seller=seller_id,
+        marketplaces=_marketplace_ids(call),
+        by=by,
+        after=after,
+        before=before,
+        statuses=statuses,
+        channels=channels,
+        ids=call.query("AmazonOrderIds", []),
+        size=order_search.page_size(call, "MaxResultsPerPage"),
+    )
 
 
 def _read_token(call: Call, token: str, seller_id: str, kind: str) -> dict[str, Any]:
@@ -231,42 +196,22 @@ def _read_token(call: Call, token: str, seller_id: str, kind: str) -> dict[str, 
     return state
 
 
-def _matching(call: Call, query: dict[str, Any]) -> list[OrderHeader]:
-    seller, sandbox = call.identity.authorising_seller, call.sandbox
-    date: Callable[[OrderHeader], datetime] = (
-        (lambda h: h.purchased) if query["by"] == "created" else (lambda h: h.updated)
-    )
-    found = [
-        h
-        for marketplace_id in query["marketplaces"]
-        for h in sandbox.orders.orders(seller, marketplace_id)
-        if query["after"] <= date(h).timestamp() <= query["before"]
-        and (not query["statuses"] or h.status in query["statuses"])
-        and (not query["channels"] or h.fulfillment_channel in query["channels"])
-        and (not query["ids"] or h.order_id in query["ids"])
-    ]
-    return sorted(found, key=lambda h: (date(h), h.order_id))
-
-
 async def get_orders(call: Call) -> Response:
     seller, sandbox = call.identity.authorising_seller, call.sandbox
     _marketplace_ids(call)
     token = call.query("NextToken")
-    if token:
-        query = _read_token(call, token, seller.selling_partner_id, "orders")
-    else:
-        query = {**_orders_query(call, seller.selling_partner_id), "kind": "orders"}
-    found = _matching(call, query)
-    start, size = query["offset"], query["size"]
-    page = found[start : start + size]
-    more = start + size < len(found)
+    search = (
+        order_search.resume(call, token, "orders", BAD_NEXT_TOKEN)
+        if token
+        else _search(call, seller.selling_partner_id)
+    )
+    shown, next_token = order_search.page(call, search)
     elements = call.data_elements
-    bound = iso(datetime.fromtimestamp(query["before"], UTC))
     payload = OrdersList(
-        Orders=[_order(sandbox.orders.details(seller, h), elements) for h in page],
-        NextToken=sandbox.pages.issue({**query, "offset": start + size}) if more else None,
-        CreatedBefore=bound if query["by"] == "created" else None,
-        LastUpdatedBefore=bound if query["by"] == "updated" else None,
+        Orders=[_order(sandbox.orders.details(seller, h), elements) for h in shown],
+        NextToken=next_token,
+        CreatedBefore=search.bound if search.by == "created" else None,
+        LastUpdatedBefore=search.bound if search.by == "updated" else None,
     )
     return answer(GetOrdersResponse(payload=payload))
 
@@ -318,7 +263,7 @@ async def get_order_items(call: Call) -> Response:
 async def get_order_address(call: Call) -> Response:
     order = _details(call)
     restricted = call.data_elements is not None
-    address = _address(order, restricted) if order.header.status in ADDRESS_STATUSES else None
+    address = _address(order, restricted) if order.header.has_address else None
     return answer(
         GetOrderAddressResponse(
             payload=OrderAddress(AmazonOrderId=order.header.order_id, ShippingAddress=address)
@@ -331,7 +276,7 @@ async def get_order_buyer_info(call: Call) -> Response:
     restricted = call.data_elements is not None
     payload = OrderBuyerInfo(
         AmazonOrderId=order.header.order_id,
-        BuyerEmail=order.buyer.email if restricted else None,
+        BuyerEmail=order.buyer.email if restricted and order.header.shows_buyer_email else None,
         BuyerName=order.buyer.name if restricted else None,
         PurchaseOrderNumber=order.buyer.purchase_order_number,
     )

@@ -1,5 +1,7 @@
 """Orders API v0 confirmShipment: a merchant-fulfilled order's package confirmed shipped with its carrier
-and tracking number, which moves the order to PartiallyShipped or Shipped in the order book.
+and tracking number, which moves the order to PartiallyShipped or Shipped in the order book (from then
+on the order takes only such explicit steps); the packages, with the units of each item, are kept in
+``packages``.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from starlette.responses import Response
 from amazon_connector.sandbox.spapi.call import Call, Handler
 from amazon_connector.sandbox.spapi.errors import invalid_input, not_found
 from amazon_connector.sandbox.spapi.inputs import INPUT_NOT_VALID, parse_time
+from amazon_connector.sandbox.spapi.order_book import OrderStateError, Status
 
-SHIPPABLE = frozenset({"Unshipped", "PartiallyShipped"})
+SHIPPABLE = frozenset({Status.UNSHIPPED, Status.PARTIALLY_SHIPPED})
 
 
 async def confirm_shipment(call: Call) -> Response:
@@ -55,9 +58,14 @@ async def confirm_shipment(call: Call) -> Response:
                 f"Order item {item_id}: quantity {quantity} is not 1 - {left} (the units not yet shipped).",
             )
         units[item_id] = units.get(item_id, 0) + quantity
-    packages.add(seller.selling_partner_id, order_id, package)
     done = all(shipped.get(i, 0) + units.get(i, 0) >= quantity for i, quantity in ordered.items())
-    book.change_status(seller, order_id, "Shipped" if done else "PartiallyShipped")
+    status = Status.SHIPPED if done else Status.PARTIALLY_SHIPPED
+    if status is not header.status:
+        try:
+            book.change_status(seller, order_id, status)
+        except OrderStateError as exc:  # the order moved on since it was read (cancelled, say)
+            raise invalid_input(INPUT_NOT_VALID, str(exc)) from None
+    packages.add(seller.selling_partner_id, order_id, package)
     return Response(status_code=204)
 
 

@@ -1,7 +1,7 @@
 """Bulk submissions to Amazon: runs, the feeds each run created and the answers to records it sent on
 their own, so that a rerun after a crash continues the run and sends nothing twice.
 
-Revision ID: 0005
+Revision ID: 0007
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision: str | None = "0004"
+revision = "0007"
+down_revision: str | None = "0006"
 
 
 def upgrade() -> None:

@@ -1,0 +1,210 @@
+"""(d) Report documents: a gzip TSV listings report of each size (uncompressed MB), made by the emulator
+in its own process, read three ways, each in a process of its own so its peak RSS is its own:
+
+* amazon-connector: ``Reports.export`` to Parquet (getReportDocument, the streamed download, gunzip,
+  the charset, pyarrow's streaming CSV reader, the Parquet writer);
+* python-amazon-sp-api: ``get_report_document(download=True)`` (download, gunzip, decode into memory);
+* ``gzip -dc`` of the same bytes, already on disk, to /dev/null: the floor.
+
+Speed is uncompressed MB per second of wall time (the work only, not the interpreter's start); CPU is the
+process's CPU time (all threads, its start included: a figure the machine's load does not change); memory
+is the process's peak RSS (``ru_maxrss``). Run with ``make bench`` (part d), or
+``.venv/bin/python bench/run.py --only reports --report-sizes 100,1000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+COUNTRY = "US"  # UTF-8 documents: every reader decodes the same way
+LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
+ROW_BYTES = 158
+"""About how long a US listings row is."""
+SCALE = 100.0
+"""The emulator's clock runs this much faster: a report is processed in a fraction of a second."""
+MB = 1e6
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    name: str
+    seconds: float
+    """Wall time of the work."""
+    cpu: float
+    """CPU time of the whole process (every thread, the interpreter's start included)."""
+    peak_rss: float
+
+
+def peak_rss() -> float:
+    """This process's peak RSS in MB since it started its program (``VmHWM``; ``ru_maxrss`` would count
+    the pages of the process it was forked from)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit("no VmHWM in /proc/self/status")
+
+
+def child(name: str, command: list[str]) -> tuple[Run, dict[str, Any]]:
+    """Run ``command``, which prints a JSON line with its ``seconds`` and ``peak_rss``; its run and output."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)  # noqa: S603 (our own scripts)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit(f"{command[:4]} failed ({status})")
+    found = json.loads(output)
+    return Run(name, found["seconds"], usage.ru_utime + usage.ru_stime, found["peak_rss"]), found
+
+
+def measure_floor(raw: str) -> dict[str, Any]:
+    """``gzip -dc`` to /dev/null, started from this (small) process so that its peak RSS is its own."""
+    started = time.perf_counter()
+    process = subprocess.Popen(["gzip", "-dc", raw], stdout=subprocess.DEVNULL)  # noqa: S603, S607
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise SystemExit("gzip -dc failed")
+    return {"seconds": time.perf_counter() - started, "peak_rss": usage.ru_maxrss / 1024}
+
+
+def uncompressed_size(raw: Path) -> int:
+    inflater, size = zlib.decompressobj(31), 0
+    with raw.open("rb") as file:
+        while piece := file.read(1 << 20):
+            size += len(inflater.decompress(piece))
+    return size
+
+
+def bench_size(megabytes: int, work: Path) -> list[tuple[Run, int]]:
+    """One emulator making a document of about ``megabytes`` MB; each reader's run."""
+    from run import connect, emulator  # bench/run.py: this script's directory is on the path
+
+    from amazon_connector import Connections
+    from amazon_connector.clock import ScaledClock
+    from amazon_connector.data.reports import Reports
+
+    rows = int(megabytes * MB / ROW_BYTES)
+    home = work / f"home-{megabytes}"
+    with emulator(scale=SCALE, report_rows=rows) as emu:
+        with Connections.open(home=home, clock=ScaledClock(SCALE)) as connections:
+            reports = Reports(connect(connections, emu, COUNTRY))
+            print(f"    {megabytes} MB: the emulator makes the document…", flush=True)
+            job = reports.get(reports.request_for(LISTINGS), reuse=False, timeout=SCALE * 1800)
+            raw = work / f"{megabytes}.tsv.gz"
+            reports.download(job, raw, raw=True)
+        size = uncompressed_size(raw)
+        common = ["--home", str(home), "--report", job.report_id, "--url", emu.url]
+        script = [sys.executable, str(HERE / "reports.py"), "--measure"]
+        ours, _ = child(
+            "amazon-connector → Parquet",
+            [*script, "ours", *common, "--out", str(work / f"{megabytes}.parquet")],
+        )
+        peer, found = child("python-amazon-sp-api download=True", [*script, "peer", *common])
+        assert found["characters"] > 0
+        floor, _ = child("gzip -dc (the floor)", [*script, "floor", "--raw", str(raw)])
+        runs = [(ours, size), (peer, size), (floor, size)]
+        print(
+            f"    {megabytes} MB: {size / MB:.0f} MB uncompressed, {raw.stat().st_size / MB:.0f} MB gzip, {rows:,} rows"
+        )
+    return runs
+
+
+def bench_reports(sizes: list[int]) -> None:
+    print("(d) report documents (gzip TSV, US listings) read by each client; MB are uncompressed")
+    results: list[tuple[int, Run, int]] = []
+    with tempfile.TemporaryDirectory() as work:
+        for megabytes in sizes:
+            results += [(megabytes, run, size) for run, size in bench_size(megabytes, Path(work))]
+    print(f"    {'size':>6}  {'reader':<38} {'seconds':>8} {'MB/s':>7} {'CPU s':>7} {'peak RSS MB':>12}")
+    for megabytes, run, size in results:
+        print(
+            f"    {megabytes:>4} MB  {run.name:<38} {run.seconds:>8.2f} {size / MB / run.seconds:>7.0f} "
+            f"{run.cpu:>7.2f} {run.peak_rss:>12.0f}"
+        )
+    print(
+        "    targets: amazon-connector ≥ 100 MB/s, < 200 MB peak RSS at 1 GB, ≤ the peer's peak at every size"
+    )
+
+
+# --- the measured processes --------------------------------------------------------------------------
+
+
+def measure_ours(home: str, report_id: str, out: str) -> dict[str, Any]:
+    from amazon_connector import Connections
+    from amazon_connector.data.arrow import pyarrow
+    from amazon_connector.data.reports import Reports
+
+    pyarrow()  # its modules loaded before the clock starts, as the peer's are
+    with Connections.open(home=home, rate_limits="memory") as connections:  # the parent ran on another clock
+        reports = Reports(connections.get("bench"))
+        job = reports.jobs.find(connections.get("bench").record.id, report_id)
+        assert job is not None
+        started = time.perf_counter()
+        exported = reports.export(job, out)
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "rows": sum(exported.counts.values()), "peak_rss": peak_rss()}
+
+
+def measure_peer(home: str, report_id: str, url: str) -> dict[str, Any]:
+    from sp_api.api import Reports as PeerReports
+    from sp_api.auth import AccessTokenClient
+    from sp_api.base import Marketplaces
+
+    from amazon_connector import Connections
+
+    with Connections.open(home=home, rate_limits="memory") as connections:  # the parent ran on another clock
+        connection = connections.get("bench")
+        settings = connection.settings
+        document_id = connection.call("getReport", reportId=report_id).data["reportDocumentId"]
+        credentials = {
+            "lwa_app_id": settings.client_id,
+            "lwa_client_secret": settings.secret("client_secret"),
+        }
+        refresh_token = settings.secret("refresh_token")
+    local = {"scheme": "http://", "host": url.removeprefix("http://")}
+    token_client = type("LocalTokenClient", (AccessTokenClient,), local)
+    client = PeerReports(
+        Marketplaces.US,
+        auth_token_client_class=token_client,
+        refresh_token=refresh_token,
+        credentials=credentials,
+    )
+    client.endpoint = url
+    started = time.perf_counter()
+    answer = client.get_report_document(document_id, download=True)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "characters": len(answer.payload["document"]), "peak_rss": peak_rss()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000", help="document sizes in MB (default 100,1000)")
+    parser.add_argument("--measure", choices=("ours", "peer", "floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--raw", help=argparse.SUPPRESS)
+    parser.add_argument("--home", help=argparse.SUPPRESS)
+    parser.add_argument("--report", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure == "ours":
+        print(json.dumps(measure_ours(args.home, args.report, args.out)))
+    elif args.measure == "peer":
+        print(json.dumps(measure_peer(args.home, args.report, args.url)))
+    elif args.measure == "floor":
+        print(json.dumps(measure_floor(args.raw)))
+    else:
+        bench_reports([int(s) for s in args.sizes.split(",")])
+
+
+if __name__ == "__main__":
+    main()
