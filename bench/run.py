@@ -15,9 +15,12 @@
     plan allows divided by S, and the 429s.
 (f) Orders into a destination: an export of 10,000 orders by Orders v2026-01-01, v0 and the order report
     (``bench/orders.py``).
+(g) Listing updates: ``--skus`` price and stock changes by patches and by a feed, each over the least the
+    usage plans allow (``bench/listings.py``).
 
 Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]
-[--runs R] [--report-sizes 100,1000] [--pages P] [--only orders|cpu|startup|reports|cli|export]``.
+[--runs R] [--report-sizes 100,1000] [--pages P] [--skus N]
+[--only orders|cpu|startup|reports|cli|export|listings]``.
 """
 
 from __future__ import annotations
@@ -65,12 +68,15 @@ class Emulator:
     app: dict[str, Any]
 
     @property
-    def refresh_token(self) -> str:
-        return self.refresh_token_in(COUNTRY)
+    def seller(self) -> dict[str, Any]:
+        return self.seller_in(COUNTRY)
 
-    def refresh_token_in(self, country: str) -> str:
-        seller = next(s for s in self.app["sellers"] if country in s["countries"])
-        return str(seller["refresh_token"])
+    def seller_in(self, country: str) -> dict[str, Any]:
+        return dict(next(s for s in self.app["sellers"] if country in s["countries"]))
+
+    @property
+    def refresh_token(self) -> str:
+        return str(self.seller["refresh_token"])
 
     def stats(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/_sandbox/stats") as answer:  # noqa: S310 (loopback)
@@ -85,7 +91,12 @@ def _free_port() -> int:
 
 @contextmanager
 def emulator(
-    *, scale: float = 1.0, orders: int = 0, unlimited: tuple[str, ...] = (), report_rows: int | None = None
+    *,
+    scale: float = 1.0,
+    orders: int = 0,
+    listings: int | None = None,
+    unlimited: tuple[str, ...] = (),
+    report_rows: int | None = None,
 ) -> Iterator[Emulator]:
     """The emulator in a child process, until the block ends: ``amazon-connector sandbox serve``, or
     this directory's emulator.py where usage plans are ``unlimited``."""
@@ -96,6 +107,8 @@ def emulator(
     else:
         command = [sys.executable, "-m", "amazon_connector", "sandbox", "serve", "--port", str(port)]
         command += ["--time-scale", str(scale), "--orders", str(orders)]
+    if listings is not None:
+        command += ["--listings", str(listings)]
     if report_rows is not None:
         command += ["--report-rows", str(report_rows)]
     url = f"http://127.0.0.1:{port}"
@@ -119,7 +132,7 @@ def emulator(
 
 def connect(connections: Connections, emu: Emulator, country: str = COUNTRY) -> Connection:
     """A restricted-mode connection to the emulator's demo seller (in ``country``)."""
-    app = emu.app
+    app, seller = emu.app, emu.seller_in(country)
     return connections.add(
         "bench",
         country=country,
@@ -127,7 +140,8 @@ def connect(connections: Connections, emu: Emulator, country: str = COUNTRY) -> 
         app_id=app["app_id"],
         client_id=app["client_id"],
         client_secret=app["client_secret"],
-        refresh_token=emu.refresh_token_in(country),
+        refresh_token=seller["refresh_token"],
+        selling_partner_id=seller["selling_partner_id"],
         environment=emu.url,
     )
 
@@ -431,8 +445,12 @@ def main() -> None:
         "--export-orders", type=int, default=10_000, help="orders exported in (f) (default 10,000)"
     )
     parser.add_argument("--export-scale", type=float, default=200, help="time scale for (f) (default 200)")
+    parser.add_argument("--skus", type=int, default=5000, help="SKUs updated in (g) (default 5000)")
+    parser.add_argument("--listings-scale", type=float, default=10, help="time scale for (g) (default 10)")
     parser.add_argument(
-        "--only", choices=("orders", "cpu", "startup", "reports", "cli", "export"), help="run one part"
+        "--only",
+        choices=("orders", "cpu", "startup", "reports", "cli", "export", "listings"),
+        help="run one part",
     )
     args = parser.parse_args()
     if args.only in (None, "orders"):
@@ -451,6 +469,10 @@ def main() -> None:
         from orders import bench_export  # bench/orders.py, which imports this module's helpers
 
         bench_export(args.export_orders, args.export_scale)
+    if args.only in (None, "listings"):
+        from listings import bench_listings  # bench/listings.py, which imports this module's helpers
+
+        bench_listings(args.skus, args.listings_scale, args.rate_limits)
 
 
 if __name__ == "__main__":

@@ -58,8 +58,65 @@ def call_from_data(call: Call, operation: Operation, clock: ManualClock) -> Any:
         return call(operation.qualified_name, **example.parameters)
 
 
-def stateful_calls(call: Call, clock: ManualClock) -> Iterator[tuple[str, Any]]:
-    """The stateful operations in the order their flows need, each with its answer."""
+def listings_calls(call: Call, seller_id: str) -> Iterator[tuple[str, Any]]:
+    """The Listings Items operations on the seller's listings: search, get, patch, put, delete."""
+    where = {"sellerId": seller_id, "marketplaceIds": [UK.marketplace_id]}
+    found = call("listings-items/2021-08-01/searchListingsItems", paginate=False, **where)
+    yield "listings-items/2021-08-01/searchListingsItems", found
+    sku = found.body["items"][0]["sku"]
+    yield (
+        "listings-items/2021-08-01/getListingsItem",
+        call("listings-items/2021-08-01/getListingsItem", sku=sku, **where),
+    )
+    offer = {
+        "marketplace_id": UK.marketplace_id,
+        "currency": "GBP",
+        "our_price": [{"schedule": [{"value_with_tax": 99.5}]}],
+    }
+    patch = {
+        "productType": "PRODUCT",
+        "patches": [{"op": "merge", "path": "/attributes/purchasable_offer", "value": [offer]}],
+    }
+    yield (
+        "listings-items/2021-08-01/patchListingsItem",
+        call("listings-items/2021-08-01/patchListingsItem", sku=sku, body=patch, **where),
+    )
+    attributes = {
+        "item_name": [{"value": "A new bag", "marketplace_id": UK.marketplace_id}],
+        "brand": [{"value": "Northwind"}],
+        "condition_type": [{"value": "new_new"}],
+    }
+    put = {"productType": "LUGGAGE", "attributes": attributes}
+    yield (
+        "listings-items/2021-08-01/putListingsItem",
+        call("listings-items/2021-08-01/putListingsItem", sku="NEW-BAG", body=put, **where),
+    )
+    yield (
+        "listings-items/2021-08-01/deleteListingsItem",
+        call("listings-items/2021-08-01/deleteListingsItem", sku="NEW-BAG", **where),
+    )
+
+
+def shipping_calls(call: Call, order_id: str, item_id: str, clock: ManualClock) -> Iterator[tuple[str, Any]]:
+    """FBA inventory, and a merchant-fulfilled order's shipment confirmed."""
+    inventory = {"granularityType": "Marketplace", "granularityId": UK.marketplace_id, "details": True}
+    yield "fba-inventory/v1/getInventorySummaries", call("getInventorySummaries", paginate=False, **inventory)
+    package = {
+        "packageReferenceId": "1",
+        "carrierCode": "Royal Mail",
+        "trackingNumber": "RM123456785GB",
+        "shipDate": clock.now(),
+        "orderItems": [{"orderItemId": item_id, "quantity": 1}],
+    }
+    body = {"marketplaceId": UK.marketplace_id, "packageDetail": package}
+    yield "orders/v0/confirmShipment", call("orders/v0/confirmShipment", orderId=order_id, body=body)
+
+
+def stateful_calls(
+    call: Call, clock: ManualClock, seller_id: str, order: tuple[str, str]
+) -> Iterator[tuple[str, Any]]:
+    """The stateful operations in the order their flows need, each with its answer (``order``: an
+    unshipped merchant-fulfilled order and one of its items)."""
     yield "sellers/v1/getMarketplaceParticipations", call("sellers/v1/getMarketplaceParticipations")
     rdt = {
         "restrictedResources": [{"method": "GET", "path": "/orders/v0/orders", "dataElements": ["buyerInfo"]}]
@@ -132,6 +189,8 @@ def stateful_calls(call: Call, clock: ManualClock) -> Iterator[tuple[str, Any]]:
     yield "notifications/v1/getDestinations", call("getDestinations")
     yield "notifications/v1/getDestination", call("getDestination", destinationId=destination_id)
     yield "notifications/v1/deleteDestination", call("deleteDestination", destinationId=destination_id)
+    yield from listings_calls(call, seller_id)
+    yield from shipping_calls(call, *order, clock)
     name = "application-management/2023-11-30/rotateApplicationClientSecret"
     yield name, call(name)
 
@@ -144,7 +203,7 @@ RESTRICTED_ROLES = sorted(
 @pytest.fixture
 def emulator(emulator_clock: ManualClock) -> Iterator[RunningEmulator]:
     """The demo world, its restricted private app holding every restricted role (Tax Invoicing too)."""
-    world = demo_world(orders_per_marketplace=5)
+    world = demo_world(orders_per_marketplace=200)
     apps = [
         dataclasses.replace(a, restricted_roles=RESTRICTED_ROLES) if a.restricted_roles else a
         for a in world.apps
@@ -176,7 +235,16 @@ def test_every_operation_answers_as_its_model_says(home: Path, emulator, emulato
                 Draft4Validator(schema, format_checker=formats).validate(answer.body)
             answered[operation.qualified_name] = answer.status
 
-        for name, answer in stateful_calls(connection.call, emulator_clock):
+        seller_id = seller_in(app, "UK")["selling_partner_id"]
+        seller = emulator.world.seller(seller_id)
+        book = emulator.sandbox.orders
+        mfn = next(
+            h
+            for h in book.orders(seller, UK.marketplace_id)
+            if h.fulfillment_channel == "MFN" and h.status == "Unshipped"
+        )
+        order = (mfn.order_id, book.details(seller, mfn).items[0].order_item_id)
+        for name, answer in stateful_calls(connection.call, emulator_clock, seller_id, order):
             check(name, answer)
         assert set(answered) == set(HANDLERS)
         for operation in catalog().operations:

@@ -10,6 +10,7 @@ import pytest
 
 from amazon_connector.clock import ManualClock
 from amazon_connector.marketplaces import get_marketplace
+from amazon_connector.sandbox.spapi.assortment import Assortment
 from amazon_connector.sandbox.spapi.order_book import (
     LATEST_INDEX,
     QUIET,
@@ -26,7 +27,8 @@ UK = get_marketplace("UK").marketplace_id
 
 def book(orders: int = 200, clock: ManualClock | None = None) -> tuple[OrderBook, ManualClock]:
     clock = clock or ManualClock()
-    return OrderBook(demo_world(orders_per_marketplace=orders), clock), clock
+    world = demo_world(orders_per_marketplace=orders)
+    return OrderBook(world, clock, Assortment(world, clock.now())), clock
 
 
 def seller(order_book: OrderBook):

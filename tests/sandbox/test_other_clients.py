@@ -1,7 +1,7 @@
 """Clients nobody here wrote, pointed at the emulator and otherwise unchanged: Amazon's official SDK
 (``amzn-sp-api``, whose generated models refuse answers that break the models) and python-amazon-sp-api.
-Each calls several APIs: stateful ones (Sellers, Orders, Reports, Feeds, Tokens, Notifications) and ones
-answered from the models' data (Catalog Items, Listings Items, FBA Inventory)."""
+Each calls several APIs: stateful ones (Sellers, Orders, Reports, Feeds, Tokens, Notifications, Listings
+Items, FBA Inventory) and ones answered from the models' data (Catalog Items)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ NOTIFICATIONS = "sellingpartnerapi::notifications"
 
 def _app(emulator: RunningEmulator) -> dict[str, Any]:
     return {a["name"]: a for a in emulator.world.credentials()}["Demo Private App (restricted)"]
+
+
+def _first_sku(emulator: RunningEmulator, seller: dict[str, Any]) -> str:
+    """A SKU the seller lists in the emulator's world."""
+    found = emulator.world.seller(seller["selling_partner_id"])
+    assert found is not None
+    return emulator.sandbox.assortment.products(found)[0].sku
 
 
 def test_amazons_sdk_against_the_emulator(emulator):
@@ -70,8 +77,9 @@ def test_amazons_sdk_against_the_emulator(emulator):
 
     item = CatalogApi(client).get_catalog_item(ASIN, [US], included_data=["summaries", "identifiers"])
     assert item.asin == ASIN
-    listing = ListingsApi(client).get_listings_item(seller["selling_partner_id"], "SKU-1", [US])
-    assert listing.sku == "SKU-1"
+    sku = _first_sku(emulator, seller)
+    listing = ListingsApi(client).get_listings_item(seller["selling_partner_id"], sku, [US])
+    assert listing.sku == sku
     inventory = FbaInventoryApi(client).get_inventory_summaries("Marketplace", US, [US])
     assert inventory.payload is not None
 
@@ -122,7 +130,8 @@ def test_python_amazon_sp_api_against_the_emulator(emulator):
 
     item = client(CatalogItems, version="2022-04-01").get_catalog_item(ASIN, includedData="summaries")
     assert item.payload["asin"] == ASIN
-    listing = client(ListingsItems).get_listings_item(seller["selling_partner_id"], "SKU-1")
-    assert listing.payload["sku"] == "SKU-1"
+    sku = _first_sku(emulator, seller)
+    listing = client(ListingsItems).get_listings_item(seller["selling_partner_id"], sku)
+    assert listing.payload["sku"] == sku
     assert client(Inventories).get_inventory_summary_marketplace().payload is not None
     assert not client(Notifications).get_destinations().payload  # none yet (grantless)

@@ -18,7 +18,7 @@ from amazon_connector.api.schemas import (
 from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.spapi.jobs import PROCESSING, QUEUED
 from amazon_connector.sandbox.times import iso
-from tests.sandbox.conftest import access_token, restricted_data_token, spapi
+from tests.sandbox.conftest import access_token, restricted_data_token, seller_in, spapi
 
 UK = get_marketplace("UK").marketplace_id
 DE = get_marketplace("DE").marketplace_id
@@ -201,13 +201,19 @@ def feed(http, token, feed_id: str) -> Feed:
     return Feed.model_validate(spapi(http, "GET", f"{FEEDS}/feeds/{feed_id}", token).json())
 
 
-def test_feed_upload_process_and_result(http, token, clock, emulator):
+def test_feed_upload_process_and_result(http, token, clock, emulator, apps):
     content_type = "application/json; charset=UTF-8"
     document = feed_document(http, token, content_type)
     assert document.feedDocumentId.startswith("amzn1.tortuga.4.eu.")
+    seller = emulator.world.seller(
+        seller_in(apps["Demo Private App (restricted)"], "UK")["selling_partner_id"]
+    )
+    products = emulator.sandbox.assortment.products(seller)[:3]
     messages = {
-        "header": {"sellerId": "x", "version": "2.0"},
-        "messages": [{"messageId": n} for n in range(3)],
+        "header": {"sellerId": seller.selling_partner_id, "version": "2.0"},
+        "messages": [
+            {"messageId": n, "sku": p.sku, "operationType": "DELETE"} for n, p in enumerate(products, 1)
+        ],
     }
     wrong_type = httpx.put(document.url, content=json.dumps(messages), headers={"Content-Type": "text/plain"})
     assert wrong_type.status_code == 403

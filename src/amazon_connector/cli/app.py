@@ -6,31 +6,19 @@ loads what another one needs (the web server, the emulator, AWS, Parquet)."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
-from typer.core import TyperGroup
 
+from amazon_connector.cli.lazy import Command, LazyGroup
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 from amazon_connector.locations import DATABASE_ENV, HOME_ENV, KEY_FILE_ENV
 from amazon_connector.version import __version__
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """A command (or group of commands) in the module that defines it: ``module:attribute``, a
-    typer.Typer (a group) or a function (one command); ``help`` is its line in the list."""
-
-    target: str
-    help: str
-
 
 COMMANDS = {
     "connections": Command(
@@ -42,7 +30,7 @@ COMMANDS = {
     ),
     "orders": Command(
         "amazon_connector.cli.orders:app",
-        "Orders into files and databases: list, get, export, sync (incremental).",
+        "Orders into files and databases: list, get, export, sync (incremental); confirm shipments.",
     ),
     "sandbox": Command("amazon_connector.cli.sandbox:app", "The local SP-API emulator."),
     "reports": Command(
@@ -56,45 +44,22 @@ COMMANDS = {
     "download": Command("amazon_connector.cli.call:download", "Download a report document."),
     "upload": Command("amazon_connector.cli.call:upload", "Upload a feed document."),
     "ui": Command("amazon_connector.cli.ui:ui", "The connection dialog as a local web page."),
+    "listings": Command("amazon_connector.cli.listings:listings_app", "Read listings; update them in bulk."),
+    "prices": Command("amazon_connector.cli.listings:prices_app", "Set prices from a file or database."),
+    "stock": Command("amazon_connector.cli.listings:stock_app", "Set merchant-fulfilled stock in bulk."),
+    "feeds": Command("amazon_connector.cli.feeds:app", "Listing updates by feed; feeds' state and results."),
+    "inventory": Command("amazon_connector.cli.inventory:app", "FBA inventory summaries."),
+    "catalog": Command("amazon_connector.cli.catalog:catalog_app", "Catalog items (2022-04-01)."),
+    "pricing": Command("amazon_connector.cli.catalog:pricing_app", "Competitive prices and offers."),
 }
 
 
-def load_command(name: str, command: Command) -> Any:  # a click command (typer bundles its own click)
-    """Import the command's module and make the click command typer would have made."""
-    module, _, attribute = command.target.partition(":")
-    target = getattr(importlib.import_module(module), attribute)
-    if isinstance(target, typer.Typer):
-        group = typer.main.get_group(target)
-        group.name, group.help = name, group.help or command.help
-        return group
-    single = typer.Typer()
-    single.command(name, short_help=command.help)(target)
-    return typer.main.get_command(single)
+class _Root(LazyGroup):
+    """The root command: its commands (COMMANDS) load when used, and a library error anywhere below it
+    is one clear message and exit code 1."""
 
-
-class _Root(TyperGroup):
-    """The root command: its commands load when used (the list of them, from COMMANDS, loads none), and
-    a library error anywhere below it is one clear message and exit code 1."""
-
-    _listing = False
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return [*COMMANDS, *super().list_commands(ctx)]
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        command = COMMANDS.get(cmd_name)
-        if command is None:
-            return super().get_command(ctx, cmd_name)
-        if self._listing:  # the help's list shows a command's name and line only
-            return typer.core.TyperCommand(cmd_name, help=command.help)
-        return load_command(cmd_name, command)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        self._listing = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._listing = False
+    lazy = COMMANDS
+    lazy_first = True
 
     def invoke(self, ctx: Any) -> Any:  # typer.Context
         try:

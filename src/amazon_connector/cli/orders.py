@@ -1,8 +1,10 @@
-"""`amazon-connector orders list | get | export | sync`: orders into files and databases.
+"""`amazon-connector orders list | get | export | sync`: orders into files and databases; `orders ship`
+(``shipments``, loaded when it runs) confirms shipments.
 
 Exit codes (for schedulers): 0 done; 1 bad input (nothing fetched or written, sync positions unchanged);
 2 a run failed part way (what it fetched is kept: run the same command again to resume); 3 a sync of
 several connections where some failed and some did not; 4 some orders asked for by ID do not exist.
+`orders ship` has the exit codes of the bulk commands (``bulk``).
 """
 
 from __future__ import annotations
@@ -13,19 +15,32 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
 from rich.markup import escape
 
 from amazon_connector.cli.context import err_console, state
+from amazon_connector.cli.lazy import Command, LazyGroup
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
 if TYPE_CHECKING:
     from amazon_connector.connections import Connection
     from amazon_connector.data.orders import OrderQuery, OrdersResult, Progress
 
-app = typer.Typer(no_args_is_help=True)
+
+class _Orders(LazyGroup):
+    """`orders`: its own commands, and `ship` (``shipments``), loaded when it runs."""
+
+    lazy: ClassVar[dict[str, Command]] = {
+        "ship": Command(
+            "amazon_connector.cli.shipments:ship",
+            "Confirm merchant-fulfilled orders shipped (carrier, tracking), one or a file of them.",
+        )
+    }
+
+
+app = typer.Typer(cls=_Orders, no_args_is_help=True)
 
 FAILED, PARTLY, NOT_FOUND = 2, 3, 4
 PLAIN_EVERY = 5.0

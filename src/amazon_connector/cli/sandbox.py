@@ -10,7 +10,7 @@ import typer
 
 from amazon_connector.sandbox.faults import parse_faults
 from amazon_connector.sandbox.server import base_url, check_host, serve
-from amazon_connector.sandbox.world import DEFAULT_ORDERS
+from amazon_connector.sandbox.world import DEFAULT_LISTINGS, DEFAULT_ORDERS
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -34,6 +34,7 @@ def serve_command(
     orders: Annotated[
         int, typer.Option(min=0, help="Orders of each seller in each of its marketplaces.")
     ] = DEFAULT_ORDERS,
+    listings: Annotated[int, typer.Option(min=0, help="Listings of each seller.")] = DEFAULT_LISTINGS,
     faults: Annotated[
         str,
         typer.Option(
@@ -76,6 +77,7 @@ def serve_command(
         time_scale,
         redirect_uri or (),
         orders=orders,
+        listings=listings,
         faults=faults,
         static=static,
         allow_remote=allow_remote,

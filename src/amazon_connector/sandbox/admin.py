@@ -96,6 +96,38 @@ async def secret_expiry(request: Request) -> JSONResponse:
     return JSONResponse({"clientId": client_id, "clientSecretExpiryTime": iso(announced)})
 
 
+async def listings(request: Request) -> JSONResponse:
+    """A seller's listings as they are now (feeds that have finished applied): SKU, product type, ASIN,
+    attributes and issues, and per marketplace its price and status; ``?sku=`` (repeatable) picks some."""
+    _loopback_only(request)
+    sandbox = sandbox_of(request)
+    seller = sandbox.world.seller(request.path_params["selling_partner_id"])
+    if seller is None:
+        raise HTTPException(404)
+    sandbox.feeds.settle_due()
+    wanted = set(request.query_params.getlist("sku"))
+    found = [
+        {
+            "sku": listing.sku,
+            "productType": listing.product_type,
+            "asin": listing.asin,
+            "channel": listing.channel,
+            "quantity": listing.quantity,
+            "prices": {
+                m.marketplace_id: str(price)
+                for m in seller.marketplaces()
+                if (price := listing.price(m.marketplace_id)) is not None
+            },
+            "attributes": listing.attributes,
+            "issues": [i.as_api() for i in listing.issues],
+            "lastUpdatedDate": iso(listing.updated),
+        }
+        for listing in sandbox.listings.listings(seller)
+        if not wanted or listing.sku in wanted
+    ]
+    return JSONResponse(found)
+
+
 async def orders(request: Request) -> JSONResponse:
     """The ground truth of a seller's orders in one marketplace (``?seller=ID&marketplace=ID``): every
     order with its items and buyer, as searches see them now (``view=search``, the default) or as they
@@ -168,6 +200,7 @@ ROUTES = [
     Route(PREFIX + "/credentials", credentials, methods=["GET"]),
     Route(PREFIX + "/stats", stats, methods=["GET", "DELETE"]),
     Route(PREFIX + "/clock", clock, methods=["GET"]),
+    Route(PREFIX + "/listings/{selling_partner_id}", listings, methods=["GET"]),
     Route(PREFIX + "/applications/{client_id}/secret-expiry", secret_expiry, methods=["POST"]),
     Route(PREFIX + "/orders", orders, methods=["GET"]),
     Route(PREFIX + "/orders/{order_id}/status", order_status, methods=["POST"]),

@@ -15,10 +15,14 @@ from amazon_connector.sandbox.faults import Faults
 from amazon_connector.sandbox.grants import Grants
 from amazon_connector.sandbox.lwa.client_secrets import ClientSecrets
 from amazon_connector.sandbox.sellercentral.authorisations import Authorisations
+from amazon_connector.sandbox.spapi.assortment import Assortment
 from amazon_connector.sandbox.spapi.contents import FeedResults
 from amazon_connector.sandbox.spapi.destinations import Destinations
+from amazon_connector.sandbox.spapi.fba_stock import FbaInventory
 from amazon_connector.sandbox.spapi.jobs import Jobs
+from amazon_connector.sandbox.spapi.listings_store import ListingsStore
 from amazon_connector.sandbox.spapi.order_book import OrderBook
+from amazon_connector.sandbox.spapi.packages import Packages
 from amazon_connector.sandbox.spapi.page_tokens import PageTokens
 from amazon_connector.sandbox.spapi.report_documents import ReportContents
 from amazon_connector.sandbox.spapi.report_schedules import Schedules
@@ -33,7 +37,8 @@ FIRST_FEED_ID = 60_000_000_001
 @dataclass
 class Sandbox:
     """The world plus everything issued or created since start: consent flow keys, tokens, usage
-    buckets, orders, reports, feeds, documents, destinations, STS sessions; and the faults and stats.
+    buckets, orders, listings, FBA inventory, shipped packages, reports, report schedules, feeds,
+    documents, destinations, STS sessions; and the faults and stats.
     ``static``: SP-API answers only the models' sandbox examples, as Amazon's sandbox endpoints do."""
 
     world: World
@@ -49,7 +54,11 @@ class Sandbox:
     queues: LocalQueues = field(init=False)
     client_secrets: ClientSecrets = field(init=False)
     pages: PageTokens = field(init=False)
+    assortment: Assortment = field(init=False)
+    listings: ListingsStore = field(init=False)
     orders: OrderBook = field(init=False)
+    inventory: FbaInventory = field(init=False)
+    packages: Packages = field(init=False)
     documents: Documents = field(init=False)
     reports: Jobs = field(init=False)
     schedules: Schedules = field(init=False)
@@ -62,7 +71,11 @@ class Sandbox:
         self.grants = Grants(self.world, self.clock)
         self.usage = UsagePlans(self.clock)
         self.pages = PageTokens(self.clock)
-        self.orders = OrderBook(self.world, self.clock)
+        self.assortment = Assortment(self.world, self.clock.now())
+        self.listings = ListingsStore(self.world, self.assortment, self.clock)
+        self.orders = OrderBook(self.world, self.clock, self.assortment)
+        self.inventory = FbaInventory(self.assortment, self.orders)
+        self.packages = Packages()
         self.documents = Documents(self.clock)
         self.reports = Jobs(
             self.clock,
@@ -71,7 +84,7 @@ class Sandbox:
         )
         self.schedules = Schedules(self.world, self.clock, self.reports)
         self.reports.due = self.schedules.catch_up
-        self.feeds = Jobs(self.clock, FIRST_FEED_ID, FeedResults(self.world, self.documents))
+        self.feeds = Jobs(self.clock, FIRST_FEED_ID, FeedResults(self.world, self.documents, self.listings))
         self.destinations = Destinations()
         self.sessions = Sessions(self.world, self.clock)
         self.queues = LocalQueues(self.clock)

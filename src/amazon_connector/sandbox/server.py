@@ -14,7 +14,7 @@ from amazon_connector.sandbox.app import create_app
 from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.faults import Fault, parse_faults
 from amazon_connector.sandbox.traffic import Emulator
-from amazon_connector.sandbox.world import DEFAULT_ORDERS, World, demo_world
+from amazon_connector.sandbox.world import DEFAULT_LISTINGS, DEFAULT_ORDERS, World, demo_world
 from amazon_connector.serving import ServerThread, bind_address, is_loopback
 
 
@@ -83,25 +83,30 @@ def serve(
     redirect_uris: Sequence[str] = (),
     *,
     orders: int = DEFAULT_ORDERS,
+    listings: int = DEFAULT_LISTINGS,
     faults: str = "",
     static: bool = False,
     allow_remote: bool = False,
     report_rows: int | None = None,
 ) -> None:
-    """Serve the demo world of ``seed`` (``orders`` per seller and marketplace) in the foreground until
-    interrupted; time runs ``time_scale`` times faster for expiry, usage plans and processing. With
-    ``static`` the SP-API answers only its models' sandbox examples; ``report_rows``: rows per
-    marketplace of generated report documents."""
+    """Serve the demo world of ``seed`` (``orders`` per seller and marketplace, ``listings`` per
+    seller) in the foreground until interrupted; time runs ``time_scale`` times faster for expiry,
+    usage plans and processing. With ``static`` the SP-API answers only its models' sandbox examples;
+    ``report_rows``: rows per marketplace of generated report documents."""
     check_host(host, allow_remote=allow_remote)
     if time_scale <= 0:
         raise ConfigurationError(f"The time scale must be positive, not {time_scale}.", field="time_scale")
     if orders < 0:
         raise ConfigurationError(f"The number of orders must not be negative, not {orders}.", field="orders")
-    world = demo_world(seed, redirect_uris, orders_per_marketplace=orders)
+    if listings < 0:
+        raise ConfigurationError(
+            f"The number of listings must not be negative, not {listings}.", field="listings"
+        )
     if report_rows is not None and report_rows < 0:
         raise ConfigurationError(
             f"The number of report rows must not be negative, not {report_rows}.", field="report_rows"
         )
+    world = demo_world(seed, redirect_uris, orders_per_marketplace=orders, listings_per_seller=listings)
     app = create_app(
         world, ScaledClock(time_scale), faults=parse_faults(faults), static=static, report_rows=report_rows
     )

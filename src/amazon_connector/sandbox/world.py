@@ -23,6 +23,7 @@ DEFAULT_REDIRECT_URIS = (
 LOGIN_PATH = "/amazon-connector/login"
 DIRECT_TO_CONSUMER_SHIPPING = "Direct-to-Consumer Shipping (Restricted)"
 DEFAULT_ORDERS = 50
+DEFAULT_LISTINGS = 200
 AWS_ACCOUNT_ID = "123456789012"
 
 
@@ -88,6 +89,8 @@ class World:
     self_authorisations: list[SelfAuthorisation]
     orders_per_marketplace: int = DEFAULT_ORDERS
     """How many orders each seller has in each of its marketplaces."""
+    listings_per_seller: int = DEFAULT_LISTINGS
+    """How many products each seller lists when the emulator starts."""
 
     def app(self, app_id: str) -> App | None:
         return next((a for a in self.apps if a.app_id == app_id), None)
@@ -212,12 +215,16 @@ def _iam_user(seed: int, key: str) -> IamUser:
 
 
 def demo_world(
-    seed: int = 0, redirect_uris: Sequence[str] = (), orders_per_marketplace: int = DEFAULT_ORDERS
+    seed: int = 0,
+    redirect_uris: Sequence[str] = (),
+    orders_per_marketplace: int = DEFAULT_ORDERS,
+    listings_per_seller: int = DEFAULT_LISTINGS,
 ) -> World:
-    """The demo world: the same seed gives the same IDs, secrets and orders.
+    """The demo world: the same seed gives the same IDs, secrets, orders and listings.
 
     Every app registers ``redirect_uris`` first (so a test's listener is the default), then the two
-    default redirect URIs. Each seller has ``orders_per_marketplace`` orders in each marketplace.
+    default redirect URIs. Each seller has ``orders_per_marketplace`` orders in each marketplace and
+    ``listings_per_seller`` listings.
     """
     uris = list(dict.fromkeys([*redirect_uris, *DEFAULT_REDIRECT_URIS]))
     sellers = {
@@ -261,4 +268,11 @@ def demo_world(
         )
         for app_key, seller_key in _REVOKED
     ]
-    return World(seed, list(apps.values()), list(sellers.values()), authorisations, orders_per_marketplace)
+    return World(
+        seed,
+        list(apps.values()),
+        list(sellers.values()),
+        authorisations,
+        orders_per_marketplace,
+        listings_per_seller,
+    )

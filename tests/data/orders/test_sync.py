@@ -1,6 +1,7 @@
 """Incremental syncs against a world that moves: sync, the world changes (status steps, explicit changes,
 new orders), sync again: every destination type ends equal to the new ground truth, with no duplicates.
-The overlap catches what Amazon indexed late; several connections sync at once."""
+The overlap catches what Amazon indexed late; several connections sync at once; a shipment confirmed
+(issue 14) shows in the next sync."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from amazon_connector.data.orders import ORDER_ITEMS, ORDERS, OrderQuery, sync_orders
+from amazon_connector.data.results import Outcome
+from amazon_connector.data.shipments import confirm_shipments, shipment_record
 from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.spapi.order_book import LATEST_INDEX, QUIET, View
 from tests.data.orders.conftest import SEARCH_ORDERS, UK, World, differences, expected, held
@@ -135,3 +138,24 @@ def test_after_the_report_a_sync_tops_up_through_the_api(make_world, tmp_path):
     assert result.position is not None
     assert result.position > world.clock.now() - timedelta(minutes=10)
     assert len(held(target)[0]) == len({o["order_id"] for o in held(target)[0]})
+
+
+def test_a_shipment_confirmed_shows_in_the_next_sync(make_world, tmp_path):
+    world = make_world(orders=150)
+    world.unlimited(SEARCH_ORDERS)
+    uk = world.connect()
+    settle(world)
+    target = str(tmp_path / "orders.db")
+    sync_orders(uk, target, OrderQuery(since=world.since()))
+    waiting = next(
+        t for t in world.truth() if t["status"] == "Unshipped" and t["fulfillment_channel"] == "MFN"
+    )
+    assert _held_order(target, waiting["order_id"])["status"] == "UNSHIPPED"
+    record = shipment_record({"order_id": waiting["order_id"], "carrier": "UPS", "tracking": "1Z9"})
+    [result] = confirm_shipments(uk, [record]).results
+    assert result.outcome is Outcome.ACCEPTED
+    settle(world)
+    [second] = sync_orders(uk, target)
+    assert second.error is None
+    assert _held_order(target, waiting["order_id"])["status"] == "SHIPPED"
+    check(target, world.truth())

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -177,3 +178,44 @@ order_sync_positions_table = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 """How far each order sync got, per connection, marketplace set and destination (``scope``)."""
+
+submission_runs_table = Table(
+    "submission_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connection_id", Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("finished", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_submission_runs_lookup", "connection_id", "kind", "id"),
+)
+"""Bulk submissions to Amazon (listings updates, shipments): one row per run of one input, so that a
+rerun of an unfinished run continues it instead of sending anything twice."""
+
+submission_feeds_table = Table(
+    "submission_feeds",
+    metadata,
+    Column("run_id", Integer, ForeignKey("submission_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("part", Integer, primary_key=True),
+    Column("feed_document_id", Text, nullable=False),
+    Column("records", Text, nullable=False),
+    Column("creating_at", DateTime(timezone=True), nullable=False),
+    Column("feed_id", String(64)),
+    Column("status", String(16)),
+    Column("result_document_id", Text),
+)
+"""The feeds of a run, one per part of its input: the uploaded document and, once createFeed answered,
+the feed; ``records`` (JSON) says which input line each message carries and which lines were refused
+before sending."""
+
+submission_answers_table = Table(
+    "submission_answers",
+    metadata,
+    Column("run_id", Integer, ForeignKey("submission_runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("answer", Text, nullable=False),
+)
+"""Amazon's answer to each input record a run sent on its own (a patch, a shipment confirmation), JSON."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from amazon_connector.sandbox.aws.storage import Document, Documents
+from amazon_connector.sandbox.spapi import listings_feed
 from amazon_connector.sandbox.spapi.jobs import Job
+from amazon_connector.sandbox.spapi.listings_store import ListingsStore
 from amazon_connector.sandbox.world import World
 
 
@@ -29,11 +31,13 @@ def _count_messages(document: Document) -> int | None:
 
 
 class FeedResults:
-    """Settles finished feeds: a processing report, or FATAL when nothing readable was uploaded in time."""
+    """Settles finished feeds: a processing report, or FATAL when nothing readable was uploaded in time.
+    A JSON_LISTINGS_FEED changes the seller's listings, message by message (``listings_feed``)."""
 
-    def __init__(self, world: World, documents: Documents) -> None:
+    def __init__(self, world: World, documents: Documents, listings: ListingsStore) -> None:
         self.world = world
         self.documents = documents
+        self.listings = listings
 
     def _report(self, job: Job, content_type: str, messages: int) -> bytes:
         if "json" in content_type:
@@ -65,13 +69,21 @@ class FeedResults:
 
     def __call__(self, job: Job) -> tuple[str, str | None]:
         source = self.documents.get(job.input_document_id or "", job.selling_partner_id)
-        uploaded = source is not None and source.uploaded_at is not None and source.uploaded_at <= job.started
-        messages = _count_messages(source) if source is not None and uploaded else None
-        if source is None or messages is None:
+        if source is None or source.uploaded_at is None or source.uploaded_at > job.started:
             return "FATAL", None
+        seller = self.world.seller(job.selling_partner_id)
+        if job.job_type == listings_feed.FEED_TYPE and seller is not None:
+            processed = listings_feed.process(
+                self.listings, seller, job.job_id, job.marketplace_ids, source.content or b""
+            )
+            outcome, content = processed.outcome, processed.report
+        else:
+            messages = _count_messages(source)
+            if messages is None:
+                return "FATAL", None
+            outcome, content = "DONE", self._report(job, source.content_type, messages)
         region = report_region(job.selling_partner_id, self.world)
-        content = self._report(job, source.content_type, messages)
         result = self.documents.create(
             f"amzn1.tortuga.4.{region}", job.selling_partner_id, source.content_type, content
         )
-        return "DONE", result.document_id
+        return outcome, result.document_id

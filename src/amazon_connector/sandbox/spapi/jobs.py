@@ -111,6 +111,12 @@ class Jobs:
             job.outcome, job.document_id = self._settle(job)
         return job
 
+    def settle_due(self) -> None:
+        """Settle every job whose processing has ended, oldest first (finished feeds change listings)."""
+        with self._lock:
+            for job in self._jobs.values():
+                self._settled(job)
+
     def get(self, job_id: str, selling_partner_id: str) -> Job | None:
         """The seller's job with that ID, settled if its processing has ended."""
         if self.due is not None:

@@ -14,7 +14,9 @@ are always current. Everything before the emulator started is indexed, and nothi
 minutes before it started, so a fresh emulator's searches see every order.
 
 Only what filters need is drawn for every order (the ``Placed`` record); items, prices and the buyer are
-made from the order's own seed when asked for, so 10,000 orders cost little.
+made from the order's own seed when asked for, so 10,000 orders cost little. Items are the seller's
+products (``Assortment``: FBA products for orders fulfilled by Amazon), so orders, listings and FBA
+inventory name the same SKUs; a seller without products gets made-up ones.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 
 from amazon_connector.clock import Clock
 from amazon_connector.marketplaces import Marketplace, get_marketplace
+from amazon_connector.sandbox.spapi.assortment import Assortment
 from amazon_connector.sandbox.times import iso
 from amazon_connector.sandbox.world import Seller, World
 
@@ -268,9 +271,10 @@ class _Stream:
 class OrderBook:
     """The world's orders, made on demand and kept per seller and marketplace."""
 
-    def __init__(self, world: World, clock: Clock) -> None:
+    def __init__(self, world: World, clock: Clock, assortment: Assortment) -> None:
         self.world = world
         self.clock = clock
+        self.assortment = assortment
         self.start = clock.now().replace(microsecond=0)
         self.end = self.start - QUIET
         self._streams: dict[tuple[str, str], _Stream] = {}
@@ -360,12 +364,13 @@ class OrderBook:
             quantity = rng.choice((1, 1, 1, 2, 3))
             gift = rng.random() < 0.1
             line = unit_price * quantity
+            product = self.assortment.pick(seller, header.fulfillment_channel == "AFN", rng)
             items.append(
                 Item(
                     order_item_id=_digits(rng, 14),
-                    asin="B0" + "".join(rng.choice(_ALNUM) for _ in range(8)),
-                    sku=f"SKU-{n + 1:03d}-{_digits(rng, 4)}",
-                    title=f"{rng.choice(_ADJECTIVES)} {rng.choice(_PRODUCTS)}",
+                    asin=product.asin if product else "B0" + "".join(rng.choice(_ALNUM) for _ in range(8)),
+                    sku=product.sku if product else f"SKU-{n + 1:03d}-{_digits(rng, 4)}",
+                    title=product.title if product else f"{rng.choice(_ADJECTIVES)} {rng.choice(_PRODUCTS)}",
                     quantity=quantity,
                     unit_price=unit_price,
                     tax=(line * Decimal("0.2")).quantize(_CENT),

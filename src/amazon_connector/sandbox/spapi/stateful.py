@@ -6,11 +6,14 @@ from __future__ import annotations
 from amazon_connector.sandbox.spapi import (
     applications,
     feeds,
+    inventory,
+    listings,
     notifications,
     orders,
     orders_v2026,
     reports,
     sellers,
+    shipments,
     tokens,
 )
 from amazon_connector.sandbox.spapi.call import Handler
@@ -22,6 +25,9 @@ HANDLERS: dict[str, Handler] = {
     **orders_v2026.HANDLERS,
     **reports.HANDLERS,
     **feeds.HANDLERS,
+    **listings.HANDLERS,
+    **inventory.HANDLERS,
+    **shipments.HANDLERS,
     **notifications.HANDLERS,
     **applications.HANDLERS,
 }
