@@ -51,7 +51,8 @@ class Target:
 
     @property
     def per_record(self) -> bool:
-        """Whether the value comes from the record (a column, a child list, a ``${column}``)."""
+        """Whether the value comes from the record (a column, a child list, a ``${column}``): such a
+        parameter is a key field of OutputData."""
         spec = self.spec
         if spec is not None:
             return spec.column is not None or spec.each is not None
@@ -333,7 +334,7 @@ def map_record(
             if value is None:
                 continue
             _put(params, target.parts, value)
-            if target.per_record:
+            if target.per_record and len(target.parts) == 1:
                 keys[dotted_path(target.parts)] = value
         by_name = {k.casefold(): k for k in values if k not in mapping.references}
         for column, parts, schema in mapping.auto:
@@ -344,7 +345,8 @@ def map_record(
             value = _value(target, values, variables, dotted_path(parts))
             if value is not None:
                 _put(params, parts, value)
-                keys[dotted_path(parts)] = value
+                if len(parts) == 1:
+                    keys[dotted_path(parts)] = value
     except _Refused as exc:
         return Refusal(record.line, exc.code, f"{exc.message}.", references)
     if empty(chosen):

@@ -105,7 +105,8 @@ class Shape(_Strict):
     """Flat rows folded into nested records: consecutive rows with equal ``key`` values are one record;
     ``children`` take their ``columns`` from each row into a list (with their own key and children)."""
 
-    key: list[str] = Field(min_length=1)
+    key: list[str] = Field(default_factory=list)
+    """The columns whose values tell records apart (a child without a key: each row one child)."""
     columns: list[str] | None = None
     """A child's columns (the top level has every column no child takes)."""
     children: dict[str, Shape] = Field(default_factory=dict)
@@ -129,6 +130,8 @@ class SourceSpec(_Strict):
     def _one_input(self) -> SourceSpec:
         if (self.path is None) == (self.step is None):
             raise ValueError("give either path (a file, - or an SQL URL) or step (another step file)")
+        if self.shape is not None and not self.shape.key:
+            raise ValueError("shape needs a key: the columns whose values tell records apart")
         if self.path == "-" and self.format is None:
             raise ValueError("standard input (path = '-') needs format = 'csv', 'tsv' or 'jsonl'")
         return self

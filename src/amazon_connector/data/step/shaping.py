@@ -1,7 +1,8 @@
 """Recordset shaping: flat rows folded into nested records, as the original product's Recordset tab does.
 
 Consecutive rows with equal key values are one record (its line: the first row's); each child takes its
-columns from every row into a list, rows with equal child keys folded the same way, level by level. A
+columns from every row into a list, rows with equal child keys folded the same way, level by level (a
+child without a key: one child per row). A
 child whose columns are all empty in a row (an order without lines, from an outer join) adds nothing.
 A key that comes back after other keys is a record of its own with a problem: the rows of one record
 must be consecutive (sort the input by its key).
@@ -51,7 +52,7 @@ def _fold(rows: Sequence[dict[str, Any]], shape: Shape, own: Sequence[str]) -> l
     for row in rows:
         if all(empty(row.get(c)) for c in own):
             continue
-        if group and _key(row, shape.key) != _key(group[0], shape.key):
+        if group and (not shape.key or _key(row, shape.key) != _key(group[0], shape.key)):
             records.append(_record(group, shape, own))
             group = []
         group.append(row)
