@@ -16,6 +16,7 @@ from amazon_connector.data.step.model import (
     LookupTransform,
     Shape,
     StepFileError,
+    Transform,
 )
 from amazon_connector.data.step.shaping import shape_records
 from amazon_connector.data.step.transforms import apply, convert
@@ -31,12 +32,13 @@ def test_transforms():
     assert apply("31/01/2024 10:05", [DateTransform(date="%d/%m/%Y %H:%M")]) == "2024-01-31T10:05:00Z"
     assert apply("", [DefaultTransform(default="X"), "lower"]) == "x"
     assert apply("b", [LookupTransform(lookup={"a": 1, "b": 2})]) == 2
-    for value, transform, message in [
+    cases: list[tuple[str, Transform, str]] = [
         ("abc", "number", "not a number"),
         ("1.234", DecimalTransform(decimal=2), "more than 2 decimal places"),
         ("2024-31-01", DateTransform(date="%Y-%m-%d"), "not a date in the format"),
         ("z", LookupTransform(lookup={"a": 1}), "not in the lookup table"),
-    ]:
+    ]
+    for value, transform, message in cases:
         with pytest.raises(ValueError, match=message):
             apply(value, [transform])
     assert convert("5", {"type": "integer"}) == 5
@@ -79,7 +81,7 @@ def test_shaping_folds_consecutive_rows_into_nested_records():
         (5, {"order": "B", "note": "m", "lines": []}, None),
     ]  # fmt: skip
     assert found[2].line == 6
-    assert "was on line 2 too" in found[2].problem
+    assert "was on line 2 too" in str(found[2].problem)
 
 
 def write(tmp_path, name, text):
