@@ -398,7 +398,7 @@ class WebApp:
                 request, "Not found", "That Test Connection is not known (any more).", status=404
             )
         connection = await self.connection(request)
-        return self.render(request, "test.html", run=run, record=connection.record, steps=list(run.steps))
+        return self.render(request, "test.html", run=run.view(), record=connection.record)
 
     async def test_events(self, request: Request) -> Response:
         """Server-sent events: each step as it finishes (from the ``from``-th on), then ``done``."""
@@ -539,12 +539,12 @@ async def step_events(run: TestRun, start: int) -> AsyncIterator[str]:
     """Server-sent events: each step of ``run`` from the ``start``-th on as it finishes, then ``done``."""
     sent = max(0, start)
     while True:
-        finished = run.finished  # read before the steps: a step added meanwhile is sent next time
-        while sent < len(run.steps):
-            yield _event("step", _step(run.steps[sent]))
-            sent += 1
-        if finished:
-            yield _event("done", {"ok": run.ok, "summary": run.summary})
+        view = run.view()
+        for step in view.steps[sent:]:
+            yield _event("step", _step(step))
+        sent = max(sent, len(view.steps))
+        if view.finished:
+            yield _event("done", {"ok": view.ok, "summary": view.summary})
             return
         await asyncio.sleep(STREAM_POLL)
 
