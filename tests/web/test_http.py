@@ -9,15 +9,20 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
 
 from amazon_connector.clock import ManualClock
-from amazon_connector.connections import CheckStep, Connections, Outcome, Status
+from amazon_connector.connections import CheckStep, Connections, Outcome, Status, TestReport
+from amazon_connector.connections.connection import Connection
 from amazon_connector.sandbox.robot import approve
+from amazon_connector.web import runs
 from amazon_connector.web.app import step_events
 from amazon_connector.web.runs import TestRun
 from amazon_connector.web.server import start_ui
@@ -197,6 +202,56 @@ def test_the_event_stream_sends_each_step_as_it_finishes():
     assert [e.split("\n")[0] for e in events] == ["event: step", "event: step", "event: done"]
     assert '"outcome": "fail"' in events[1]
     assert '"summary": "The store is unavailable."' in events[2]
+
+
+class _StepsThatFinishTheRunWhenCopied(list[CheckStep]):
+    """A run's steps that, when copied for its page, first gain the last step and finish the run: the run
+    finishes while its page is being made, at the one moment that matters, every time."""
+
+    def __init__(self, run: TestRun) -> None:
+        super().__init__()
+        self.run = run
+
+    def __iter__(self) -> Iterator[CheckStep]:
+        shown = list(super().__iter__())
+        if not self.run.finished:
+            self.append(CheckStep("Client secret age", Outcome.PASS, "90 days left"))
+            self.run.report = TestReport(self.run.connection, datetime.now(UTC), [*shown, self[-1]])
+            self.run.done.set()
+        return iter(shown)
+
+
+def test_a_run_that_finishes_while_its_page_is_made_streams_its_last_steps(ui, connections, monkeypatch):
+    """The page says finished only with every step on it; otherwise its script streams the rest."""
+
+    @dataclass
+    class RacingRun(TestRun):
+        def __post_init__(self) -> None:
+            self.steps = _StepsThatFinishTheRunWhenCopied(self)
+
+    released = threading.Event()
+
+    def test(self: Connection, on_step: Callable[[CheckStep], None]) -> TestReport:
+        on_step(CheckStep("Token exchange", Outcome.PASS, "ok"))
+        released.wait(30)  # the page finishes the run meanwhile
+        return TestReport(self.name, datetime.now(UTC))
+
+    monkeypatch.setattr(runs, "TestRun", RacingRun)
+    monkeypatch.setattr(Connection, "test", test)
+    connections.add("uk", country="UK", environment="http://127.0.0.1:9")
+    try:
+        with browser(ui) as client:
+            started = client.post("/connections/uk", data=general_form(token_of(client), action="test"))
+            page = client.get(started.headers["location"])
+            steps = re.search(r'data-count="(\d+)" data-finished="(\w+)"', page.text)
+            assert steps is not None
+            assert steps.groups() == ("1", "false")  # one step shown, still running: the script goes on
+            assert page.text.count('<li class="step ') == 1
+            rest = client.get(started.headers["location"] + "/events", params={"from": "1"}).text
+    finally:
+        released.set()
+    assert [e.split("\n")[0] for e in rest.strip().split("\n\n")] == ["event: step", "event: done"]
+    assert '"name": "Client secret age"' in rest
 
 
 def test_a_malformed_step_number_is_a_400(ui, connections):

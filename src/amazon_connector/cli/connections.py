@@ -10,7 +10,6 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, get_type_hints
 
@@ -31,7 +30,7 @@ from amazon_connector.connections import (
     Connection,
     ConnectionRecord,
     Mode,
-    connection_secret_status,
+    SecretStatus,
 )
 from amazon_connector.connections.model import CREDENTIAL_FIELDS, FIELD_LABELS, AdvancedSettings
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError, UnreadableConnectionError
@@ -260,13 +259,14 @@ def edit(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: AsJson = False) -> None:
     """List connections with their status, client-secret age and last test."""
-    items = state(ctx).connections().list()
-    now = state(ctx).connections().clock.now()
-    unreadable = state(ctx).connections().unreadable()
+    connections = state(ctx).connections()
+    items = connections.list()
+    secrets = [connections.applications.connection_status(c.record) for c in items]
+    unreadable = connections.unreadable()
     for problem in unreadable:
         warn(problem.error())
     if as_json:
-        print_json([_summary(c, now) for c in items])
+        print_json([_summary(c, secret) for c, secret in zip(items, secrets, strict=True)])
         return
     if not items and not unreadable:
         console.print(
@@ -282,14 +282,14 @@ def list_(ctx: typer.Context, as_json: AsJson = False) -> None:
                 c.settings.mode,
                 status_text(c.status),
                 c.settings.environment,
-                secret_text(connection_secret_status(c.record, now)),
+                secret_text(secret),
                 _last_test(c.record),
             ]
-            for c in items
+            for c, secret in zip(items, secrets, strict=True)
         ],
     )
-    for c in items:
-        warn_secret(c.name, connection_secret_status(c.record, now))
+    for c, secret in zip(items, secrets, strict=True):
+        warn_secret(c.name, secret)
 
 
 def _last_test(record: ConnectionRecord) -> str:
@@ -299,12 +299,12 @@ def _last_test(record: ConnectionRecord) -> str:
     return f"{mark} {record.last_test_at:%Y-%m-%d %H:%M}"
 
 
-def _summary(connection: Connection, now: datetime) -> dict[str, Any]:
+def _summary(connection: Connection, secret: SecretStatus | None) -> dict[str, Any]:
+    """The connection as JSON-ready data; ``secret``: its client secret's status."""
     record = connection.record
     data = record.settings.model_dump(mode="json", exclude=set(CREDENTIAL_FIELDS))
     for field in CREDENTIAL_FIELDS:
         data[field] = "set" if record.settings.secret(field) else None
-    secret = connection_secret_status(record, now)
     data.update(
         status=str(record.status),
         status_detail=record.status_detail,
@@ -324,14 +324,15 @@ def show(ctx: typer.Context, name: Name, as_json: AsJson = False) -> None:
     """Show one connection's settings (secrets only as set / not set)."""
     connections = state(ctx).connections()
     connection = connections.get(name)
-    data = _summary(connection, connections.clock.now())
+    secret = connections.applications.connection_status(connection.record)
+    data = _summary(connection, secret)
     if as_json:
         print_json(data)
         return
     advanced = data.pop("advanced")
     table(["Setting", "Value"], [[k, "—" if v is None else v] for k, v in data.items()], title=name)
     table(["Advanced", "Value"], [[k, v] for k, v in advanced.items()])
-    warn_secret(name, connection_secret_status(connection.record, connections.clock.now()))
+    warn_secret(name, secret)
 
 
 @app.command("remove")

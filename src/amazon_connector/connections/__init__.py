@@ -20,7 +20,6 @@ from amazon_connector.connections.model import (
 from amazon_connector.connections.secret_status import (
     SecretLevel,
     SecretStatus,
-    connection_secret_status,
     secret_status,
 )
 from amazon_connector.connections.store import Store
@@ -46,6 +45,5 @@ __all__ = [
     "Status",
     "Store",
     "TestReport",
-    "connection_secret_status",
     "secret_status",
 ]

@@ -13,7 +13,12 @@ from typing import Any, Protocol
 from amazon_connector.api.catalog import catalog
 from amazon_connector.auth.lwa import LwaClient, LwaCredentials, client_credentials_grant
 from amazon_connector.clock import Clock
-from amazon_connector.connections.model import FIELD_RULES, OLD_SECRET_LIFETIME, ApplicationRecord
+from amazon_connector.connections.model import (
+    FIELD_RULES,
+    OLD_SECRET_LIFETIME,
+    ApplicationRecord,
+    ConnectionRecord,
+)
 from amazon_connector.connections.notifications import (
     NEW_SECRET,
     SECRET_EXPIRY,
@@ -36,7 +41,7 @@ from amazon_connector.errors import (
 )
 from amazon_connector.http.clients import HttpClients
 from amazon_connector.http.drivers import run
-from amazon_connector.marketplaces import lwa_token_url
+from amazon_connector.marketplaces import lwa_token_url, token_url_environment
 from amazon_connector.runtime.spapi import ApiResponse
 
 log = logging.getLogger("amazon_connector.secrets")
@@ -135,26 +140,36 @@ class StoredSecret:
 
 
 class Applications:
-    """The applications (client IDs) of a store and their client secrets. ``clock_of`` gives the clock
-    the secrets checked at a Login with Amazon URL age on (an emulator's own); ``http`` the HTTP clients
+    """The applications (client IDs) of a store and their client secrets, whose times are on the clock
+    of the secret's environment (``store.clock_of``: an emulator's own). ``http`` gives the HTTP clients
     a new secret is verified with; ``connection_for`` a complete connection of an application, to call
     Amazon with (IncompleteConfigurationError when there is none)."""
 
     def __init__(
         self,
         store: Store,
-        clock_of: Callable[[str], Clock],
         *,
         http: Callable[[], HttpClients],
         connection_for: Callable[[AppKey], Calls],
     ) -> None:
         self.store = store
-        self.clock_of = clock_of
         self._http = http
         self._connection_for = connection_for
 
+    def clock_of(self, token_url: str) -> Clock:
+        """The clock of the secrets checked at this Login with Amazon URL (their environment's)."""
+        return self.store.clock_of(token_url_environment(token_url))
+
     def secret_source(self, key: AppKey) -> StoredSecret:
         return StoredSecret(self.store.applications, key, self.clock_of(key[1]))
+
+    def status_of(self, application: ApplicationRecord) -> SecretStatus | None:
+        """The status of the application's current secret now, on its clock; None without one."""
+        return secret_status(application, self.clock_of(application.token_url).now())
+
+    def connection_status(self, record: ConnectionRecord) -> SecretStatus | None:
+        """The status of the secret a connection uses (its application's); None without one."""
+        return self.status_of(record.application) if record.application else None
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -191,7 +206,7 @@ class Applications:
             ApplicationStatus(
                 a,
                 users.get((a.client_id, a.token_url), []),
-                secret_status(a, self.clock_of(a.token_url).now()),
+                self.status_of(a),
             )
             for a in self.store.applications.all()
         ]
@@ -375,7 +390,7 @@ class Applications:
         return rotation if rotation.switched else Rotation(current, received, self._waiting_for(current))
 
     def _waiting_for(self, application: ApplicationRecord) -> str:
-        status = secret_status(application, self.clock_of(application.token_url).now())
+        status = self.status_of(application)
         return status.message if status else ""
 
 

@@ -34,7 +34,7 @@ from amazon_connector.errors import ConfigurationError, DuplicateConnectionError
 from amazon_connector.http.clients import DEFAULT_TIMEOUT, HttpClients, HttpEngine
 from amazon_connector.http.emulator_clock import EmulatorClock, FollowingClients
 from amazon_connector.locations import default_home
-from amazon_connector.marketplaces import is_emulator, token_url_environment
+from amazon_connector.marketplaces import is_emulator
 from amazon_connector.runtime.limiter import MemoryBackend, RateBackend, RateLimiter
 
 EXPORT_FORMAT = "amazon-connector/connections"
@@ -114,9 +114,9 @@ class Connections:
         )
         self._emulators: dict[str, Timeline] = {}
         self._lock = threading.Lock()
+        store.clock_of = self.clock_of
         self.applications = Applications(
             store,
-            lambda token_url: self.clock_of(token_url_environment(token_url)),
             http=lambda: self.http(extended_logging=False),
             connection_for=self._connection_for,
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from amazon_connector.connections.model import OLD_SECRET_LIFETIME, ApplicationRecord, ConnectionRecord
+from amazon_connector.connections.model import OLD_SECRET_LIFETIME, ApplicationRecord
 
 SECRET_LIFETIME = timedelta(days=180)
 WARN_BEFORE = timedelta(days=90)
@@ -115,8 +115,3 @@ def secret_status(application: ApplicationRecord, now: datetime) -> SecretStatus
         days_left=max(0, -(-int(left.total_seconds()) // 86400)),
         level=level,
     )
-
-
-def connection_secret_status(record: ConnectionRecord, now: datetime) -> SecretStatus | None:
-    """The status of the secret a connection uses (its application's); None without one."""
-    return secret_status(record.application, now) if record.application else None

@@ -198,7 +198,7 @@ def _restricted_step(connection: Tested) -> CheckStep:
 
 
 def collect(connection: Tested, on_step: Callable[[CheckStep], None] | None = None) -> TestReport:
-    report = TestReport(connection.name, connection.clock.now())
+    report = TestReport(connection.name, connection.store.clock.now())  # the store's, as it is kept there
     for step in run_checks(connection):
         report.steps.append(step)
         if on_step is not None:

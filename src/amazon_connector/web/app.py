@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +26,7 @@ from amazon_connector.connections import (
     SecretLevel,
     Status,
 )
-from amazon_connector.connections.secret_status import ROTATION_DOCS, connection_secret_status
+from amazon_connector.connections.secret_status import ROTATION_DOCS
 from amazon_connector.errors import (
     AmazonConnectorError,
     ConfigurationError,
@@ -111,7 +111,7 @@ class WebApp:
         self.guard = guard
         self.templates = _templates()
         self.runs = TestRuns()
-        self.pending = PendingAuthorisations(connections.clock)
+        self.pending = PendingAuthorisations(connections.store.clock)  # the clock flows expire on
         self.flashes = Flashes()
         self.logins = LoginThrottle(connections.clock)
 
@@ -180,14 +180,16 @@ class WebApp:
 
     async def list_page(self, request: Request) -> Response:
         items = await self.call(self.connections.list)
-        now = self.connections.clock.now()
+        ages = await self.call(
+            lambda: [self.connections.applications.connection_status(c.record) for c in items]
+        )
         rows = [
             {
                 "record": c.record,
                 "country": c.settings.marketplace.country if c.settings.marketplace else None,
-                "age": connection_secret_status(c.record, now),
+                "age": age,
             }
-            for c in items
+            for c, age in zip(items, ages, strict=True)
         ]
         extended = await self.call(self.connections.extended_logging)
         return self.render(
@@ -206,7 +208,7 @@ class WebApp:
 
     # --- the General node ------------------------------------------------------------------
 
-    def general(
+    async def general(
         self,
         request: Request,
         record: ConnectionRecord | None,
@@ -219,7 +221,7 @@ class WebApp:
         fields = general_fields(
             record, submitted, errors or {}, default_redirect_uri=callback_url(request.url)
         )
-        age = connection_secret_status(record, self.connections.clock.now()) if record else None
+        age = await self.call(self.connections.applications.connection_status, record) if record else None
         return self.render(
             request,
             "general.html",
@@ -234,7 +236,7 @@ class WebApp:
         )
 
     async def new_page(self, request: Request) -> Response:
-        return self.general(request, None)
+        return await self.general(request, None)
 
     async def create(self, request: Request) -> Response:
         form = await self.form(request)
@@ -244,14 +246,14 @@ class WebApp:
         try:
             connection = await self.call(self.connections.add, changes.pop("name"), **changes)
         except ConfigurationError as exc:
-            return self.general(
+            return await self.general(
                 request, None, submitted=form, errors=errors_by_field(exc), problem=exc, status=400
             )
         return await self.act(request, connection, form.get("action", "save"))
 
     async def general_page(self, request: Request) -> Response:
         connection = await self.connection(request)
-        return self.general(request, connection.record)
+        return await self.general(request, connection.record)
 
     async def save_general(self, request: Request) -> Response:
         saved = await self.save(request, self.general, general_changes)
@@ -263,7 +265,7 @@ class WebApp:
     async def save(
         self,
         request: Request,
-        page: Callable[..., Response],
+        page: Callable[..., Awaitable[Response]],
         changes: Callable[[Mapping[str, str]], dict[str, Any]],
     ) -> tuple[Connection, dict[str, str]] | Response:
         """Save a node's form (General or Advanced): the connection as saved and the form, or the
@@ -274,7 +276,7 @@ class WebApp:
         try:
             return await self.call(self.connections.edit, connection.name, **changes(form)), form
         except ConfigurationError as exc:
-            return page(
+            return await page(
                 request,
                 connection.record,
                 submitted=form,
@@ -304,7 +306,7 @@ class WebApp:
         missing = connection.settings.missing()
         if missing:
             problem = ConfigurationError(f"Authorise needs {', '.join(missing)} first.")
-            return self.general(
+            return await self.general(
                 request, connection.record, errors=missing_fields(missing), problem=problem, status=400
             )
         try:
@@ -313,7 +315,7 @@ class WebApp:
                 return self.done(request, f"/connections/{connection.name}", "verified", connection.name)
             result = await self.call(connection.start_authorisation, listen=False)
         except AmazonConnectorError as exc:
-            return self.general(request, connection.record, problem=exc, status=400)
+            return await self.general(request, connection.record, problem=exc, status=400)
         key = self.pending.add(result, request.cookies.get(SESSION_COOKIE))
         if comes_back_here(result.redirect_uri, request.url):
             response: Response = self.see(result.url)
@@ -398,7 +400,7 @@ class WebApp:
                 request, "Not found", "That Test Connection is not known (any more).", status=404
             )
         connection = await self.connection(request)
-        return self.render(request, "test.html", run=run, record=connection.record, steps=list(run.steps))
+        return self.render(request, "test.html", run=run.view(), record=connection.record)
 
     async def test_events(self, request: Request) -> Response:
         """Server-sent events: each step as it finishes (from the ``from``-th on), then ``done``."""
@@ -417,7 +419,7 @@ class WebApp:
 
     # --- the Advanced node -------------------------------------------------------------------
 
-    def advanced(
+    async def advanced(
         self,
         request: Request,
         record: ConnectionRecord,
@@ -438,7 +440,7 @@ class WebApp:
         )
 
     async def advanced_page(self, request: Request) -> Response:
-        return self.advanced(request, (await self.connection(request)).record)
+        return await self.advanced(request, (await self.connection(request)).record)
 
     async def save_advanced(self, request: Request) -> Response:
         saved = await self.save(request, self.advanced, lambda form: {"advanced": advanced_changes(form)})
@@ -455,7 +457,7 @@ class WebApp:
         client_id = connection.settings.client_id
         if client_id is None:
             problem = ConfigurationError("Rotating the client secret needs the Client Identifier first.")
-            return self.general(request, connection.record, problem=problem, status=400)
+            return await self.general(request, connection.record, problem=problem, status=400)
         try:
             rotation = await self.call(
                 self.connections.applications.rotate,
@@ -464,7 +466,7 @@ class WebApp:
                 wait_seconds=5,
             )
         except AmazonConnectorError as exc:
-            return self.general(request, connection.record, problem=exc, status=400)
+            return await self.general(request, connection.record, problem=exc, status=400)
         what = "secret-rotated" if rotation.switched else "secret-requested"
         return self.done(request, f"/connections/{connection.name}", what, connection.name)
 
@@ -539,12 +541,12 @@ async def step_events(run: TestRun, start: int) -> AsyncIterator[str]:
     """Server-sent events: each step of ``run`` from the ``start``-th on as it finishes, then ``done``."""
     sent = max(0, start)
     while True:
-        finished = run.finished  # read before the steps: a step added meanwhile is sent next time
-        while sent < len(run.steps):
-            yield _event("step", _step(run.steps[sent]))
-            sent += 1
-        if finished:
-            yield _event("done", {"ok": run.ok, "summary": run.summary})
+        view = run.view()
+        for step in view.steps[sent:]:
+            yield _event("step", _step(step))
+        sent = max(sent, len(view.steps))
+        if view.finished:
+            yield _event("done", {"ok": view.ok, "summary": view.summary})
             return
         await asyncio.sleep(STREAM_POLL)
 

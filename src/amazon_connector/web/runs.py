@@ -14,6 +14,19 @@ KEPT_RUNS = 50
 """Finished runs remembered for their pages; older ones are forgotten."""
 
 
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """A run as it stood at one moment: whether it had finished, and every step it had by then."""
+
+    id: str
+    finished: bool
+    steps: tuple[CheckStep, ...]
+    ok: bool
+    summary: str
+
+    __test__ = False  # not a pytest test class
+
+
 @dataclass
 class TestRun:
     """One Test Connection: the steps so far, then the report (or the error that stopped it)."""
@@ -40,6 +53,13 @@ class TestRun:
         if self.error is not None:
             return self.error
         return self.report.summary if self.report is not None else "running…"
+
+    def view(self) -> RunView:
+        """The run now, consistent: ``finished`` is read before the steps are copied, so a run that
+        finishes meanwhile shows as still running (its last steps come next time), never as finished
+        with steps missing."""
+        finished = self.done.is_set()
+        return RunView(self.id, finished, tuple(self.steps), self.ok, self.summary)
 
 
 class TestRuns:

@@ -1,4 +1,4 @@
-"""What a repository needs of the store: transactions, the secret box, the clock, where the store is,
+"""What a repository needs of the store: transactions, the secret box, the clocks, where the store is,
 and INSERT in its dialect. A Protocol, so that the repositories and the Store that holds them do not
 import each other."""
 
@@ -23,6 +23,7 @@ class Database(Protocol):
 
     box: SecretBox
     clock: Clock
+    clock_of: Callable[[str], Clock]
     location: str
     insert: InsertFor
 

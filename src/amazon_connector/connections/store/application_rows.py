@@ -15,7 +15,7 @@ from amazon_connector.connections.store.access import Database
 from amazon_connector.connections.store.schema import applications_table as table
 from amazon_connector.connections.store.times import utc
 from amazon_connector.errors import ConcurrentUpdateError
-from amazon_connector.marketplaces import lwa_token_url
+from amazon_connector.marketplaces import lwa_token_url, token_url_environment
 
 AppKey = tuple[str, str]
 """An application: its client ID and Login with Amazon's token URL."""
@@ -72,17 +72,22 @@ class ApplicationRows:
             for k, v in values.items()
         }
 
+    def secret_time(self, environment: str) -> datetime:
+        """Now, for a client secret of ``environment``: on that environment's clock (an emulator's own),
+        which Amazon's times about the secret (expiry, rotation) are on too."""
+        return self.store.clock_of(environment).now()
+
+    @staticmethod
     def _secret_change(
-        self,
         application: ApplicationRecord | None,
         secret: str | None,
+        now: datetime | None,
         *,
         old_expires_at: datetime | None = None,
         new_expires_at: datetime | None = None,
     ) -> dict[str, Any]:
-        """Column values that make ``secret`` current; the replaced one stays usable until
+        """Column values that make ``secret`` current from ``now``; the replaced one stays usable until
         ``old_expires_at`` (default: 7 days after its rotation was requested, or from now)."""
-        now = self.store.clock.now()
         if secret is None:
             return dict.fromkeys(
                 (
@@ -94,6 +99,7 @@ class ApplicationRows:
                     "rotation_requested_at",
                 )
             )
+        assert now is not None, "a new secret comes with the time on its clock"
         old = application.secret() if application else None
         generated = application.rotation_requested_at if application else None
         return {
@@ -107,16 +113,19 @@ class ApplicationRows:
             "rotation_requested_at": None,
         }
 
-    def bind(self, conn: DbConnection, settings: ConnectionSettings, *, changed: bool) -> None:
+    def bind(
+        self, conn: DbConnection, settings: ConnectionSettings, *, changed: bool, now: datetime | None
+    ) -> None:
         """Give a client-ID connection's secret to its application (created if new) when the caller
-        ``changed`` it or the application has none; otherwise the application's secret stands."""
+        ``changed`` it or the application has none; otherwise the application's secret stands. ``now``
+        is the time on the secret's clock (see secret_time; None without a secret)."""
         key = application_key(settings)
         if key is None:
             return
         secret = settings.secret("client_secret")
         row = conn.execute(select(table).where(*_where(key))).first()
         if row is None:
-            values = self._secret_change(None, secret) if secret else {}
+            values = self._secret_change(None, secret, now) if secret else {}
             conn.execute(
                 insert(table).values(
                     client_id=key[0],
@@ -133,7 +142,7 @@ class ApplicationRows:
                 update(table)
                 .where(table.c.id == row.id)
                 .values(
-                    **self._encrypted(self._secret_change(current, secret)),
+                    **self._encrypted(self._secret_change(current, secret, now)),
                     version=row.version + 1,
                     updated_at=self.store.clock.now(),
                 )
@@ -190,9 +199,10 @@ class ApplicationRows:
     ) -> ApplicationRecord:
         """Make ``secret`` the application's current secret (for every connection using it); the
         replaced one stays usable until ``old_expires_at`` (default: 7 days after the rotation)."""
+        now = self.secret_time(token_url_environment(application.token_url))
         return self.update(
             application,
             **self._secret_change(
-                application, secret, old_expires_at=old_expires_at, new_expires_at=new_expires_at
+                application, secret, now, old_expires_at=old_expires_at, new_expires_at=new_expires_at
             ),
         )

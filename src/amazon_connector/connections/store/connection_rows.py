@@ -12,6 +12,7 @@ import json
 import logging
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -224,17 +225,25 @@ class ConnectionRows:
             hint="Choose another name, or edit the existing connection.",
         )
 
+    def _secret_time(self, settings: ConnectionSettings) -> datetime | None:
+        """Now on the clock of the settings' client secret (see ApplicationRows.secret_time); None
+        without a secret. Read before a transaction: an emulator's clock may have to be asked."""
+        return self.applications.secret_time(settings.environment) if settings.client_secret else None
+
     def add(self, settings: ConnectionSettings) -> ConnectionRecord:
+        secret_time = self._secret_time(settings)
         now = self.store.clock.now()
         values = self._row_values(settings, {})
-        values.setdefault("client_secret_set_at", now if settings.client_secret else None)
+        values.setdefault("client_secret_set_at", secret_time)
         values.update(version=1, created_at=now, updated_at=now)
         try:
             with self.store.transaction() as conn:
                 if self._duplicate(settings.name, conn):
                     raise self._duplicate_error(settings.name)
                 conn.execute(insert(table).values(**values))
-                self.applications.bind(conn, settings, changed=settings.client_secret is not None)
+                self.applications.bind(
+                    conn, settings, changed=settings.client_secret is not None, now=secret_time
+                )
         except StoreConflictError:
             if self._duplicate(settings.name):  # another process took the name meanwhile
                 raise self._duplicate_error(settings.name) from None
@@ -245,10 +254,11 @@ class ConnectionRows:
         """Write new settings (and bookkeeping ``fields``) if nobody changed the row since ``record``.
 
         A client secret that differs from ``record``'s becomes its application's, for every connection."""
+        secret_time = self._secret_time(settings)
         values = self._row_values(settings, record.unknown_settings)
         changed = settings.secret("client_secret") != record.settings.secret("client_secret")
         if changed and "client_secret_set_at" not in values:
-            values["client_secret_set_at"] = self.store.clock.now() if settings.client_secret else None
+            values["client_secret_set_at"] = secret_time
         values.update(fields, version=record.version + 1, updated_at=self.store.clock.now())
         try:
             with self.store.transaction() as conn:
@@ -265,7 +275,7 @@ class ConnectionRows:
                         f"Connection {record.name!r} was changed or removed by another process meanwhile.",
                         hint="Nothing was written; run the command again.",
                     )
-                self.applications.bind(conn, settings, changed=changed)
+                self.applications.bind(conn, settings, changed=changed, now=secret_time)
                 if application_key(record.settings) != application_key(settings):
                     self._forget_unused(conn)
         except StoreConflictError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,10 @@ class Store:
         self.engine = engine
         self.box = box
         self.clock = clock
+        """The store's own times (created, updated, authorised, logged out): real time unless told."""
+        self.clock_of: Callable[[str], Clock] = lambda environment: clock
+        """The clock of an environment, which times about Amazon's world there are on (a client secret's
+        issue date): the store's clock, until Connections sets its own (an emulator's clock for an emulator)."""
         self.location = describe(engine.url)
         """The store as the user knows it: its file, or its URL without the password."""
         self.insert: InsertFor = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert

@@ -437,7 +437,7 @@ async def _run_job(
     scope: str | None = None,
 ) -> OrdersResult:
     """Run (or resume) one job to its end: fetch, write, finish (a sync's position with it)."""
-    state = OrderState(connection.store)
+    state = OrderState(connection.store, connection.clock)
     job, resumed = await asyncio.to_thread(
         state.open_job, connection.record.id, identity, kind, query.params()
     )
@@ -530,7 +530,7 @@ def _mode(mode: WriteMode | str) -> WriteMode:
 
 
 def _forget(connection: Connection, identity: str) -> None:
-    state = OrderState(connection.store)
+    state = OrderState(connection.store, connection.clock)
     job = state.find_job(connection.record.id, identity)
     if job is not None:
         state.drop_job(job.id)
@@ -559,7 +559,7 @@ async def _sync_one(
     resolved = _resolve(connection, replace(query, by=DateField.UPDATED), needs_since=False)
     scope = sync_scope(resolved.marketplaces, target)
     identity = hashlib.sha256(f"sync|{scope}".encode()).hexdigest()
-    state = OrderState(connection.store)
+    state = OrderState(connection.store, connection.clock)
     position = await asyncio.to_thread(state.position, connection.record.id, scope)
     unfinished = await asyncio.to_thread(state.find_job, connection.record.id, identity)
     if position is not None:

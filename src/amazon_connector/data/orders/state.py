@@ -1,6 +1,7 @@
 """What order exports and syncs keep in the connection store: jobs under way (their sources' progress and
 the orders fetched, encrypted), and each sync's position. Every change is one store transaction, so a run
-killed at any point finds either the state before a page or the state after it."""
+killed at any point finds either the state before a page or the state after it. Their times are on the
+connection's clock (an emulator's own), as Amazon's are: a job's start bounds the window it asks for."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 
+from amazon_connector.clock import Clock
 from amazon_connector.connections.store import Store
 from amazon_connector.connections.store.schema import order_job_records_table as records_table
 from amazon_connector.connections.store.schema import order_jobs_table as jobs_table
@@ -65,10 +67,11 @@ def _decode(text: str) -> OrderRecords:
 
 
 class OrderState:
-    """The order tables of one store."""
+    """The order tables of one store, their times on ``clock`` (the connection's)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
+        self.clock = clock
 
     # --- jobs ---------------------------------------------------------------------------------------
 
@@ -76,7 +79,7 @@ class OrderState:
         self, connection_id: int, identity: str, kind: str, params: dict[str, Any]
     ) -> tuple[Job, bool]:
         """The unfinished job with this identity, or a new one; True when it was resumed."""
-        now = self.store.clock.now()
+        now = self.clock.now()
         with self.store.transaction() as conn:
             row = conn.execute(
                 select(jobs_table).where(
@@ -179,7 +182,7 @@ class OrderState:
                 conn.execute(
                     update(jobs_table)
                     .where(jobs_table.c.id == job_id)
-                    .values(updated_at=self.store.clock.now(), **progress)
+                    .values(updated_at=self.clock.now(), **progress)
                 )
 
     def staged(self, job_id: int, *, undelivered_only: bool) -> Iterator[list[OrderRecords]]:
@@ -247,12 +250,12 @@ class OrderState:
                     marketplaces=",".join(marketplaces),
                     destination=destination,
                     position=moment,
-                    updated_at=self.store.clock.now(),
+                    updated_at=self.clock.now(),
                 )
                 conn.execute(
                     statement.on_conflict_do_update(
                         index_elements=[positions_table.c.connection_id, positions_table.c.scope],
-                        set_={"position": moment, "updated_at": self.store.clock.now()},
+                        set_={"position": moment, "updated_at": self.clock.now()},
                     )
                 )
             conn.execute(delete(records_table).where(records_table.c.job_id == job_id))

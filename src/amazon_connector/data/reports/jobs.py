@@ -2,7 +2,9 @@
 
 A job is written as soon as Amazon gave its report ID, and updated with each status seen, so a wait
 that is interrupted resumes with the same report on the next run. ``delivered_at`` is set once its rows
-were written; a delivered job is never resumed (the next run asks or reuses anew).
+were written; a delivered job is never resumed (the next run asks or reuses anew). A job's times are on
+its connection's clock (an emulator's own), as Amazon's times about its report are, so that its age
+compares with Amazon's retention.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from amazon_connector.connections.store.times import utc
 from amazon_connector.data.reports.requests import ReportRequest
 
 if TYPE_CHECKING:
+    from amazon_connector.clock import Clock
     from amazon_connector.connections.store.database import Store
 
 FINAL = frozenset({"DONE", "CANCELLED", "FATAL"})
@@ -50,10 +53,11 @@ class ReportJob:
 
 
 class ReportJobs:
-    """The report jobs of one store."""
+    """The report jobs of one store, their times on ``clock`` (the connection's)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
+        self.clock = clock
 
     def resumable(self, connection_id: int, request: ReportRequest) -> ReportJob | None:
         """The newest undelivered job of this very request that may still give its rows (not CANCELLED
@@ -82,8 +86,9 @@ class ReportJobs:
     def record(
         self, connection_id: int, request: ReportRequest, report_id: str, status: str, document_id: str | None
     ) -> ReportJob:
-        """Keep a job (a report just created, or found to reuse); an existing one is updated."""
-        now = self.store.clock.now()
+        """Keep a job (a report just created, or found to reuse); an existing one is updated. The
+        connection's jobs unchanged for KEPT are forgotten (another connection's are on its own clock)."""
+        now = self.clock.now()
         values = {
             "request_key": request.key,
             "report_type": request.report_type.name,
@@ -96,7 +101,9 @@ class ReportJobs:
             "updated_at": now,
         }
         with self.store.transaction() as conn:
-            conn.execute(delete(table).where(table.c.updated_at < now - KEPT))
+            conn.execute(
+                delete(table).where(table.c.connection_id == connection_id, table.c.updated_at < now - KEPT)
+            )
             done = conn.execute(
                 update(table)
                 .where(table.c.connection_id == connection_id, table.c.report_id == report_id)
@@ -118,12 +125,12 @@ class ReportJobs:
             conn.execute(
                 update(table)
                 .where(table.c.connection_id == connection_id, table.c.report_id == report_id)
-                .values(status=status, document_id=document_id, updated_at=self.store.clock.now())
+                .values(status=status, document_id=document_id, updated_at=self.clock.now())
             )
 
     def delivered(self, connection_id: int, report_id: str) -> None:
         """Its rows were written: the job is not resumed again."""
-        now = self.store.clock.now()
+        now = self.clock.now()
         with self.store.transaction() as conn:
             conn.execute(
                 update(table)

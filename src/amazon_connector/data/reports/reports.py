@@ -58,7 +58,7 @@ class Reports:
 
     def __init__(self, connection: Connection, *, on_progress: Progress | None = None) -> None:
         self.connection = connection
-        self.jobs = ReportJobs(connection.store)
+        self.jobs = ReportJobs(connection.store, connection.clock)
         self.lifecycle = Lifecycle(connection, self.jobs)
         self.on_progress = on_progress
 
