@@ -23,8 +23,7 @@ from amazon_connector.connections import CheckStep, Connections, Outcome, Status
 from amazon_connector.connections.connection import Connection
 from amazon_connector.sandbox.robot import approve
 from amazon_connector.web import runs
-from amazon_connector.web.app import step_events
-from amazon_connector.web.runs import TestRun
+from amazon_connector.web.runs import TestRun, run_events
 from amazon_connector.web.server import start_ui
 from tests.conftest import app_settings, seller_in
 from tests.values import APP_ID, AWS_KEY, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
@@ -184,7 +183,7 @@ def test_the_event_stream_sends_each_step_as_it_finishes():
     run = TestRun("uk")
 
     async def follow() -> list[str]:
-        events = step_events(run, 0)
+        events = run_events(run, 0)
         first = asyncio.ensure_future(anext(events))
         await asyncio.sleep(0.2)
         assert not first.done()  # nothing to say before the first step
