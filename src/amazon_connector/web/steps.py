@@ -319,15 +319,17 @@ class StepPages:
             try:
                 step = load_step(path)
             except StepFileError as exc:
-                return {"step": None, "problems": exc.problems, "fields": [], "flagged": set()}
+                return {"step": None, "problems": exc.problems, "fields": [], "beyond": [], "flagged": set()}
             refused = stdin_problem(step)
             problems = [refused] if refused else check_step(step, connections=self.web.connections)
             fields = step_fields(step)
             output, errors = output_targets(step)
+            listed = {f.target for f in fields}
             return {
                 "step": step,
                 "problems": problems,
                 "fields": fields,
+                "beyond": [t for t in step.mapping.fields if t not in listed] if fields else [],
                 "flagged": unmapped_required(fields),
                 "source": source_text(step),
                 "output": shown_target(output),
