@@ -22,6 +22,7 @@ import pytest
 from amazon_connector.clock import ManualClock
 from amazon_connector.connections import CheckStep, Connections, Outcome, Status, TestReport
 from amazon_connector.connections.connection import Connection
+from amazon_connector.data.step import run_step
 from amazon_connector.sandbox.robot import approve
 from amazon_connector.web import runs
 from amazon_connector.web import steps as web_steps
@@ -579,7 +580,7 @@ def test_a_step_runs_with_its_progress_then_its_outputs_and_errordata(
 
 def test_a_second_run_while_one_is_running_says_so(ui, uk_seller, stock_step, monkeypatch):
     released = threading.Event()
-    real = web_steps.run_step
+    real = run_step
 
     def held_back(*args, **kwargs):
         released.wait(30)  # the first run holds until the second Run was refused
@@ -645,7 +646,9 @@ def test_a_run_needs_this_sessions_token(ui, stock_step, steps_folder):
     with browser(ui) as client, browser(ui) as other:
         token_of(client, "/steps/stock.toml")
         assert client.post("/steps/stock.toml/run", data={}).status_code == 403
-        refused = client.post("/steps/stock.toml/run", data={"csrf_token": token_of(other, "/steps/stock.toml")})
+        refused = client.post(
+            "/steps/stock.toml/run", data={"csrf_token": token_of(other, "/steps/stock.toml")}
+        )
         assert refused.status_code == 403
         assert "nothing was changed" in refused.text
     assert not (steps_folder / "stock.output.jsonl").exists()

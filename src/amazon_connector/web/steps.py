@@ -5,10 +5,11 @@ progress followed live, then its counts and the first records of OutputData and 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -29,13 +30,15 @@ from amazon_connector.data.step import (
     step_fields,
 )
 from amazon_connector.errors import AmazonConnectorError
-from amazon_connector.web.runs import BackgroundRun, Event, StillRunning, run_events
+from amazon_connector.web.runs import BackgroundRun, Event, Runs, StillRunning, run_events
 
 if TYPE_CHECKING:
+    from starlette.responses import RedirectResponse
+
     from amazon_connector.connections import Connections
-    from amazon_connector.web.app import WebApp
 
 STEP_SUFFIXES = (".toml", ".yaml", ".yml")
+T = TypeVar("T")
 PREVIEW_RECORDS = 20
 """Records of OutputData and of ErrorData shown after a run."""
 PREVIEW_CELL = 400
@@ -283,10 +286,36 @@ def stdin_problem(step: Step) -> Problem | None:
     return None
 
 
+class Page(Protocol):
+    """What the Steps section uses of the page (``app.WebApp``): its plumbing, runs and connections."""
+
+    connections: Connections
+    runs: Runs
+
+    def render(
+        self, request: Request, template: str, status: int = 200, *, forms: bool = True, **context: Any
+    ) -> Response: ...
+
+    async def form(self, request: Request) -> dict[str, str]: ...
+
+    @staticmethod
+    async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
+
+    def problem(
+        self, request: Request, title: str, message: str, *, status: int, hint: str | None = None
+    ) -> Response: ...
+
+    @staticmethod
+    def see(url: str) -> RedirectResponse: ...
+
+    @staticmethod
+    def stream_start(request: Request) -> int | None: ...
+
+
 class StepPages:
     """The Steps section's routes, on the page's plumbing (render, form, runs)."""
 
-    def __init__(self, web: WebApp, folder: StepFolder) -> None:
+    def __init__(self, web: Page, folder: StepFolder) -> None:
         self.web = web
         self.folder = folder
 
