@@ -211,6 +211,14 @@ def test_the_command_line_shows_the_scale_once(run, home, scaled):
     assert f"The emulator at {scaled.url} runs 100 times faster than real time" in result.stderr
 
 
+def test_quiet_commands_show_no_notices(run, home, scaled, tmp_path):
+    with Connections.open(home=home) as connections:
+        name = connect(connections, scaled).name
+    for command in (["orders", "export", "--since", "2d"], ["orders", "sync", "--since", "2d"]):
+        result = run(*command, "-c", name, "--to", str(tmp_path / f"{command[1]}.csv"), "--quiet")
+        assert result.stderr == ""  # cron mails any output
+
+
 # --- the rules, directly ---------------------------------------------------------------------
 
 

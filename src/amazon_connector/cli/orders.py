@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import typer
 from rich.markup import escape
 
-from amazon_connector.cli.context import err_console, state
+from amazon_connector.cli.context import Quiet, err_console, state
 from amazon_connector.cli.lazy import Command, LazyGroup
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
@@ -98,7 +98,6 @@ To = Annotated[
         help="Destination: - (terminal), FILE.csv/.jsonl/.parquet/.xml, FILE.db, or a database URL.",
     ),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")]
 
 
 def parse_moment(text: str | None, name: str, now: datetime | None = None) -> datetime | None:
