@@ -219,6 +219,22 @@ def test_quiet_commands_show_no_notices(run, home, scaled, tmp_path):
         assert result.stderr == ""  # cron mails any output
 
 
+class _Ahead(ScaledClock):
+    """An emulator's clock that has run for a month ahead of real time (a long-running emulator)."""
+
+    def now(self) -> datetime:
+        return super().now() + timedelta(days=30)
+
+
+def test_a_window_relative_to_now_is_on_the_emulator_s_clock(run, home, tmp_path):
+    with serve(_Ahead(SCALE)) as ahead:
+        with Connections.open(home=home) as connections:
+            name = connect(connections, ahead).name
+        result = run("orders", "export", "-c", name, "--since", "2d", "--to", str(tmp_path / "o.csv"))
+        start = datetime.fromisoformat(result.stderr.split("window ")[1].split(" ")[0])
+        assert abs(start - (ahead.clock.now() - timedelta(days=2))) < timedelta(hours=1), result.stderr
+
+
 # --- the rules, directly ---------------------------------------------------------------------
 
 
