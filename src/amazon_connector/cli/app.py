@@ -50,6 +50,9 @@ COMMANDS = {
     "feeds": Command("amazon_connector.cli.feeds:app", "Listing updates by feed; feeds' state and results."),
     "inventory": Command("amazon_connector.cli.inventory:app", "FBA inventory summaries."),
     "catalog": Command("amazon_connector.cli.catalog:catalog_app", "Catalog items (2022-04-01)."),
+    "step": Command(
+        "amazon_connector.cli.step:app", "Run an operation once per input record from a step file."
+    ),
     "pricing": Command("amazon_connector.cli.catalog:pricing_app", "Competitive prices and offers."),
 }
 

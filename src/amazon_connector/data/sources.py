@@ -10,6 +10,8 @@ cannot be read at all (a missing file, no header, a failing query) is a ``Source
   ``line`` is the line a record starts on (the header is line 1). Encoding: UTF-8 unless ``encoding``
   says otherwise; a UTF-8 or UTF-16 byte order mark is recognised.
 * JSON Lines (``.jsonl``, ``.ndjson``): one object per line; empty lines are skipped.
+* Standard input (``open_stdin``): CSV, tab-separated or JSON Lines as its format says, kept in a
+  temporary file while it is read (so that it can be read again, as a file can).
 * SQL (``sqlite:///PATH``, ``.db``/``.sqlite`` files, ``postgresql+psycopg://…``) with ``query``: each
   row a record, ``line`` its row number (from 1).
 """
@@ -20,6 +22,10 @@ import codecs
 import csv
 import io
 import json
+import shutil
+import sys
+import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +107,28 @@ def open_source(text: str, *, query: str | None = None, encoding: str | None = N
     raise SourceError(f"Cannot tell how to read {text} from its name.", source=text, hint=SOURCE_HELP)
 
 
+STDIN_FORMATS = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl"}
+
+
+def open_stdin(fmt: str, *, encoding: str | None = None, stream: IO[bytes] | None = None) -> Source:
+    """Standard input (or ``stream``) read as ``fmt`` (csv, tsv or jsonl)."""
+    suffix = STDIN_FORMATS.get(fmt)
+    if suffix is None:
+        raise SourceError(
+            f"Unknown format {fmt!r} for standard input.", source="-", hint="Use csv, tsv or jsonl."
+        )
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as copy:
+        shutil.copyfileobj(stream or sys.stdin.buffer, copy)
+    path = Path(copy.name)
+    source = (
+        _jsonl_source(path, encoding, shown="standard input")
+        if fmt == "jsonl"
+        else _csv_source(path, CSV_SUFFIXES[suffix], encoding, shown="standard input")
+    )
+    weakref.finalize(source, path.unlink, missing_ok=True)
+    return source
+
+
 def _open(path: Path) -> IO[bytes]:
     try:
         return path.open("rb")
@@ -137,10 +165,10 @@ def _undecodable(text: str, encoding: str) -> str | None:
     )
 
 
-def _csv_source(path: Path, delimiter: str, encoding: str | None) -> Source:
+def _csv_source(path: Path, delimiter: str, encoding: str | None, *, shown: str | None = None) -> Source:
     with _open(path) as f:
         chosen = _encoding(f, encoding)
-    shown = str(path)
+    shown = shown or str(path)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         with (
@@ -182,10 +210,10 @@ def _csv_source(path: Path, delimiter: str, encoding: str | None) -> Source:
     return Source(shown, tuple(header), records)
 
 
-def _jsonl_source(path: Path, encoding: str | None) -> Source:
+def _jsonl_source(path: Path, encoding: str | None, *, shown: str | None = None) -> Source:
     with _open(path) as f:
         chosen = _encoding(f, encoding)
-    shown = str(path)
+    shown = shown or str(path)
 
     def records() -> Iterator[InputRecord]:
         with _open(path) as f:

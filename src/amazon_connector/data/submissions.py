@@ -185,7 +185,13 @@ class Submissions:
         return {row.line: json.loads(row.answer) for row in rows}
 
     def answered(self, run_id: int, line: int, answer: dict[str, Any]) -> None:
+        """Keep the answer to a record (replacing what was kept of it before: that it was being sent)."""
         with self.store.transaction() as conn:
+            conn.execute(
+                answers_table.delete().where(
+                    and_(answers_table.c.run_id == run_id, answers_table.c.line == line)
+                )
+            )
             conn.execute(
                 insert(answers_table).values(
                     run_id=run_id, line=line, answer=json.dumps(answer, separators=(",", ":"))

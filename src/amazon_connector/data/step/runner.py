@@ -1,0 +1,313 @@
+"""Running a step: every record mapped, then sent on its connection (many in flight; the runtime paces
+them to the usage plan), each answer kept in the connection store as it comes, then OutputData and
+ErrorData written.
+
+Resume: a run of the same step, input and mapping (the same digest) continues the connection's
+unfinished run: records already answered are not sent again. A record of an operation that is not
+safe to repeat is marked as being sent before the call; if a run stops between the call and keeping
+its answer, the next run does not send it again but reports it in ErrorData (it may have been
+carried out), unless it carries an idempotency key kept with the mark (then it is sent again with the
+same key, and Amazon does it once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+from amazon_connector.data.calls import Unanswered, answered, gather_limited
+from amazon_connector.data.results import Issue
+from amazon_connector.data.step.check import static_problems
+from amazon_connector.data.step.inputs import step_records
+from amazon_connector.data.step.mapping import MappedRecord, Refusal, compile_mapping, map_record
+from amazon_connector.data.step.model import Step, StepFileError
+from amazon_connector.data.step.outputs import Answered, Failed, StepOutputs, output_targets
+from amazon_connector.data.submissions import Run, Submissions
+from amazon_connector.errors import AmazonConnectorError, ConfigurationError
+from amazon_connector.runtime.decisions import may_have_happened
+
+if TYPE_CHECKING:
+    from amazon_connector.api.catalog import Operation
+    from amazon_connector.connections import Connection, Connections
+
+ProgressCallback = Callable[[int, int | None, int, int], None]
+"""Told (done, total, answered, failed) after each record."""
+EXIT_OK = 0
+EXIT_FAILED_RECORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class StepRunResult:
+    """How a run went: counts, where OutputData and ErrorData went, and the exit status it means."""
+
+    records: int
+    answered: int
+    failed: int
+    resumed_skipped: int
+    """Records answered by an earlier run of the same input, not sent again."""
+    not_sent: int
+    """Records left unsent because the step stopped at an error (``on_error = "stop"``)."""
+    output: str
+    errors: str
+
+    @property
+    def exit_status(self) -> int:
+        """0 every record answered; 3 some failed or were not sent (ErrorData names them)."""
+        return EXIT_OK if not self.failed and not self.not_sent else EXIT_FAILED_RECORDS
+
+    def __str__(self) -> str:
+        text = f"{self.records} record(s): {self.answered} answered, {self.failed} failed"
+        if self.resumed_skipped:
+            text += f" ({self.resumed_skipped} answered by an earlier run, not sent again)"
+        if self.not_sent:
+            text += f", {self.not_sent} not sent (the step stopped at an error)"
+        return text
+
+
+@dataclass
+class _Connected:
+    """A connection the step's records use, with its run."""
+
+    connection: Connection
+    run: Run
+    kept: dict[int, dict[str, Any]]
+    unsettled: int = 0
+
+
+@dataclass
+class _Tally:
+    total: int
+    progress: ProgressCallback | None
+    answered: list[Answered] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+    resumed: int = 0
+    not_sent: int = 0
+    stopped: bool = False
+
+    def tell(self) -> None:
+        if self.progress is not None:
+            done = len(self.answered) + len(self.failed) + self.not_sent
+            self.progress(done, self.total, len(self.answered), len(self.failed))
+
+
+def run_step(
+    step: Step,
+    connections: Connections,
+    *,
+    variables: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+    output: str | None = None,
+    errors: str | None = None,
+    stdin: IO[bytes] | None = None,
+) -> StepRunResult:
+    """Run ``step`` (see ``arun_step``)."""
+    return asyncio.run(
+        arun_step(
+            step,
+            connections,
+            variables=variables,
+            progress=progress,
+            output=output,
+            errors=errors,
+            stdin=stdin,
+        )
+    )
+
+
+async def arun_step(
+    step: Step,
+    connections: Connections,
+    *,
+    variables: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+    output: str | None = None,
+    errors: str | None = None,
+    stdin: IO[bytes] | None = None,
+) -> StepRunResult:
+    """Run ``step`` on ``connections``: the step is checked first (StepFileError: nothing sent, nothing
+    written), then every record is sent; OutputData and ErrorData go to ``output`` and ``errors``
+    (default: the step's options, else beside the step file)."""
+    given = dict(variables or {})
+    mapping, problems = compile_mapping(step)
+    source, more = await asyncio.to_thread(static_problems, step, mapping, connections, given, stdin)
+    problems += more
+    if problems or mapping is None or source is False:
+        raise StepFileError(problems, hint="Nothing was sent. `amazon-connector step check FILE` lists them.")
+    targets = output_targets(step, output, errors)
+    outputs = StepOutputs(*targets)
+    try:
+        records = [map_record(mapping, r, step.connection, given) for r in step_records(step, source)]
+        tally = _Tally(len(records), progress)
+        connected = await asyncio.to_thread(_connect, step, mapping.operation, connections, records)
+        await gather_limited(
+            records, lambda r: _one(r, mapping.operation, step, connected, tally), step.options.concurrency
+        )
+        for use in connected.values():
+            if isinstance(use, _Connected) and not use.unsettled and not tally.stopped:
+                await asyncio.to_thread(_submissions(use.connection).finish, use.run.id)
+        outputs.write(tally.answered, tally.failed, mapping.operation.operation_id)
+    except BaseException:
+        outputs.abort()
+        raise
+    return StepRunResult(
+        len(records),
+        len(tally.answered),
+        len(tally.failed),
+        tally.resumed,
+        tally.not_sent,
+        *targets,
+    )
+
+
+def _submissions(connection: Connection) -> Submissions:
+    return Submissions(connection.store, connection.clock)
+
+
+def _digest(op: Operation, step: Step, records: list[MappedRecord | Refusal]) -> str:
+    identity = [
+        op.qualified_name,
+        step.options.paginate,
+        [(r.line, r.connection, r.params) for r in records if isinstance(r, MappedRecord)],
+    ]
+    return hashlib.sha256(json.dumps(identity, default=str, separators=(",", ":")).encode()).hexdigest()
+
+
+def _connect(
+    step: Step, op: Operation, connections: Connections, records: list[MappedRecord | Refusal]
+) -> dict[str, _Connected | Issue]:
+    """Each connection the records name, with its run (resumed when unfinished and for the same
+    input), or why it cannot be used."""
+    digest = _digest(op, step, records)
+    kind = "step:" + hashlib.sha256(step.name.encode()).hexdigest()[:27]
+    found: dict[str, _Connected | Issue] = {}
+    for name in dict.fromkeys(r.connection for r in records if isinstance(r, MappedRecord)):
+        try:
+            connection = connections.get(name)
+        except ConfigurationError as exc:
+            found[name] = Issue("CONNECTION_NOT_FOUND", exc.message)
+            continue
+        missing = connection.settings.missing()
+        if missing:
+            found[name] = Issue(
+                "CONFIGURATION_INCOMPLETE",
+                f"Connection {name!r} is Configuration Incomplete: missing {', '.join(missing)}.",
+            )
+            continue
+        submissions = _submissions(connection)
+        run = submissions.start(connection.record.id, kind, digest, op.operation_id[:16])
+        found[name] = _Connected(connection, run, submissions.answers(run.id) if run.resumed else {})
+    return found
+
+
+async def _one(
+    record: MappedRecord | Refusal,
+    op: Operation,
+    step: Step,
+    connected: dict[str, _Connected | Issue],
+    tally: _Tally,
+) -> None:
+    if tally.stopped:
+        tally.not_sent += 1
+        tally.tell()
+        return
+    if isinstance(record, Refusal):
+        _fail(tally, step, Failed(record.line, (Issue(record.code, record.message),), record.input_data))
+        return
+    use = connected[record.connection]
+    if isinstance(use, Issue):
+        _fail(tally, step, Failed(record.line, (use,), record.input_data, _key(record)))
+        return
+    kept = use.kept.get(record.line)
+    params = dict(record.params)
+    if kept is not None and "sending" not in kept:
+        tally.resumed += 1
+        _settle(tally, step, record, kept)
+        return
+    if kept is not None and not op.idempotent and not kept.get("idempotency_key"):
+        error = may_have_happened(
+            AmazonConnectorError(
+                f"Line {record.line} was being sent when an earlier run of this step stopped."
+            ),
+            op,
+        )
+        answer = {"issues": [Issue("MAY_HAVE_BEEN_SENT", str(error)).as_json()], "request_id": None}
+        await asyncio.to_thread(_submissions(use.connection).answered, use.run.id, record.line, answer)
+        _settle(tally, step, record, answer)
+        return
+    submissions = _submissions(use.connection)
+    if op.idempotency_key:
+        params[op.idempotency_key] = (kept or {}).get("idempotency_key") or str(uuid.uuid4())
+    if not op.idempotent and kept is None:
+        mark = {"sending": True, "idempotency_key": params.get(op.idempotency_key or "")}
+        await asyncio.to_thread(submissions.answered, use.run.id, record.line, mark)
+    answer = await _send(use.connection, op, step, params)
+    if answer.get("settled", True):
+        answer.pop("settled", None)
+        await asyncio.to_thread(submissions.answered, use.run.id, record.line, answer)
+    else:
+        use.unsettled += 1
+    _settle(tally, step, record, answer)
+
+
+async def _send(connection: Connection, op: Operation, step: Step, params: dict[str, Any]) -> dict[str, Any]:
+    """Amazon's answer to one record as kept in the store (``settled`` False: not to be kept)."""
+    paginate = step.options.paginate
+    if paginate is None:
+        paginate = connection.settings.advanced.pagination
+
+    async def call() -> tuple[Any, Any]:
+        answer = await connection.acall(op.qualified_name, paginate=paginate, **params)
+        data = await answer.amerged() if paginate and op.pagination is not None else answer.data
+        return answer, data
+
+    try:
+        got = await answered(call())
+    except ConfigurationError as exc:  # refused before sending: a parameter the runtime cannot send
+        return {"issues": [Issue("INVALID_INPUT", str(exc)).as_json()], "request_id": None}
+    if isinstance(got, Unanswered):
+        return {
+            "issues": [i.as_json() for i in got.issues],
+            "request_id": got.request_id,
+            "settled": got.settled,
+        }
+    response, data = got
+    return {"status": response.status, "request_id": response.request_id, "data": data}
+
+
+def _key(record: MappedRecord) -> str | None:
+    return ", ".join(f"{k}={v}" for k, v in record.keys.items() if not isinstance(v, dict | list)) or None
+
+
+def _settle(tally: _Tally, step: Step, record: MappedRecord, answer: Mapping[str, Any]) -> None:
+    if "issues" in answer:
+        issues = tuple(Issue.from_json(i) for i in answer["issues"])
+        _fail(
+            tally,
+            step,
+            Failed(record.line, issues, record.input_data, _key(record), answer.get("request_id")),
+        )
+        return
+    tally.answered.append(
+        Answered(
+            record.line,
+            record.connection,
+            answer["status"],
+            answer.get("request_id"),
+            record.keys,
+            record.references,
+            answer.get("data"),
+        )
+    )
+    tally.tell()
+
+
+def _fail(tally: _Tally, step: Step, failed: Failed) -> None:
+    tally.failed.append(failed)
+    if step.options.on_error == "stop":
+        tally.stopped = True
+    tally.tell()
