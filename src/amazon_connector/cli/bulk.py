@@ -47,7 +47,6 @@ Errors = Annotated[
     str | None,
     typer.Option(help="Where the refused records go (default: SOURCE.errors.csv beside the source)."),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
 def targets(source: str, kind: str, results: str | None, errors: str | None) -> tuple[str, str]:

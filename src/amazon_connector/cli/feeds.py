@@ -11,8 +11,8 @@ import typer
 from rich.markup import escape
 
 from amazon_connector.cli import bulk
-from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Quiet, Results, SourceArgument
-from amazon_connector.cli.context import console, state
+from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Results, SourceArgument
+from amazon_connector.cli.context import Quiet, console, state
 from amazon_connector.cli.listings import Timeout, Wait, run_update
 from amazon_connector.data import Column, RecordSet, open_destination
 from amazon_connector.data.listings.feed import FEED_TYPE, afeed_results

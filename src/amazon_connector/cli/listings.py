@@ -22,11 +22,10 @@ from amazon_connector.cli.bulk import (
     Encoding,
     Errors,
     Query,
-    Quiet,
     Results,
     SourceArgument,
 )
-from amazon_connector.cli.context import console, state
+from amazon_connector.cli.context import Quiet, console, state
 from amazon_connector.cli.progress import progress
 from amazon_connector.data import open_destination
 from amazon_connector.data.listings import What, update_listings

@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from amazon_connector.cli import bulk
-from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Quiet, Results
-from amazon_connector.cli.context import state
+from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Results
+from amazon_connector.cli.context import Quiet, state
 from amazon_connector.cli.listings import show_result
 from amazon_connector.cli.progress import progress
 from amazon_connector.data.results import Outcome, ResultFiles

@@ -14,8 +14,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from amazon_connector.cli.bulk import Quiet
-from amazon_connector.cli.context import console, err_console, state
+from amazon_connector.cli.context import Quiet, console, err_console, state
 from amazon_connector.cli.progress import progress as reporter
 from amazon_connector.data.step import check_step, load_step, new_step_text, run_step
 
