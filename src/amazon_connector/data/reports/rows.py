@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 BLOCK = 1 << 17
 """Bytes pyarrow parses at a time (a batch is about this much text). Its reader reads up to 32 blocks
 ahead while the document downloads faster than it parses: 4 MB held at 128 KiB, 16 MB at 512 KiB."""
+PIECE_BYTES = 1 << 20
+"""Arrow bytes of parsed blocks joined into one batch before it is written: the Parquet writer's work
+per batch is as for large blocks, while the read-ahead stays that of small ones."""
 RECORDS_PER_PIECE = 1_000
 READ = 1 << 20
 SAMPLE = 1_000
@@ -192,16 +195,28 @@ def _batches(stream: IO[bytes], record_set: RecordSet, *, tsv: bool, name: str) 
             ),
             memory_pool=streaming_pool(),
         )
+        parsed: list[Any] = []
+        size = 0
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
-                return
-            yield record_set, batch
+                break
+            parsed.append(batch)
+            size += batch.nbytes
+            if size >= PIECE_BYTES:
+                yield record_set, _joined(pa, parsed)
+                parsed, size = [], 0
+        if parsed:
+            yield record_set, _joined(pa, parsed)
     except pa.ArrowInvalid as exc:
         if str(exc).startswith("Empty CSV file"):
             return  # a header and no rows
         raise failure(exc) from None
+
+
+def _joined(pa: Any, batches: list[Any]) -> Any:
+    return batches[0] if len(batches) == 1 else pa.concat_batches(batches, memory_pool=streaming_pool())
 
 
 # --- JSON ------------------------------------------------------------------------------------------
