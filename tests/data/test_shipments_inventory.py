@@ -113,8 +113,15 @@ def test_shipments_from_a_file_are_confirmed_once(emulator, seller, home, clock,
         )
         assert confirmations(emulator) == 2
         assert [status(emulator, seller, o.order_id) for o in waiting[:2]] == ["Shipped", "Shipped"]
-        again = confirm_shipments(connection, open_source(str(path)))
-        assert not again.resumed  # the first run finished: every record was settled
+        calls = emulator.sandbox.stats.snapshot()
+        rerun = confirm_shipments(connection, open_source(str(path)))
+        assert rerun.resumed  # the same input, finished: nothing is sent again, the results are kept
+        assert emulator.sandbox.stats.snapshot() == calls
+        assert sorted(rerun.results, key=lambda r: r.record.line) == sorted(
+            report.results, key=lambda r: r.record.line
+        )
+        again = confirm_shipments(connection, open_source(str(path)), again=True)
+        assert not again.resumed
         assert confirmations(emulator) == 2  # nothing left to ship in the two shipped orders
         assert {r.record.line: r.issues[0].code for r in again.results if r.record.line in (2, 3)} == {
             2: "NOTHING_TO_SHIP",
