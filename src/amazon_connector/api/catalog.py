@@ -88,6 +88,11 @@ class Operation:
     parameters: tuple[Parameter, ...]
     sandbox_only: bool
 
+    @property
+    def reads_only(self) -> bool:
+        """It changes nothing: a GET, or a POST that only reads (the overlay marks it idempotent)."""
+        return self.method in ("GET", "HEAD") or (self.method == "POST" and self.idempotent)
+
 
 def operation_of(record: Mapping[str, Any], qualified_name: str) -> Operation:
     """The Operation an ``operations.json`` record describes."""

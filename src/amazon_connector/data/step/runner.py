@@ -3,11 +3,12 @@ them to the usage plan), each answer kept in the connection store as it comes, t
 ErrorData written.
 
 Resume: a run of the same step, input and mapping (the same digest) continues the connection's
-unfinished run: records already answered are not sent again. A record of an operation that is not
-safe to repeat is marked as being sent before the call; if a run stops between the call and keeping
-its answer, the next run does not send it again but reports it in ErrorData (it may have been
-carried out), unless it carries an idempotency key kept with the mark (then it is sent again with the
-same key, and Amazon does it once).
+latest run of it (``submissions``): records already answered are not sent again; after a finished
+run none is (their answers are written again), unless ``again`` or the operation only reads (then the
+step simply runs again). A record of an operation that is not safe to repeat is marked as being sent
+before the call; if a run stops between the call and keeping its answer, the next run does not send
+it again but reports it in ErrorData (it may have been carried out), unless it carries an idempotency
+key kept with the mark (then it is sent again with the same key, and Amazon does it once).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class StepRunResult:
     """Records left unsent because the step stopped at an error (``on_error = "stop"``)."""
     output: str
     errors: str
+    notes: tuple[str, ...] = ()
+    """What to tell of the runs continued or found finished (``Run.note``), one per connection."""
 
     @property
     def exit_status(self) -> int:
@@ -104,6 +107,7 @@ def run_step(
     output: str | None = None,
     errors: str | None = None,
     stdin: IO[bytes] | None = None,
+    again: bool = False,
 ) -> StepRunResult:
     """Run ``step`` (see ``arun_step``)."""
     return asyncio.run(
@@ -115,6 +119,7 @@ def run_step(
             output=output,
             errors=errors,
             stdin=stdin,
+            again=again,
         )
     )
 
@@ -128,10 +133,12 @@ async def arun_step(
     output: str | None = None,
     errors: str | None = None,
     stdin: IO[bytes] | None = None,
+    again: bool = False,
 ) -> StepRunResult:
     """Run ``step`` on ``connections``: the step is checked first (StepFileError: nothing sent, nothing
     written), then every record is sent; OutputData and ErrorData go to ``output`` and ``errors``
-    (default: the step's options, else beside the step file)."""
+    (default: the step's options, else beside the step file); ``again``: an input sent already is
+    sent again."""
     given = dict(variables or {})
     mapping, problems = compile_mapping(step)
     source, more = await asyncio.to_thread(static_problems, step, mapping, connections, given, stdin)
@@ -143,7 +150,7 @@ async def arun_step(
     try:
         records = [map_record(mapping, r, step.connection, given) for r in step_records(step, source)]
         tally = _Tally(len(records), progress)
-        connected = await asyncio.to_thread(_connect, step, mapping.operation, connections, records)
+        connected = await asyncio.to_thread(_connect, step, mapping.operation, connections, records, again)
         await gather_limited(
             records, lambda r: _one(r, mapping.operation, step, connected, tally), step.options.concurrency
         )
@@ -161,6 +168,7 @@ async def arun_step(
         tally.resumed,
         tally.not_sent,
         *targets,
+        tuple(note for use in connected.values() if isinstance(use, _Connected) and (note := use.run.note)),
     )
 
 
@@ -178,10 +186,14 @@ def _digest(op: Operation, step: Step, records: list[MappedRecord | Refusal]) ->
 
 
 def _connect(
-    step: Step, op: Operation, connections: Connections, records: list[MappedRecord | Refusal]
+    step: Step,
+    op: Operation,
+    connections: Connections,
+    records: list[MappedRecord | Refusal],
+    again: bool,
 ) -> dict[str, _Connected | Issue]:
-    """Each connection the records name, with its run (resumed when unfinished and for the same
-    input), or why it cannot be used."""
+    """Each connection the records name, with its run (see the module's doc), or why it cannot be
+    used."""
     digest = _digest(op, step, records)
     kind = "step:" + hashlib.sha256(step.name.encode()).hexdigest()[:27]
     found: dict[str, _Connected | Issue] = {}
@@ -199,7 +211,9 @@ def _connect(
             )
             continue
         submissions = _submissions(connection)
-        run = submissions.start(connection.record.id, kind, digest, op.operation_id[:16])
+        run = submissions.start(
+            connection.record.id, kind, digest, op.operation_id[:16], again=again, reads_only=op.reads_only
+        )
         found[name] = _Connected(connection, run, submissions.answers(run.id) if run.resumed else {})
     return found
 
