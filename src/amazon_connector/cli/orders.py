@@ -1,5 +1,5 @@
 """`amazon-connector orders list | get | export | sync`: orders into files and databases; `orders ship`
-(``shipments``, loaded when it runs) confirms shipments.
+(``shipments``, loaded when it runs) confirms shipments or updates their status.
 
 Exit codes (for schedulers): 0 done; 1 bad input (nothing fetched or written, sync positions unchanged);
 2 a run failed part way (what it fetched is kept: run the same command again to resume); 3 a sync of
@@ -35,7 +35,7 @@ class _Orders(LazyGroup):
     lazy: ClassVar[dict[str, Command]] = {
         "ship": Command(
             "amazon_connector.cli.shipments:ship",
-            "Confirm merchant-fulfilled orders shipped (carrier, tracking), one or a file of them.",
+            "Confirm merchant-fulfilled orders shipped (carrier, tracking) or update their shipment status.",
         )
     }
 
