@@ -1,9 +1,9 @@
 """`amazon-connector orders list | get | export | sync`: orders into files and databases; `orders ship`
 (``shipments``, loaded when it runs) confirms shipments or updates their status.
 
-Exit codes (for schedulers): 0 done; 1 bad input (nothing fetched or written, sync positions unchanged);
-2 a run failed part way (what it fetched is kept: run the same command again to resume); 3 a sync of
-several connections where some failed and some did not; 4 some orders asked for by ID do not exist.
+Exit codes (``exit_codes``): 0 done; 1 bad input (nothing fetched or written, sync positions unchanged);
+3 a sync of several connections where some failed and some did not, or some orders asked for by ID do
+not exist; 5 a run failed part way (what it fetched is kept: run the same command again to resume).
 `orders ship` has the exit codes of the bulk commands (``bulk``).
 """
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import typer
 from rich.markup import escape
 
+from amazon_connector import exit_codes
 from amazon_connector.cli.context import Quiet, err_console, state
 from amazon_connector.cli.lazy import Command, LazyGroup
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
@@ -42,7 +43,6 @@ class _Orders(LazyGroup):
 
 app = typer.Typer(cls=_Orders, no_args_is_help=True)
 
-FAILED, PARTLY, NOT_FOUND = 2, 3, 4
 PLAIN_EVERY = 5.0
 """Seconds between plain progress lines (when stderr is not a terminal)."""
 RELATIVE = re.compile(r"(\d+)\s*([dhm])\Z")
@@ -268,7 +268,7 @@ def report(result: OrdersResult, quiet: bool) -> None:
 
 
 def _run(work: Callable[[], OrdersResult], quiet: bool) -> None:
-    """Run one connection's work: a failure part way exits 2 (bad input exits 1 through the root)."""
+    """Run one connection's work: a failure part way exits 5 (bad input exits 1 through the root)."""
     try:
         with warnings_shown():
             result = work()
@@ -279,10 +279,10 @@ def _run(work: Callable[[], OrdersResult], quiet: bool) -> None:
         if exc.hint:
             err_console.print(f"[yellow]What to do:[/] {escape(exc.hint)}", soft_wrap=True)
         err_console.print("What was fetched is kept: run the same command again to resume.")
-        raise typer.Exit(FAILED) from None
+        raise typer.Exit(exit_codes.UNFINISHED) from None
     report(result, quiet)
     if result.not_found:
-        raise typer.Exit(NOT_FOUND)
+        raise typer.Exit(exit_codes.SOME_FAILED)
 
 
 def _connection(ctx: typer.Context, name: str) -> Connection:
@@ -326,7 +326,7 @@ def get_command(
     to: To = "-",
     quiet: Quiet = False,
 ) -> None:
-    """Show orders by ID with their items (or write them to --to). Exit code 4 if some do not exist."""
+    """Show orders by ID with their items (or write them to --to). Exit code 3 if some do not exist."""
     from amazon_connector.data.orders import list_orders
 
     query = _query(None, api=api, buyer_data=buyer_data, order_ids=tuple(order_ids))
@@ -420,7 +420,7 @@ def sync_command(
     if not failed:
         return
     if len(failed) < len(results):
-        raise typer.Exit(PARTLY)
+        raise typer.Exit(exit_codes.SOME_FAILED)
     if all(isinstance(r.error, ConfigurationError) for r in failed):
-        raise typer.Exit(1)
-    raise typer.Exit(FAILED)
+        raise typer.Exit(exit_codes.ERROR)
+    raise typer.Exit(exit_codes.UNFINISHED)

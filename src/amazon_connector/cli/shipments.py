@@ -2,7 +2,7 @@
 their shipment status (updateShipmentStatus, --status), one order from the command line or every record
 of a file or database, each sent once.
 
-Exit codes: see ``bulk`` (0 all confirmed, 1 failed, 3 some refused)."""
+Exit codes: see ``bulk`` (0 all sent and accepted, 1 failed, 3 some refused)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from amazon_connector import exit_codes
 from amazon_connector.cli import bulk
 from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Results
 from amazon_connector.cli.context import Quiet, state
@@ -90,7 +91,7 @@ def ship(
         for result in report.results:
             show_result(result)
         if any(r.outcome is Outcome.ERROR for r in report.results):
-            raise typer.Exit(bulk.EXIT_REFUSED)
+            raise typer.Exit(exit_codes.SOME_FAILED)
         return
     assert source is not None
     records = bulk.read_source(source, query, encoding)
