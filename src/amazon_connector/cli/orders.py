@@ -90,12 +90,14 @@ PathOption = Annotated[
         "--path", help="auto, api, or report (the order report: fast for long windows, no buyer data)."
     ),
 ]
-To = Annotated[
+Output = Annotated[
     str,
     typer.Option(
-        "--to",
+        "--output",
         "-o",
-        help="Destination: - (terminal), FILE.csv/.jsonl/.parquet/.xml, FILE.db, or a database URL.",
+        "--to",
+        help="Destination: - (terminal), FILE.csv/.jsonl/.parquet/.xml, FILE.db, or a database URL "
+        "(--to: the same).",
     ),
 ]
 
@@ -304,16 +306,16 @@ def list_command(
     marketplace: Marketplaces = None,
     api: ApiVersion = "2026-01-01",
     buyer_data: BuyerData = None,
-    to: To = "-",
+    output: Output = "-",
     quiet: Quiet = False,
 ) -> None:
-    """Show the orders of a window (or write them to --to), straight from the Orders API."""
+    """Show the orders of a window (or write them to --output), straight from the Orders API."""
     from amazon_connector.data.orders import list_orders
 
     query = _query(since, until, by, status, channel, marketplace, api, "api", buyer_data)
     conn = _connection(ctx, connection)
-    with progress_shown(quiet or to == "-") as on_progress:
-        _run(lambda: list_orders(conn, query, to, on_progress=on_progress), quiet)
+    with progress_shown(quiet or output == "-") as on_progress:
+        _run(lambda: list_orders(conn, query, output, on_progress=on_progress), quiet)
 
 
 @app.command("get")
@@ -323,22 +325,22 @@ def get_command(
     connection: ConnectionName = ...,  # type: ignore[assignment]
     api: ApiVersion = "2026-01-01",
     buyer_data: BuyerData = None,
-    to: To = "-",
+    output: Output = "-",
     quiet: Quiet = False,
 ) -> None:
-    """Show orders by ID with their items (or write them to --to). Exit code 3 if some do not exist."""
+    """Show orders by ID with their items (or write them to --output). Exit code 3 if some do not exist."""
     from amazon_connector.data.orders import list_orders
 
     query = _query(None, api=api, buyer_data=buyer_data, order_ids=tuple(order_ids))
     conn = _connection(ctx, connection)
-    _run(lambda: list_orders(conn, query, to), quiet)
+    _run(lambda: list_orders(conn, query, output), quiet)
 
 
 @app.command("export")
 def export_command(
     ctx: typer.Context,
     connection: ConnectionName = ...,  # type: ignore[assignment]
-    to: To = ...,  # type: ignore[assignment]
+    output: Output = ...,  # type: ignore[assignment]
     since: Since = None,
     until: Until = None,
     by: By = "created",
@@ -364,14 +366,15 @@ def export_command(
     conn = _connection(ctx, connection)
     with progress_shown(quiet) as on_progress:
         _run(
-            lambda: export_orders(conn, to, query, mode=mode, restart=restart, on_progress=on_progress), quiet
+            lambda: export_orders(conn, output, query, mode=mode, restart=restart, on_progress=on_progress),
+            quiet,
         )
 
 
 @app.command("sync")
 def sync_command(
     ctx: typer.Context,
-    to: To = ...,  # type: ignore[assignment]
+    output: Output = ...,  # type: ignore[assignment]
     connection: Annotated[
         list[str] | None,
         typer.Option("--connection", "-c", help="A connection to sync (repeat for several)."),
@@ -413,7 +416,7 @@ def sync_command(
             hint="Authorise one: amazon-connector connections authorise NAME.",
         )
     with warnings_shown(), progress_shown(quiet) as on_progress:
-        results = sync_orders(chosen, to, query, overlap=span, on_progress=on_progress)
+        results = sync_orders(chosen, output, query, overlap=span, on_progress=on_progress)
     for result in results:
         report(result, quiet)
     failed = [r for r in results if r.error is not None]

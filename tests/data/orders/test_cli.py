@@ -56,6 +56,11 @@ def test_export_list_and_get(run, world, tmp_path):
     assert truth[0]["order_id"] in got.stdout
     assert truth[0]["items"][0]["order_item_id"] in got.stdout
     assert "Orders API v0 is deprecated and Amazon removes it on 2027-03-27" in got.stderr
+    by_output, by_to = tmp_path / "got.jsonl", tmp_path / "got-to.jsonl"
+    run("orders", "get", truth[0]["order_id"], "-c", "uk", "--output", str(by_output), "--quiet")
+    run("orders", "get", truth[0]["order_id"], "-c", "uk", "--to", str(by_to), "--quiet")
+    assert truth[0]["order_id"] in by_output.read_text()
+    assert by_output.read_text() == by_to.read_text()  # --to: the same option under its earlier name
     missing = run("orders", "get", "999-0000000-0000000", "-c", "uk", expect=3)
     assert "Not found: 999-0000000-0000000" in missing.stderr
 
