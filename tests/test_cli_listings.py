@@ -72,7 +72,7 @@ def test_stock_by_feed_not_waited_for_is_collected_by_a_rerun(
     run, emulator, emulator_clock, seller, tmp_path
 ):
     path, skus = stock_file(tmp_path, emulator, seller)
-    pending = run("stock", "set", str(path), "-c", "uk", "--via", "feed", "--no-wait", expect=4)
+    pending = run("stock", "set", str(path), "-c", "uk", "--via", "feed", "--no-wait", expect=5)
     feed_id = emulator.sandbox.feeds.all()[0].job_id
     assert f"Feed(s) {feed_id} still being processed" in pending.stdout
     assert not (tmp_path / "stock.results.csv").exists()

@@ -98,9 +98,11 @@ def listings_calls(call: Call, seller_id: str) -> Iterator[tuple[str, Any]]:
 
 
 def shipping_calls(call: Call, order_id: str, item_id: str, clock: ManualClock) -> Iterator[tuple[str, Any]]:
-    """FBA inventory, and a merchant-fulfilled order's shipment confirmed."""
+    """FBA inventory, and a merchant-fulfilled order ready for pickup, then its shipment confirmed."""
     inventory = {"granularityType": "Marketplace", "granularityId": UK.marketplace_id, "details": True}
     yield "fba-inventory/v1/getInventorySummaries", call("getInventorySummaries", paginate=False, **inventory)
+    ready = {"marketplaceId": UK.marketplace_id, "shipmentStatus": "ReadyForPickup"}
+    yield "orders/v0/updateShipmentStatus", call("updateShipmentStatus", orderId=order_id, body=ready)
     package = {
         "packageReferenceId": "1",
         "carrierCode": "Royal Mail",

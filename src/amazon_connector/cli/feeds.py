@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from amazon_connector import exit_codes
 from amazon_connector.cli import bulk
 from amazon_connector.cli.bulk import Again, Connection, Encoding, Errors, Query, Results, SourceArgument
 from amazon_connector.cli.context import Quiet, console, state
@@ -111,7 +112,7 @@ def results(
     quiet: Quiet = False,
 ) -> None:
     """A JSON_LISTINGS_FEED's processing report, one result per message (joined to the input's lines
-    when this connection submitted the feed); exit 3 when any message was refused, 4 while the feed is
+    when this connection submitted the feed); exit 3 when any message was refused, 5 while the feed is
     still being processed."""
     conn = state(ctx).connections().get(connection)
     with ResultFiles(results, errors) as files:
@@ -120,5 +121,5 @@ def results(
             console.print(
                 f"Feed {escape(feed_id)} is {feed.get('processingStatus')}: no results yet.", soft_wrap=True
             )
-            raise typer.Exit(bulk.EXIT_PENDING)
+            raise typer.Exit(exit_codes.UNFINISHED)
         bulk.finish(files, found, shown=(results, errors), object_name="listings", quiet=quiet)

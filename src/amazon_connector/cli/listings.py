@@ -15,9 +15,9 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from amazon_connector import exit_codes
 from amazon_connector.cli import bulk
 from amazon_connector.cli.bulk import (
-    EXIT_REFUSED,
     Again,
     Connection,
     Encoding,
@@ -58,11 +58,11 @@ DryRun = Annotated[
 Wait = Annotated[
     bool,
     typer.Option(
-        "--wait/--no-wait", help="Wait for feeds to be processed (or exit 4 and collect them later)."
+        "--wait/--no-wait", help="Wait for feeds to be processed (or exit 5 and collect them later)."
     ),
 ]
 Timeout = Annotated[
-    float | None, typer.Option(help="Wait at most this many seconds for feeds (then exit 4).")
+    float | None, typer.Option(help="Wait at most this many seconds for feeds (then exit 5).")
 ]
 Sku = Annotated[str | None, typer.Option(help="Update one SKU (instead of a SOURCE).")]
 Price = Annotated[Decimal | None, typer.Option(help="Its new price, in the marketplace's currency.")]
@@ -123,7 +123,7 @@ def run_update(
         for result in report.results:
             show_result(result)
         if any(r.outcome is Outcome.ERROR for r in report.results):
-            raise typer.Exit(EXIT_REFUSED)
+            raise typer.Exit(exit_codes.SOME_FAILED)
         return
     records = bulk.read_source(source, query, encoding)
     what.require(records)

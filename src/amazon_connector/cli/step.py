@@ -49,7 +49,9 @@ def run(
     output: Annotated[
         str | None,
         typer.Option(
-            help="Where OutputData goes: .jsonl, .csv, .parquet, .xml, a database (default: the step's)."
+            "--output",
+            "-o",
+            help="Where OutputData goes: .jsonl, .csv, .parquet, .xml, a database (default: the step's).",
         ),
     ] = None,
     errors: Annotated[str | None, typer.Option(help="Where ErrorData goes (default: the step's).")] = None,

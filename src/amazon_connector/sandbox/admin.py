@@ -131,7 +131,8 @@ async def listings(request: Request) -> JSONResponse:
 async def orders(request: Request) -> JSONResponse:
     """The ground truth of a seller's orders in one marketplace (``?seller=ID&marketplace=ID``): every
     order with its items and buyer, as searches see them now (``view=search``, the default) or as they
-    are (``view=now``), and each order's life (its steps, those to come included)."""
+    are (``view=now``), each order's life (its steps, those to come included), and the shipment
+    statuses the seller reported (updateShipmentStatus), oldest first."""
     _loopback_only(request)
     sandbox = sandbox_of(request)
     seller = sandbox.world.seller(request.query_params.get("seller", ""))
@@ -143,8 +144,14 @@ async def orders(request: Request) -> JSONResponse:
         raise HTTPException(404, "No such seller (give ?seller=<selling partner ID>).")
     marketplace = request.query_params.get("marketplace", "")
     headers = sandbox.orders.orders(seller, marketplace, view)
-    book = sandbox.orders
-    return JSONResponse([truth(book.details(seller, h), book.steps(seller, h.order_id)) for h in headers])
+    book, packages = sandbox.orders, sandbox.packages
+    return JSONResponse(
+        [
+            truth(book.details(seller, h), book.steps(seller, h.order_id))
+            | {"shipment_statuses": packages.statuses(seller.selling_partner_id, h.order_id)}
+            for h in headers
+        ]
+    )
 
 
 class StatusChange(BaseModel):

@@ -30,6 +30,7 @@ from amazon_connector.data.step.model import Step, StepFileError
 from amazon_connector.data.step.outputs import Answered, Failed, StepOutputs, output_targets
 from amazon_connector.data.submissions import Run, Submissions
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
+from amazon_connector.exit_codes import DONE, SOME_FAILED
 from amazon_connector.runtime.decisions import may_have_happened
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
 
 ProgressCallback = Callable[[int, int | None, int, int], None]
 """Told (done, total, answered, failed) after each record."""
-EXIT_OK = 0
-EXIT_FAILED_RECORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ class StepRunResult:
     @property
     def exit_status(self) -> int:
         """0 every record answered; 3 some failed or were not sent (ErrorData names them)."""
-        return EXIT_OK if not self.failed and not self.not_sent else EXIT_FAILED_RECORDS
+        return DONE if not self.failed and not self.not_sent else SOME_FAILED
 
     def __str__(self) -> str:
         text = f"{self.records} record(s): {self.answered} answered, {self.failed} failed"
