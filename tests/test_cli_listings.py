@@ -215,7 +215,7 @@ def test_a_rerun_of_an_input_sent_already_sends_nothing_until_again(
         more.write(f"{skus[0]}x,-1\n")  # line 8: bad input, refused before sending
     files = tmp_path / "stock.results.csv", tmp_path / "stock.errors.csv"
     if via == "feed":
-        run("stock", "set", str(path), "-c", "uk", "--via", via, "--no-wait", expect=4)
+        run("stock", "set", str(path), "-c", "uk", "--via", via, "--no-wait", expect=5)
         emulator_clock.advance(FEED_TIME)
     first = run("stock", "set", str(path), "-c", "uk", "--via", via, expect=3)
     assert "7 records: 4 accepted, 0 with warnings, 3 refused." in first.stdout
@@ -241,7 +241,7 @@ def test_a_rerun_of_an_input_sent_already_sends_nothing_until_again(
         via,
         "--again",
         "--no-wait",
-        expect=4 if via == "feed" else 3,
+        expect=5 if via == "feed" else 3,
     )
     assert "sent already" not in again.stderr
     if via == "feed":
