@@ -189,9 +189,12 @@ def test_confirm_shipment_from_an_sql_query_with_order_lines(emulator, seller, c
 
 
 def test_get_catalog_item_for_a_list_of_asins(emulator, seller, connections, tmp_path):
+    held = httpx.get(f"{emulator.url}/_sandbox/catalog", params={"marketplace": UK}).json()
+    truth = {i["asin"]: i for i in held}
     asins = sorted({f["asin"] for f in listings(emulator, seller).values()})[:3]
+    asked = [asins[0], "B000000000", *asins[1:]]  # line 3: an ASIN the catalogue does not hold
     (tmp_path / "asins.jsonl").write_text(
-        "".join(json.dumps({"asin": a, "ref": i}) + "\n" for i, a in enumerate(asins))
+        "".join(json.dumps({"asin": a, "ref": i}) + "\n" for i, a in enumerate(asked))
     )
     (tmp_path / "catalog.toml").write_text(
         'name = "catalog"\nconnection = "uk"\noperation = "getCatalogItem"\n'
@@ -200,16 +203,29 @@ def test_get_catalog_item_for_a_list_of_asins(emulator, seller, connections, tmp
         '[options]\noutput = "catalog.csv"\n'
     )
     result = run_step(load_step(tmp_path / "catalog.toml"), connections)
-    assert (result.answered, result.failed) == (3, 0)
+    assert (result.answered, result.failed) == (3, 1)
     assert result.output == str(tmp_path / "catalog.csv")
     output = list(read_records(result.output, OUTPUT))
-    for record, asin, ref in zip(output, asins, range(3), strict=True):
+    assert [r["line"] for r in output] == [1, 3, 4]
+    for record, asin, ref in zip(output, asins, (0, 2, 3), strict=True):
         assert record["keys"] == {"asin": asin}
         assert record["references"] == {"ref": ref}
-        direct = connections.get("uk").call(
-            "getCatalogItem", asin=asin, includedData=["summaries", "identifiers"]
-        )
-        assert record["answer"] == direct.data
+        assert record["status"] == 200
+        assert record["request_id"]
+        item = truth[asin]
+        assert record["answer"] == {
+            "asin": asin,
+            "summaries": item["summaries"],
+            "identifiers": item["identifiers"],
+        }
+    (error,) = read_records(result.errors, ERRORS)
+    assert (error["line"], error["object"], error["code"]) == (2, "getCatalogItem", "NOT_FOUND")
+    assert "Requested item 'B000000000' not found" in error["message"]
+    assert error["request_id"]
+    assert error["input"] == {
+        "mapped": {"asin": "B000000000", "includedData": ["summaries", "identifiers"]},
+        "references": {"ref": 1},
+    }
 
 
 def test_create_report_without_a_source(emulator, seller, connections, tmp_path):
