@@ -59,6 +59,37 @@ class Pagination:
     """Parameters given a fixed value on later pages."""
 
 
+def dig(data: Any, dotted: str) -> Any:
+    """The value at a dotted path of an answer (None where it has none)."""
+    for part in dotted.split("."):
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(part)
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """How a 2xx answer says Amazon refused what was sent (a listing submission INVALID, a fee
+    estimate ClientError): the status field, the values that mean refused, and where the issues are."""
+
+    status: str
+    """Dotted path of the status in the answer."""
+    refused: tuple[str, ...]
+    """The status values that mean refused."""
+    issues: str
+    """Dotted path of Amazon's issues (a list of them, or one) in the answer."""
+
+    def is_refused(self, answer: Any) -> bool:
+        return dig(answer, self.status) in self.refused
+
+    def issues_of(self, answer: Any) -> list[Mapping[str, Any]]:
+        """The issues the answer carries (refused or not: an accepted one may carry warnings)."""
+        found = dig(answer, self.issues)
+        found = [found] if isinstance(found, Mapping) else found
+        return [i for i in found or () if isinstance(i, Mapping)]
+
+
 @dataclass(frozen=True)
 class Operation:
     """One SP-API operation."""
@@ -87,6 +118,8 @@ class Operation:
     """Dotted path of the list that holds an answer's records, when it has one."""
     parameters: tuple[Parameter, ...]
     sandbox_only: bool
+    refusal: Refusal | None = None
+    """How its 2xx answer can refuse what was sent (None: a 2xx answer is never a refusal)."""
 
 
 def operation_of(record: Mapping[str, Any], qualified_name: str) -> Operation:
@@ -129,6 +162,11 @@ def operation_of(record: Mapping[str, Any], qualified_name: str) -> Operation:
             for p in record["parameters"]
         ),
         sandbox_only=record["sandbox_only"],
+        refusal=None
+        if record["refusal"] is None
+        else Refusal(
+            record["refusal"]["status"], tuple(record["refusal"]["refused"]), record["refusal"]["issues"]
+        ),
     )
 
 
@@ -172,6 +210,9 @@ def record_of(op: Operation) -> dict[str, Any]:
             for p in op.parameters
         ],
         "sandbox_only": op.sandbox_only,
+        "refusal": None
+        if op.refusal is None
+        else {"status": op.refusal.status, "refused": list(op.refusal.refused), "issues": op.refusal.issues},
     }
 
 

@@ -117,6 +117,27 @@ def test_price_and_quantity_patches_from_csv(emulator, seller, connections, tmp_
     assert (again.answered, again.failed, again.resumed_skipped) == (3, 1, 0)  # a finished run is history
 
 
+def test_a_2xx_answer_that_refuses_the_record_lands_in_error_data(emulator, seller, connections, tmp_path):
+    skus = merchant_skus(emulator, seller, 2)
+    held = listings(emulator, seller)
+    rows = ["sku,product_type,marketplace,price,quantity,mode,row"]
+    rows += [f"{sku},{held[sku]['productType']},{UK},12.5,7,x,R{n}" for n, sku in enumerate(skus)]
+    rows.insert(2, f"NO-SUCH-SKU,{held[skus[0]]['productType']},{UK},12.5,7,x,R9")  # line 3
+    (tmp_path / "prices.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "prices.toml").write_text(PRICES_STEP)
+    variables = {"SELLER": seller["selling_partner_id"], "CONNECTION": "uk"}
+    result = run_step(load_step(tmp_path / "prices.toml"), connections, variables=variables)
+    assert (result.records, result.answered, result.failed) == (3, 2, 1)
+    assert [r["keys"]["sku"] for r in read_records(result.output, OUTPUT)] == skus
+    (error,) = read_records(result.errors, ERRORS)
+    assert (error["line"], error["object"], error["code"]) == (3, "patchListingsItem", "99404")
+    assert "NO-SUCH-SKU" in error["message"]
+    assert error["request_id"]
+    assert error["input"]["references"] == {"mode": "x", "row": "R9"}
+    assert "NO-SUCH-SKU" not in listings(emulator, seller)
+    assert all(listings(emulator, seller)[sku]["quantity"] == 7 for sku in skus)  # the others unaffected
+
+
 SHIP_STEP = """
 name: ship
 connection: uk

@@ -1,6 +1,7 @@
 """Running a step: every record mapped, then sent on its connection (many in flight; the runtime paces
 them to the usage plan), each answer kept in the connection store as it comes, then OutputData and
-ErrorData written.
+ErrorData written. A 2xx answer that refuses the record (the catalog's ``refusal`` rule for the
+operation: a listing submission INVALID) puts it in ErrorData with Amazon's issues.
 
 Resume: a run of the same step, input and mapping (the same digest) continues the connection's
 unfinished run: records already answered are not sent again. A record of an operation that is not
@@ -20,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from amazon_connector.data.calls import Unanswered, answered, gather_limited
+from amazon_connector.data.calls import Unanswered, answer_issues, answered, gather_limited
 from amazon_connector.data.results import Issue
 from amazon_connector.data.step.check import static_problems
 from amazon_connector.data.step.inputs import step_records
@@ -276,6 +277,9 @@ async def _send(connection: Connection, op: Operation, step: Step, params: dict[
             "settled": got.settled,
         }
     response, data = got
+    issues = answer_issues(op, data)
+    if any(i.severity == "ERROR" for i in issues):  # a 2xx answer that refuses the record
+        return {"issues": [i.as_json() for i in issues], "request_id": response.request_id}
     return {"status": response.status, "request_id": response.request_id, "data": data}
 
 
