@@ -35,6 +35,39 @@ async def gather_limited(
     return await asyncio.gather(*(one(item) for item in items))
 
 
+async def for_each_limited(
+    items: Iterable[T], work: Callable[[T], Awaitable[object]], limit: int = IN_FLIGHT
+) -> None:
+    """``work`` on every item, at most ``limit`` at once, items taken from ``items`` only as a place
+    frees (a long input is never held); the first exception stops taking more and is raised once the
+    calls in flight are done."""
+    gate = asyncio.Semaphore(limit)
+    running: set[asyncio.Future[object]] = set()
+    errors: list[BaseException] = []
+
+    def finished(task: asyncio.Future[object]) -> None:
+        running.discard(task)
+        gate.release()
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            errors.append(error)
+
+    try:
+        for item in items:
+            await gate.acquire()
+            if errors:
+                break
+            started = asyncio.ensure_future(work(item))
+            running.add(started)
+            started.add_done_callback(finished)
+        await asyncio.gather(*running, return_exceptions=True)
+    finally:
+        for left in list(running):
+            left.cancel()
+    if errors:
+        raise errors[0]
+
+
 def refusal_issues(error: ApiError) -> tuple[Issue, ...]:
     """Amazon's errors of a refused call as issues (the message itself when it names none)."""
     found = tuple(
