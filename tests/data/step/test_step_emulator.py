@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from lxml import etree
 
 from amazon_connector.data import read_records
 from amazon_connector.data.results import ERRORS
@@ -247,6 +248,32 @@ def test_get_catalog_item_for_a_list_of_asins(emulator, seller, connections, tmp
         "mapped": {"asin": "B000000000", "includedData": ["summaries", "identifiers"]},
         "references": {"ref": 1},
     }
+
+
+def test_xml_outputs_are_valid_against_their_xsds(emulator, seller, connections, tmp_path):
+    asin = sorted(f["asin"] for f in listings(emulator, seller).values())[0]
+    (tmp_path / "asins.jsonl").write_text(
+        f'{{"asin": "{asin}", "ref": "a&<b>"}}\n{{"asin": "B000000000", "ref": 2}}\n'
+    )
+    (tmp_path / "catalog.toml").write_text(
+        'name = "catalog"\nconnection = "uk"\noperation = "getCatalogItem"\n'
+        '[source]\npath = "asins.jsonl"\n[mapping]\nreferences = ["ref"]\n'
+    )
+    output, errors = tmp_path / "out.xml", tmp_path / "errs.xml"
+    result = run_step(
+        load_step(tmp_path / "catalog.toml"), connections, output=str(output), errors=str(errors)
+    )
+    assert (result.answered, result.failed) == (1, 1)
+    for document, rows in ((output, "Output"), (errors, "Error")):
+        schema = etree.XMLSchema(etree.parse(str(document.with_suffix(".xsd"))))
+        parsed = etree.parse(str(document))
+        schema.assertValid(parsed)
+        assert [e.tag for e in parsed.getroot()] == [rows]
+    (answered,) = read_records(str(output), OUTPUT)
+    assert answered["references"] == {"ref": "a&<b>"}
+    assert answered["answer"]["asin"] == asin
+    (error,) = read_records(str(errors), ERRORS)
+    assert (error["code"], error["line"]) == ("NOT_FOUND", 2)
 
 
 def test_create_report_without_a_source(emulator, seller, connections, tmp_path):
