@@ -6,6 +6,7 @@ Every rule about one operation lives here, generated from Amazon's models by ``b
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -250,6 +251,10 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.operations)
 
+    def near(self, name: str) -> list[str]:
+        """Names of the catalog close to ``name``, best first (for "did you mean …?")."""
+        return _near_names(self.operations, name)
+
     def get(self, name: str) -> Operation:
         """Find an operation by ``operationId``, ``api.operationId`` or ``api/version/operationId``, each
         optionally followed by ``:METHOD`` (``shipping/v2/linkCarrierAccount:PUT``).
@@ -261,8 +266,10 @@ class Catalog:
         key, method = _split_method(name.strip())
         found = [op for op in self._by_id.get(key.casefold(), []) if method in (None, op.method)]
         if not found:
+            near = self.near(key)
             raise ConfigurationError(
-                f"Unknown SP-API operation {name!r}.",
+                f"Unknown SP-API operation {name!r}"
+                + (f"; did you mean {' or '.join(near)}?" if near else "."),
                 field="operation",
                 hint="Use an operationId from Amazon's API reference, e.g. getOrders or sellers.getMarketplaceParticipations.",
             )
@@ -277,6 +284,14 @@ class Catalog:
         raise ConfigurationError(
             f"Operation name {name!r} is ambiguous.", field="operation", hint=f"Use one of: {choices}."
         )
+
+
+def _near_names(operations: Sequence[Operation], key: str) -> list[str]:
+    """Up to three names of the catalog close to ``key`` (a mistyped or misremembered operationId)."""
+    names = {op.operation_id.casefold(): op.operation_id for op in operations}
+    names |= {f"{op.api}/{op.version}/{op.operation_id}".casefold(): op.qualified_name for op in operations}
+    found = difflib.get_close_matches(key.casefold(), names, n=3, cutoff=0.8)
+    return [names[f] for f in found]
 
 
 def _split_method(name: str) -> tuple[str, str | None]:
