@@ -45,9 +45,9 @@ __all__ = [
     "arun_step",
     "check_step",
     "load_step",
-    "read_step",
     "new_step_text",
     "output_targets",
+    "read_step",
     "run_step",
     "step_fields",
 ]
