@@ -19,6 +19,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from amazon_connector.api.catalog import catalog
+from amazon_connector.api.shapes import shape
 from amazon_connector.marketplaces import Marketplace, all_marketplaces, get_marketplace
 from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.spapi.call import Call, Handler
@@ -28,18 +30,14 @@ from amazon_connector.sandbox.spapi.listings_store import Listing
 from amazon_connector.sandbox.spapi.product_types import OFFER_ATTRIBUTES
 from amazon_connector.sandbox.world import Seller
 
-DATA_SETS = (
-    "attributes",
-    "classifications",
-    "dimensions",
-    "identifiers",
-    "images",
-    "productTypes",
-    "relationships",
-    "salesRanks",
-    "summaries",
-    "vendorDetails",
+DATA_SETS: tuple[str, ...] = tuple(
+    next(
+        p
+        for p in shape(catalog().get("catalog-items/2022-04-01/getCatalogItem")).parameters
+        if p.name == "includedData"
+    ).schema["items"]["enum"]
 )
+"""The data sets an item has (the model's ``includedData``)."""
 DEFAULT_DATA_SETS = ["summaries"]
 DEFAULT_PAGE_SIZE = 10
 BROWSE_NODES = {"LUGGAGE": "15743631", "SHOES": "679255011", "KITCHEN": "284507", "PRODUCT": "1"}
@@ -359,11 +357,7 @@ async def search_catalog_items(call: Call) -> Response:
             for e in found[start : start + size]
         ],
     }
-    pagination = {}
-    if start + size < len(found):
-        pagination["nextToken"] = call.sandbox.pages.issue({**query, "offset": start + size})
-    if start > 0:
-        pagination["previousToken"] = call.sandbox.pages.issue({**query, "offset": max(0, start - size)})
+    pagination = call.sandbox.pages.links(query, len(found))
     if pagination:
         body["pagination"] = pagination
     if query["keywords"]:
