@@ -27,7 +27,7 @@ from amazon_connector.runtime.decisions import (
     decide,
     lookups,
 )
-from amazon_connector.runtime.restricted import RestrictedResource
+from amazon_connector.runtime.restricted import RestrictedResource, roles_needed
 
 POLICY = CallPolicy(retries=2, retry_wait=4.0, deadline=100.0)
 FRESH = Attempts(deadline=100.0)
@@ -144,6 +144,17 @@ def test_a_403_that_is_not_about_the_token_names_the_missing_role():
     bad_token = answer(ForbiddenError, 403, "Invalid access token")
     spent = Attempts(100.0, renewed=frozenset({""}))
     assert decide(bad_token, sent(), spent, POLICY, now=NOW, draw=0) == Raise(bad_token)
+
+
+def test_a_role_that_grants_every_data_element_asked_for_is_named_alone():
+    """buyerInfo needs Direct-to-Consumer Shipping or Tax Invoicing, shippingAddress the first: asking for
+    both needs Direct-to-Consumer Shipping, and nothing else is worth requesting."""
+    both = RestrictedResource("GET", "/orders/v0/orders", ("buyerInfo", "shippingAddress"))
+    assert roles_needed(GET_ORDERS, both) == ["Direct-to-Consumer Shipping (Restricted)"]
+    buyer = RestrictedResource("GET", "/orders/v0/orders", ("buyerInfo",))
+    assert roles_needed(GET_ORDERS, buyer) == [
+        "Direct-to-Consumer Shipping (Restricted) or Tax Invoicing (Restricted)"
+    ]
 
 
 def test_other_answers_are_raised_as_they_are():

@@ -74,7 +74,10 @@ def test_missing_restricted_role_is_said_plainly(connections, emulator, apps):
     assert not report.ok
     rdt = steps(report)["Restricted Data Token"]
     assert rdt.outcome is Outcome.FAIL
-    assert "lacks the Direct-to-Consumer Shipping" in rdt.detail
+    assert (
+        "getOrders (buyerInfo, shippingAddress): the app lacks the Direct-to-Consumer Shipping (Restricted) role."
+        in rdt.detail
+    )
     assert rdt.request_id
     assert connections.get("uk-restricted").record.last_test_ok is False
 

@@ -420,3 +420,37 @@ def test_an_empty_string_stays_empty_except_in_csv_where_it_is_null(tmp_path, su
     assert written(path)[0]["note"] == (None if suffix == ".csv" else "")
     write(path, [{"order_id": ""}])  # a column that cannot be null reads back as ""
     assert written(path)[0]["order_id"] == ""
+
+
+def test_xml_holds_json_as_elements_and_reads_back_the_same_json(tmp_path):
+    buyer = {
+        "name": "Bü",
+        "not a name": {},
+        "xmlns": "x",
+        "empty": [],
+        "blank": "",
+        "grid": [[1, 2.5], [None, True], []],
+        "deep": {"price": {"amount": "12.50", "currency": "EUR"}},
+    }
+    path = tmp_path / "orders.xml"
+    write(path, [order(1, buyer=buyer)])
+    document = etree.parse(str(path))
+    schema = etree.XMLSchema(etree.parse(str(tmp_path / "orders.xsd")))
+    assert schema.validate(document), schema.error_log
+    assert document.findtext("record/buyer/deep/price/currency") == "EUR"
+    assert document.find("record/buyer/grid/item[1]/item[2]").get("type") == "number"
+    assert document.find("record/buyer/entry[@key='not a name']").get("type") == "object"
+    assert written(path)[0]["buyer"] == buyer
+
+
+def test_xml_reads_json_columns_written_as_json_text(tmp_path):
+    path = tmp_path / "orders.xml"
+    write(path, [order(1)])
+    old = etree.parse(str(path))
+    buyer = old.find("record/buyer")
+    for child in list(buyer):
+        buyer.remove(child)
+    buyer.attrib.clear()
+    buyer.text = '{"name": "Bü 1", "tags": [1]}'
+    old.write(str(path), encoding="utf-8", xml_declaration=True)
+    assert written(path)[0]["buyer"] == {"name": "Bü 1", "tags": [1]}

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from amazon_connector.api.catalog import catalog
 from amazon_connector.auth.authenticator import Authenticator
 from amazon_connector.clock import Clock
 from amazon_connector.connections.model import ConnectionRecord, Mode
@@ -15,14 +16,16 @@ from amazon_connector.connections.secret_status import SecretLevel, secret_statu
 from amazon_connector.connections.store import Store
 from amazon_connector.errors import AmazonConnectorError, ApiError, ForbiddenError, LwaError
 from amazon_connector.marketplaces import Marketplace
+from amazon_connector.runtime.restricted import (
+    DEFAULT_DATA_ELEMENTS,
+    RDT_OPERATION,
+    resource_for,
+    roles_needed,
+)
 from amazon_connector.runtime.spapi import ApiResponse
 
-RDT_RESOURCE = {
-    "method": "GET",
-    "path": "/orders/v0/orders",
-    "dataElements": ["buyerInfo", "shippingAddress"],
-}
-RESTRICTED_ROLE = "Direct-to-Consumer Shipping (Restricted)"
+RESTRICTED_CHECK = "orders/v0/getOrders"
+"""The operation whose Restricted Data Token (with the default data elements) proves restricted access."""
 
 
 class Outcome(StrEnum):
@@ -169,17 +172,19 @@ def _country_step(connection: Tested, participations: list[Any]) -> CheckStep:
 
 def _restricted_step(connection: Tested) -> CheckStep:
     name = "Restricted Data Token"
+    operation = catalog().get(RESTRICTED_CHECK)
+    resource = resource_for(operation, {}, DEFAULT_DATA_ELEMENTS)
+    assert resource is not None  # the operation takes these data elements (the catalog says so)
+    asked = f"{operation.operation_id} ({', '.join(resource.data_elements)})"
     try:
-        response = connection.call(
-            "tokens.createRestrictedDataToken", body={"restrictedResources": [RDT_RESOURCE]}
-        )
+        response = connection.call(RDT_OPERATION, body={"restrictedResources": [resource.as_json()]})
     except ForbiddenError as exc:
+        roles = " and ".join(roles_needed(operation, resource))
         return CheckStep(
             name,
             Outcome.FAIL,
-            f"Amazon refused a Restricted Data Token for getOrders (buyerInfo, shippingAddress): the app lacks "
-            f"the {RESTRICTED_ROLE} role. Request it in Developer Central (Develop Apps > Edit App > Roles), "
-            f"then authorise again. ({exc})",
+            f"Amazon refused a Restricted Data Token for {asked}: the app lacks the {roles} role. Request it "
+            f"in Developer Central (Develop Apps > Edit App > Roles), then authorise again. ({exc})",
             exc.request_id,
         )
     except AmazonConnectorError as exc:
@@ -192,7 +197,7 @@ def _restricted_step(connection: Tested) -> CheckStep:
     return CheckStep(
         name,
         Outcome.PASS,
-        "Created a Restricted Data Token for getOrders with buyerInfo and shippingAddress: restricted access works.",
+        f"Created a Restricted Data Token for {asked}: restricted access works.",
         response.request_id,
     )
 

@@ -1,21 +1,26 @@
 """XML with an XSD, for users of the original product: the set's name is the root, one element per record.
 
 ``<orders><record><amazon_order_id>…</amazon_order_id>…</record>…</orders>``: every column is an element in
-column order; null is ``xsi:nil="true"``; times are xs:dateTime in UTC (``Z``), JSON columns hold JSON text.
-The XSD (the same path ending ``.xsd``) types each column, carries its doc, and declares the primary key.
+column order; null is ``xsi:nil="true"``; times are xs:dateTime in UTC (``Z``). A JSON column (an answer of
+Amazon's, a buyer) is XML too: an object's members are elements named by their keys (a key that is no XML
+name is ``<entry key="…">``), an array's values are ``<item>`` elements, and ``type="object|array|number|
+boolean"`` marks every value that is not a string, so that reading the file back gives the same JSON.
+The XSD (the same path ending ``.xsd``) types each column (a JSON column as xs:anyType), carries its doc,
+and declares the primary key.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
-from typing import IO
+from typing import IO, Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesNSImpl
 
 from amazon_connector.data.formats import FileFormat, Sink, coerced_batches
-from amazon_connector.data.records import ColumnType, Record, RecordError, RecordSet, text_of
+from amazon_connector.data.records import ColumnType, Record, RecordError, RecordSet, json_text, text_of
 from amazon_connector.data.targets import DestinationError
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -28,12 +33,40 @@ XSD_TYPES = {
     ColumnType.BOOLEAN: "xs:boolean",
     ColumnType.TIMESTAMP: "xs:dateTime",
     ColumnType.DATE: "xs:date",
-    ColumnType.JSON: "xs:string",
+    ColumnType.JSON: "xs:anyType",
 }
+JSON_TYPE = "type"
+"""The attribute that says which JSON type an element holds (none: a string)."""
+ITEM, ENTRY, KEY = "item", "entry", "key"
+XML_NAME = re.compile(r"(?!xml)[A-Za-z_][\w.-]*\Z", re.IGNORECASE)
 
 
 def _attributes(values: dict[tuple[str | None, str], str]) -> AttributesNSImpl:
-    return AttributesNSImpl(values, {name: f"xsi:{name[1]}" for name in values})
+    return AttributesNSImpl(values, {name: f"xsi:{name[1]}" if name[0] else name[1] for name in values})
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number"
+
+
+def _json_of(node: ElementTree.Element) -> Any:
+    """The JSON value an element written by ``XmlSink._json`` holds."""
+    if node.get(NIL) == "true":
+        return None
+    kind, text = node.get(JSON_TYPE), node.text or ""
+    if kind == "object":
+        return {child.get(KEY, child.tag): _json_of(child) for child in node}
+    if kind == "array":
+        return [_json_of(child) for child in node]
+    if kind in ("number", "boolean"):
+        return json.loads(text)
+    return text
 
 
 NIL_ATTRIBUTES = _attributes({(XSI, "nil"): "true"})
@@ -61,20 +94,53 @@ class XmlSink(Sink):
             xml.startElementNS((None, row), row, NO_ATTRIBUTES)
             for c in self.record_set.columns:
                 value = record[c.name]
-                if value is None:
+                if c.type is ColumnType.JSON:
+                    self._json(c.name, value, c.name)
+                elif value is None:
                     xml.startElementNS((None, c.name), c.name, NIL_ATTRIBUTES)
+                    xml.endElementNS((None, c.name), c.name)
                 else:
                     xml.startElementNS((None, c.name), c.name, NO_ATTRIBUTES)
-                    text = text_of(c, value)
-                    if NOT_XML.search(text):
-                        raise RecordError(
-                            f"{self.record_set.name}.{c.name} holds a control character that XML 1.0 cannot "
-                            f"carry: {text[:40]!r}."
-                        )
-                    xml.characters(text)
-                xml.endElementNS((None, c.name), c.name)
+                    self._text(text_of(c, value), c.name)
+                    xml.endElementNS((None, c.name), c.name)
             xml.endElementNS((None, row), row)
             xml.ignorableWhitespace("\n")
+
+    def _text(self, text: str, column: str) -> None:
+        if NOT_XML.search(text):
+            raise RecordError(
+                f"{self.record_set.name}.{column} holds a control character that XML 1.0 cannot carry: "
+                f"{text[:40]!r}."
+            )
+        self._xml.characters(text)
+
+    def _json(self, tag: str, value: Any, column: str, key: str | None = None) -> None:
+        """One JSON value as the element ``tag`` (``key``: the member's name when it is no XML name)."""
+        attributes: dict[tuple[str | None, str], str] = {}
+        if key is not None:
+            if NOT_XML.search(key):
+                self._text(key, column)  # refuses it, naming the column
+            attributes[(None, KEY)] = key
+        if value is None:
+            attributes[(XSI, "nil")] = "true"
+        elif not isinstance(value, str):
+            attributes[(None, JSON_TYPE)] = _json_kind(value)
+        xml = self._xml
+        xml.startElementNS((None, tag), tag, _attributes(attributes))
+        if isinstance(value, dict):
+            for name, member in value.items():
+                if XML_NAME.match(name):
+                    self._json(name, member, column)
+                else:
+                    self._json(ENTRY, member, column, key=name)
+        elif isinstance(value, list):
+            for member in value:
+                self._json(ITEM, member, column)
+        elif isinstance(value, str):
+            self._text(value, column)
+        elif value is not None:
+            self._text(json_text(value), column)
+        xml.endElementNS((None, tag), tag)
 
     def finish(self) -> None:
         self._xml.endElementNS((None, self.record_set.name), self.record_set.name)
@@ -140,10 +206,7 @@ class XmlFormat(FileFormat):
                     number += 1
                     yield (
                         f"record {number}",
-                        {
-                            child.tag: None if child.get(NIL) == "true" else (child.text or "")
-                            for child in row
-                        },
+                        {child.tag: _value_of(child) for child in row},
                     )
                     root.clear()
         except ElementTree.ParseError as exc:
@@ -155,6 +218,13 @@ class XmlFormat(FileFormat):
 
     def read(self, f: IO[bytes], record_set: RecordSet, shown: str) -> Iterator[list[Record]]:
         return coerced_batches(self._rows(f, shown), record_set, shown)
+
+
+def _value_of(node: ElementTree.Element) -> Any:
+    """A column's element as written: JSON as its value (or its text, from files that held JSON text)."""
+    if node.get(JSON_TYPE) in ("object", "array"):
+        return _json_of(node)
+    return None if node.get(NIL) == "true" else (node.text or "")
 
 
 def _xsd_name(path_name: str) -> str:

@@ -70,10 +70,13 @@ def plain_first(operation: Operation) -> bool:
 
 
 def roles_needed(operation: Operation, resource: RestrictedResource | None = None) -> list[str]:
-    """The roles to request when Amazon refuses ``operation``, each as "A, B or C" (any one grants it)."""
+    """The roles to request when Amazon refuses ``operation``, each as "A, B or C" (any one grants it).
+    A choice that a role needed anyway already satisfies is left out."""
     restriction = operation.restricted
     if resource is not None and restriction is not None and resource.data_elements:
-        return sorted({any_of(restriction.data_elements[e]) for e in resource.data_elements})
+        choices = [restriction.data_elements[e] for e in resource.data_elements]
+        needed = [c for c in choices if not any(set(other) < set(c) for other in choices)]
+        return sorted({any_of(c) for c in needed})
     if resource is not None:
         roles = restriction.roles if restriction is not None else ()
         return [any_of(roles) if roles else "the restricted role of this operation"]
