@@ -102,8 +102,15 @@ def test_shipments_from_a_file_are_confirmed_once(emulator, seller, home, clock,
         )
         assert confirmations(emulator) == 2
         assert [status(emulator, seller, o.order_id) for o in waiting[:2]] == ["Shipped", "Shipped"]
-        again = confirm_shipments(connection, open_source(str(path)))
-        assert not again.resumed  # the first run finished: every record was settled
+        calls = emulator.sandbox.stats.snapshot()
+        rerun = confirm_shipments(connection, open_source(str(path)))
+        assert rerun.resumed  # the same input, finished: nothing is sent again, the results are kept
+        assert emulator.sandbox.stats.snapshot() == calls
+        assert sorted(rerun.results, key=lambda r: r.record.line) == sorted(
+            report.results, key=lambda r: r.record.line
+        )
+        again = confirm_shipments(connection, open_source(str(path)), again=True)
+        assert not again.resumed
         assert confirmations(emulator) == 2  # nothing left to ship in the two shipped orders
         assert {r.record.line: r.issues[0].code for r in again.results if r.record.line in (2, 3)} == {
             2: "NOTHING_TO_SHIP",
@@ -159,3 +166,43 @@ def test_inventory_list_writes_rows(run, emulator, seller, tmp_path: Path):
     detailed = run("inventory", "list", "-c", "uk", "--sku", fba[0].sku, "--details").stdout.splitlines()
     assert detailed[0].startswith("marketplace_id\tsku\tasin")
     assert detailed[1].startswith(f"{UK}\t{fba[0].sku}\t{fba[0].asin}")
+
+
+def test_orders_ship_rerun_of_a_file_sent_already_sends_nothing_until_again(
+    run, emulator, seller, tmp_path: Path
+):
+    waiting = orders(emulator, seller, "MFN", "Unshipped")[:2]
+    path = tmp_path / "ship.csv"
+    path.write_text(
+        "order_id,carrier,tracking\n"
+        + "".join(f"{o.order_id},UPS,T{n}\n" for n, o in enumerate(waiting))
+        + "999-0000000-0000000,UPS,X\n"  # line 4: Amazon does not know it
+        + f"{waiting[0].order_id},UPS,\n"  # line 5: no tracking, refused before sending
+    )
+    files = tmp_path / "ship.results.csv", tmp_path / "ship.errors.csv"
+    first = run("orders", "ship", "-c", "uk", "--from", str(path), expect=3)
+    assert "4 records: 2 accepted, 0 with warnings, 2 refused." in first.stdout
+    written = [f.read_bytes() for f in files]
+    calls = emulator.sandbox.stats.snapshot()
+    assert confirmations(emulator) == 2
+
+    rerun = run("orders", "ship", "-c", "uk", "--from", str(path), expect=3)
+    assert "This input was sent already" in rerun.stderr
+    assert "use --again" in rerun.stderr
+    assert emulator.sandbox.stats.snapshot() == calls
+    assert [f.read_bytes() for f in files] == written
+    assert [(e["line"], e["code"]) for e in read_records(str(files[1]), ERRORS)] == [
+        (4, "NotFound"),
+        (5, "MISSING_VALUE"),
+    ]
+
+    items = "orders/v0/getOrderItems"
+    again = run("orders", "ship", "-c", "uk", "--from", str(path), "--again", expect=3)
+    assert "sent already" not in again.stderr
+    assert sum(emulator.sandbox.stats.snapshot()[items].values()) == sum(calls[items].values()) + 3
+    assert [e["code"] for e in read_records(str(files[1]), ERRORS)] == [
+        "NOTHING_TO_SHIP",
+        "NOTHING_TO_SHIP",
+        "NotFound",
+        "MISSING_VALUE",
+    ]

@@ -279,6 +279,9 @@ def test_steps_view_a_step_run_it_and_see_its_outputs(page, ui, emulator, uk_sel
     expect(page.locator("#checked")).to_contain_text("finds no problem")
     expect(page.locator('tr[data-target="sellerId"] th strong')).to_have_text("sellerId")
     expect(page.locator('tr[data-target="mode"] th strong')).to_have_count(0)
+    weight = "e => getComputedStyle(e).fontWeight"  # what the eye sees: only required fields are bold
+    assert page.locator('tr[data-target="mode"] th').evaluate(weight) == "400"
+    assert page.locator('tr[data-target="sellerId"] th strong').evaluate(weight) == "700"
     expect(page.locator('tr[data-target="sku"] .filled')).to_have_text("column (auto) sku")
     screenshot(page, "31-step-mapping")
 

@@ -122,6 +122,11 @@ class Operation:
     refusal: Refusal | None = None
     """How its 2xx answer can refuse what was sent (None: a 2xx answer is never a refusal)."""
 
+    @property
+    def reads_only(self) -> bool:
+        """It changes nothing: a GET, or a POST that only reads (the overlay marks it idempotent)."""
+        return self.method in ("GET", "HEAD") or (self.method == "POST" and self.idempotent)
+
 
 def operation_of(record: Mapping[str, Any], qualified_name: str) -> Operation:
     """The Operation an ``operations.json`` record describes."""

@@ -47,7 +47,14 @@ Errors = Annotated[
     str | None,
     typer.Option(help="Where the refused records go (default: SOURCE.errors.csv beside the source)."),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+Again = Annotated[
+    bool,
+    typer.Option(
+        "--again",
+        help="Send an input that was sent already again, as a fresh run (by default a rerun of the same "
+        "input sends nothing again and reports its results from the first run).",
+    ),
+]
 
 
 def targets(source: str, kind: str, results: str | None, errors: str | None) -> tuple[str, str]:

@@ -11,8 +11,8 @@ import typer
 from rich.markup import escape
 
 from amazon_connector.cli import bulk
-from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Quiet, Results, SourceArgument
-from amazon_connector.cli.context import console, state
+from amazon_connector.cli.bulk import Again, Connection, Encoding, Errors, Query, Results, SourceArgument
+from amazon_connector.cli.context import Quiet, console, state
 from amazon_connector.cli.listings import Timeout, Wait, run_update
 from amazon_connector.data import Column, RecordSet, open_destination
 from amazon_connector.data.listings.feed import FEED_TYPE, afeed_results
@@ -64,12 +64,13 @@ def submit(
     wait: Wait = True,
     timeout: Timeout = None,
     quiet: Quiet = False,
+    again: Again = False,
 ) -> None:
     """Send the listing updates of a SOURCE (as `listings update`) by JSON_LISTINGS_FEED, whatever their
     number; a rerun of the same input finds its feeds again instead of submitting them twice."""
     run_update(
         ctx, What.LISTINGS, source, connection=connection, query=query, encoding=encoding, via="feed",
-        dry_run=False, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet,
+        dry_run=False, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet, again=again,
     )  # fmt: skip
 
 

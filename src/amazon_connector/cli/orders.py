@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import typer
 from rich.markup import escape
 
-from amazon_connector.cli.context import err_console, state
+from amazon_connector.cli.context import Quiet, err_console, state
 from amazon_connector.cli.lazy import Command, LazyGroup
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
@@ -98,20 +98,16 @@ To = Annotated[
         help="Destination: - (terminal), FILE.csv/.jsonl/.parquet/.xml, FILE.db, or a database URL.",
     ),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")]
 
 
-def parse_moment(text: str | None, name: str, now: datetime | None = None) -> datetime | None:
-    """``2025-01-01`` (midnight UTC), an ISO 8601 time (UTC unless it says), or ``30d``/``12h``/``90m`` ago."""
+def parse_moment(text: str | None, name: str) -> datetime | timedelta | None:
+    """``2025-01-01`` (midnight UTC), an ISO 8601 time (UTC unless it says), or ``30d``/``12h``/``90m``
+    ago: a span, taken from now on the connection's clock (an emulator's may run ahead of this machine's)."""
     if text is None:
         return None
     value = text.strip()
-    if relative := RELATIVE.match(value):
-        amount, unit = int(relative.group(1)), relative.group(2)
-        span = {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[
-            unit
-        ]
-        return (now or datetime.now(UTC)) - span
+    if RELATIVE.match(value):
+        return parse_span(value, name)
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
@@ -123,6 +119,17 @@ def parse_moment(text: str | None, name: str, now: datetime | None = None) -> da
             hint="Write 2025-01-01, 2025-01-01T08:00:00Z or 30d (days), 12h, 90m ago.",
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_span(text: str, name: str = "overlap") -> timedelta:
+    """``30d``, ``12h`` or ``90m``."""
+    match = RELATIVE.match(text.strip())
+    if match is None:
+        raise ConfigurationError(
+            f"--{name} {text!r} is not a span of time.", field=name, hint="Write e.g. 15m, 2h or 1d."
+        )
+    amount, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
 
 
 def _query(
@@ -359,16 +366,6 @@ def export_command(
         _run(
             lambda: export_orders(conn, to, query, mode=mode, restart=restart, on_progress=on_progress), quiet
         )
-
-
-def parse_span(text: str) -> timedelta:
-    match = RELATIVE.match(text.strip())
-    if match is None:
-        raise ConfigurationError(
-            f"--overlap {text!r} is not a span of time.", field="overlap", hint="Write e.g. 15m, 2h or 1d."
-        )
-    amount, unit = int(match.group(1)), match.group(2)
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
 
 
 @app.command("sync")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from amazon_connector.cli.context import console, err_console, state
+from amazon_connector.cli.context import Quiet, console, err_console, state
 from amazon_connector.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 Connection = Annotated[str, typer.Option("--connection", "-c", help="The connection to use.")]
 ReportId = Annotated[str, typer.Argument(help="The report's ID (reportId).")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Encoding = Annotated[
     str | None,
     typer.Option(help="Read the document as this charset (e.g. cp1252, cp932) instead of the one it names."),

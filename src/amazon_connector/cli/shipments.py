@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from amazon_connector.cli import bulk
-from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Quiet, Results
-from amazon_connector.cli.context import state
+from amazon_connector.cli.bulk import Again, Connection, Encoding, Errors, Query, Results
+from amazon_connector.cli.context import Quiet, state
 from amazon_connector.cli.listings import show_result
 from amazon_connector.cli.progress import progress
 from amazon_connector.data.results import Outcome, ResultFiles
@@ -56,6 +56,7 @@ def ship(
     results: Results = None,
     errors: Errors = None,
     quiet: Quiet = False,
+    again: Again = False,
 ) -> None:
     """Confirm merchant-fulfilled orders shipped with carrier and tracking; they then show as Shipped
     (or PartiallyShipped) in the next orders sync."""
@@ -70,7 +71,9 @@ def ship(
                 "package": package,
             }
         )  # fmt: skip
-        report = confirm_shipments(state(ctx).connections().get(connection), [record], progress=reports)
+        report = confirm_shipments(
+            state(ctx).connections().get(connection), [record], again=again, progress=reports
+        )
         for result in report.results:
             show_result(result)
         if any(r.outcome is Outcome.ERROR for r in report.results):
@@ -82,5 +85,5 @@ def ship(
     shown = bulk.targets(source, "shipments", results, errors)
     conn = state(ctx).connections().get(connection)
     with ResultFiles(*shown) as files:
-        report = confirm_shipments(conn, records, progress=reports)
+        report = confirm_shipments(conn, records, again=again, progress=reports)
         bulk.finish(files, report.results, shown=shown, object_name="shipments", quiet=quiet)

@@ -82,13 +82,15 @@ def answer_of(result: RecordResult) -> dict[str, Any]:
         "via": result.via,
         "reference": result.reference,
         "request_id": result.request_id,
+        "sent": _json_safe(dict(result.sent)),
     }
 
 
 def from_answer(
     record: InputRecord, key: str | None, answer: Mapping[str, Any], sent: Mapping[str, Any]
 ) -> RecordResult:
-    """A settled record's result as a run kept it (``sent`` is shown only for records that were sent)."""
+    """A settled record's result as a run kept it (with what was sent as kept; else ``sent``, shown only
+    for records that were sent)."""
     return RecordResult(
         record,
         key,
@@ -96,7 +98,7 @@ def from_answer(
         via=answer.get("via"),
         reference=answer.get("reference"),
         request_id=answer.get("request_id"),
-        sent=sent if answer.get("via") else {},
+        sent=answer["sent"] if "sent" in answer else sent if answer.get("via") else {},
     )
 
 

@@ -9,7 +9,8 @@ among the order's packages in the input) and ``items`` (``ORDER_ITEM_ID:QUANTITY
 commas or semicolons; an ID alone or no items at all: every unit not yet shipped).
 
 A confirmation is sent once: a run keeps Amazon's answer to each record (see ``submissions``), and a
-rerun after a crash sends only the records that have none.
+rerun after a crash sends only the records that have none (after a finished run, none: its results are
+reported again), unless ``again``.
 """
 
 from __future__ import annotations
@@ -244,18 +245,22 @@ async def _send(connection: Connection, shipment: Shipment, units: Mapping[str, 
 
 
 async def aconfirm_shipments(
-    connection: Connection, records: Iterable[InputRecord], *, progress: Progress = SILENT
+    connection: Connection,
+    records: Iterable[InputRecord],
+    *,
+    again: bool = False,
+    progress: Progress = SILENT,
 ) -> ShipReport:
-    """Confirm the shipments of the records, each once (see the module's doc); a result per record."""
+    """Confirm the shipments of the records, each once (see the module's doc; ``again``: an input sent
+    already is sent again); a result per record."""
     shipments, refusals = parse(records)
     if not shipments:
         return ShipReport(refusals)
     submissions = Submissions(connection.store, connection.clock)
-    run = submissions.start(connection.record.id, KIND, _digest(connection, shipments), "confirmShipment")
-    if run.resumed:
-        progress.note(
-            "Continuing the unfinished run of this input: shipments confirmed before are not sent again."
-        )
+    digest = _digest(connection, shipments)
+    run = submissions.start(connection.record.id, KIND, digest, "confirmShipment", again=again)
+    if run.note:
+        progress.note(run.note)
     answered = submissions.answers(run.id)
     results = [
         from_answer(s.record, s.order_id, answered[s.record.line], s.sent())
@@ -282,10 +287,14 @@ async def aconfirm_shipments(
 
 
 def confirm_shipments(
-    connection: Connection, records: Iterable[InputRecord], *, progress: Progress = SILENT
+    connection: Connection,
+    records: Iterable[InputRecord],
+    *,
+    again: bool = False,
+    progress: Progress = SILENT,
 ) -> ShipReport:
     """The blocking form of ``aconfirm_shipments``."""
-    return asyncio.run(aconfirm_shipments(connection, records, progress=progress))
+    return asyncio.run(aconfirm_shipments(connection, records, again=again, progress=progress))
 
 
 def shipment_record(values: Mapping[str, Any]) -> InputRecord:

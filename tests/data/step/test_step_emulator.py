@@ -20,6 +20,7 @@ from amazon_connector.marketplaces import get_marketplace
 
 UK = get_marketplace("UK").marketplace_id
 PATCH = "listings-items/2021-08-01/patchListingsItem"
+GET_ITEM = "catalog-items/2022-04-01/getCatalogItem"
 
 
 def listings(emulator, seller) -> dict[str, dict[str, Any]]:
@@ -112,10 +113,19 @@ def test_price_and_quantity_patches_from_csv(emulator, seller, connections, tmp_
     assert held[skus[2]]["quantity"] != 22
     assert sum(emulator.sandbox.stats.snapshot()[PATCH].values()) == 4
 
-    again = run_step(
-        step, connections, variables={"SELLER": seller["selling_partner_id"], "CONNECTION": "uk"}
-    )
-    assert (again.answered, again.failed, again.resumed_skipped) == (3, 1, 0)  # a finished run is history
+    files = Path(result.output).read_bytes(), Path(result.errors).read_bytes()
+    variables = {"SELLER": seller["selling_partner_id"], "CONNECTION": "uk"}
+    rerun = run_step(step, connections, variables=variables)  # the same input: sent already
+    assert (rerun.answered, rerun.failed, rerun.resumed_skipped, rerun.exit_status) == (3, 1, 4, 3)
+    assert sum(emulator.sandbox.stats.snapshot()[PATCH].values()) == 4
+    assert (Path(rerun.output).read_bytes(), Path(rerun.errors).read_bytes()) == files
+    assert len(rerun.notes) == 1
+    assert "This input was sent already: run 1, begun at " in rerun.notes[0]
+    assert "use --again" in rerun.notes[0]
+
+    again = run_step(step, connections, variables=variables, again=True)
+    assert (again.answered, again.failed, again.resumed_skipped, again.notes) == (3, 1, 0, ())
+    assert sum(emulator.sandbox.stats.snapshot()[PATCH].values()) == 8
 
 
 def test_a_2xx_answer_that_refuses_the_record_lands_in_error_data(emulator, seller, connections, tmp_path):
@@ -248,6 +258,10 @@ def test_get_catalog_item_for_a_list_of_asins(emulator, seller, connections, tmp
         "mapped": {"asin": "B000000000", "includedData": ["summaries", "identifiers"]},
         "references": {"ref": 1},
     }
+    calls = sum(emulator.sandbox.stats.snapshot()[GET_ITEM].values())
+    rerun = run_step(load_step(tmp_path / "catalog.toml"), connections)  # reads run again
+    assert (rerun.answered, rerun.failed, rerun.resumed_skipped, rerun.notes) == (3, 1, 0, ())
+    assert sum(emulator.sandbox.stats.snapshot()[GET_ITEM].values()) == calls + 4
 
 
 def test_xml_outputs_are_valid_against_their_xsds(emulator, seller, connections, tmp_path):

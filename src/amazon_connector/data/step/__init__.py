@@ -18,10 +18,13 @@ Public API::
                               what fills each (mapped_from: column|fixed|variable|each|auto|None, mapped)
     new_step_text(operation, fmt="toml") -> str
                               a starting step file: the operation's fields as comments, required marked
-    run_step(step, connections, *, variables=None, progress=None, output=None, errors=None, stdin=None)
-        -> StepRunResult      the sync face of ``arun_step``; ``progress(done, total, answered, failed)``
+    run_step(step, connections, *, variables=None, progress=None, output=None, errors=None, stdin=None,
+             again=False)
+        -> StepRunResult      the sync face of ``arun_step``; ``progress(done, total, answered, failed)``;
+                              ``again``: send an input sent already again (see README "Reruns")
     StepRunResult             records, answered, failed, resumed_skipped, not_sent, output, errors
-                              (targets of OutputData and ErrorData), exit_status (0 or 3)
+                              (targets of OutputData and ErrorData), notes (runs continued or found
+                              finished), exit_status (0 or 3)
     output_targets(step, output=None, errors=None) -> (output, errors)
     OUTPUT                    OutputData's record set (ErrorData's is ``data.results.ERRORS``)
 

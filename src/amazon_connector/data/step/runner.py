@@ -4,11 +4,12 @@ ErrorData written. A 2xx answer that refuses the record (the catalog's ``refusal
 operation: a listing submission INVALID) puts it in ErrorData with Amazon's issues.
 
 Resume: a run of the same step, input and mapping (the same digest) continues the connection's
-unfinished run: records already answered are not sent again. A record of an operation that is not
-safe to repeat is marked as being sent before the call; if a run stops between the call and keeping
-its answer, the next run does not send it again but reports it in ErrorData (it may have been
-carried out), unless it carries an idempotency key kept with the mark (then it is sent again with the
-same key, and Amazon does it once).
+latest run of it (``submissions``): records already answered are not sent again; after a finished
+run none is (their answers are written again), unless ``again`` or the operation only reads (then the
+step simply runs again). A record of an operation that is not safe to repeat is marked as being sent
+before the call; if a run stops between the call and keeping its answer, the next run does not send
+it again but reports it in ErrorData (it may have been carried out), unless it carries an idempotency
+key kept with the mark (then it is sent again with the same key, and Amazon does it once).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class StepRunResult:
     """Records left unsent because the step stopped at an error (``on_error = "stop"``)."""
     output: str
     errors: str
+    notes: tuple[str, ...] = ()
+    """What to tell of the runs continued or found finished (``Run.note``), one per connection."""
 
     @property
     def exit_status(self) -> int:
@@ -116,6 +119,7 @@ def run_step(
     output: str | None = None,
     errors: str | None = None,
     stdin: IO[bytes] | None = None,
+    again: bool = False,
 ) -> StepRunResult:
     """Run ``step`` (see ``arun_step``)."""
     return asyncio.run(
@@ -127,6 +131,7 @@ def run_step(
             output=output,
             errors=errors,
             stdin=stdin,
+            again=again,
         )
     )
 
@@ -140,10 +145,12 @@ async def arun_step(
     output: str | None = None,
     errors: str | None = None,
     stdin: IO[bytes] | None = None,
+    again: bool = False,
 ) -> StepRunResult:
     """Run ``step`` on ``connections``: the step is checked first (StepFileError: nothing sent, nothing
     written), then every record is sent; OutputData and ErrorData go to ``output`` and ``errors``
-    (default: the step's options, else beside the step file)."""
+    (default: the step's options, else beside the step file); ``again``: an input sent already is
+    sent again."""
     given = dict(variables or {})
     mapping, problems = compile_mapping(step)
     source, more = await asyncio.to_thread(static_problems, step, mapping, connections, given, stdin)
@@ -160,7 +167,7 @@ async def arun_step(
     try:
         survey = await asyncio.to_thread(_survey, op, step, mapped())
         tally = _Tally(survey.records, progress, outputs)
-        connected = await asyncio.to_thread(_connect, step, op, connections, survey)
+        connected = await asyncio.to_thread(_connect, step, op, connections, survey, again)
         await for_each_limited(
             enumerate(mapped()),
             lambda numbered: _one(numbered, op, step, connected, tally),
@@ -180,6 +187,7 @@ async def arun_step(
         tally.resumed,
         tally.not_sent,
         *targets,
+        tuple(note for use in connected.values() if isinstance(use, _Connected) and (note := use.run.note)),
     )
 
 
@@ -212,10 +220,10 @@ def _survey(op: Operation, step: Step, records: Iterator[MappedRecord | Refusal]
 
 
 def _connect(
-    step: Step, op: Operation, connections: Connections, survey: _Survey
+    step: Step, op: Operation, connections: Connections, survey: _Survey, again: bool
 ) -> dict[str, _Connected | Issue]:
-    """Each connection the records name, with its run (resumed when unfinished and for the same
-    input), or why it cannot be used."""
+    """Each connection the records name, with its run (see the module's doc), or why it cannot be
+    used."""
     kind = "step:" + hashlib.sha256(step.name.encode()).hexdigest()[:27]
     found: dict[str, _Connected | Issue] = {}
     for name in survey.connections:
@@ -232,7 +240,14 @@ def _connect(
             )
             continue
         submissions = _submissions(connection)
-        run = submissions.start(connection.record.id, kind, survey.digest, op.operation_id[:16])
+        run = submissions.start(
+            connection.record.id,
+            kind,
+            survey.digest,
+            op.operation_id[:16],
+            again=again,
+            reads_only=op.reads_only,
+        )
         found[name] = _Connected(connection, run, submissions.answers(run.id) if run.resumed else {})
     return found
 
