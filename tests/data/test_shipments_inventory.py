@@ -22,7 +22,7 @@ from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.faults import Fault
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.world import demo_world
-from tests.conftest import app_settings, seller_in
+from tests.conftest import connect_uk_seller
 
 UK = get_marketplace("UK").marketplace_id
 
@@ -41,18 +41,7 @@ def emulator(clock) -> Iterator[RunningEmulator]:
 @pytest.fixture
 def seller(emulator, home) -> dict[str, Any]:
     """The UK seller, with a connection `uk` to it in the test's store."""
-    app = {a["name"]: a for a in emulator.world.credentials()}["Demo Private App (restricted)"]
-    found = seller_in(app, "UK")
-    with Connections.open(home=home) as connections:
-        connections.add(
-            "uk",
-            country="UK",
-            mode="restricted",
-            refresh_token=found["refresh_token"],
-            selling_partner_id=found["selling_partner_id"],
-            **app_settings(app, emulator),
-        )
-    return found
+    return connect_uk_seller(emulator, home)
 
 
 def orders(emulator, seller, channel: str, status: str) -> list[Any]:

@@ -17,7 +17,7 @@ from rich.markup import escape
 from amazon_connector.cli.bulk import Again
 from amazon_connector.cli.context import Quiet, console, err_console, state
 from amazon_connector.cli.progress import progress as reporter
-from amazon_connector.data.step import check_step, load_step, new_step_text, run_step
+from amazon_connector.data.step import check_step, load_step, new_step_text, read_step, run_step
 
 app = typer.Typer(
     help="Run an SP-API operation once per input record, from a step file (TOML or YAML).",
@@ -98,8 +98,9 @@ def run(
 @app.command()
 def check(ctx: typer.Context, file: StepFile, variables: Variables = None) -> None:
     """Check the step without calling Amazon: the operation, the mapping, the source and every record."""
-    step = load_step(file)
-    problems = check_step(step, connections=state(ctx).connections(), variables=_variables(variables))
+    step, problems = read_step(file)
+    if step is not None:
+        problems += check_step(step, connections=state(ctx).connections(), variables=_variables(variables))
     for problem in problems:
         err_console.print(escape(str(problem)), soft_wrap=True)
     if problems:

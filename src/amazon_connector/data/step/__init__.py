@@ -8,6 +8,9 @@ Public API::
                               paginate, output, errors)
     load_step(path) -> Step   read a .toml/.yaml/.yml file; StepFileError(.problems) names each mistake
                               with its place (file:line and the dotted key)
+    read_step(path) -> (Step | None, list[Problem])
+                              the step and its mistakes; the step without wrong options (None past
+                              mistakes a check cannot set aside), so that the rest can still be checked
     check_step(step, catalog=None, *, connections=None, variables=None, stdin=None) -> list[Problem]
                               every problem (Problem.place, Problem.message) found without calling Amazon
     step_fields(step) -> list[StepField]
@@ -30,7 +33,7 @@ Modules: ``model`` (the file), ``fields`` (an operation's fields), ``transforms`
 """
 
 from amazon_connector.data.step.check import check_step
-from amazon_connector.data.step.model import Problem, Step, StepFileError, load_step
+from amazon_connector.data.step.model import Problem, Step, StepFileError, load_step, read_step
 from amazon_connector.data.step.outputs import OUTPUT, output_targets
 from amazon_connector.data.step.runner import StepRunResult, arun_step, run_step
 from amazon_connector.data.step.template import StepField, new_step_text, step_fields
@@ -47,6 +50,7 @@ __all__ = [
     "load_step",
     "new_step_text",
     "output_targets",
+    "read_step",
     "run_step",
     "step_fields",
 ]
