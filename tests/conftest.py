@@ -112,6 +112,23 @@ def seller_in(app: dict[str, Any], country: str) -> dict[str, Any]:
     return next(s for s in app["sellers"] if country in s["countries"])
 
 
+def connect_uk_seller(emulator: Any, home: Path) -> dict[str, Any]:
+    """Add a connection `uk` to the UK seller of the restricted private app to the store in ``home``;
+    the seller (its refresh token and selling partner ID)."""
+    app = {a["name"]: a for a in emulator.world.credentials()}["Demo Private App (restricted)"]
+    found = seller_in(app, "UK")
+    with Connections.open(home=home) as connections:
+        connections.add(
+            "uk",
+            country="UK",
+            mode="restricted",
+            refresh_token=found["refresh_token"],
+            selling_partner_id=found["selling_partner_id"],
+            **app_settings(app, emulator),
+        )
+    return found
+
+
 def app_settings(app: dict[str, Any], emulator: Any, **more: Any) -> dict[str, Any]:
     """Connection settings for one of the emulator's apps."""
     return {

@@ -102,6 +102,14 @@ sellerId = "{seller}"
 """
 
 
+def _own_offer_without_minimum(item: dict[str, Any]) -> bool:
+    """A listing the seller ships (it takes a quantity) with no minimum price (any price is accepted)."""
+    attributes = item.get("attributes") or {}
+    channels = {a.get("fulfillment_channel_code") for a in attributes.get("fulfillment_availability", [])}
+    offers = attributes.get("purchasable_offer", [])
+    return channels == {"DEFAULT"} and not any("minimum_seller_allowed_price" in o for o in offers)
+
+
 def _step(connections: Connections, name: str, folder: Path) -> int:
     """Data out: a step file that patches prices and stock from a CSV file, a result per row."""
     from amazon_connector.data import read_records
@@ -112,9 +120,14 @@ def _step(connections: Connections, name: str, folder: Path) -> int:
     _heading(f"A step: prices and stock from a CSV file, patchListingsItem once per row: {name}")
     seller = connection.settings.selling_partner_id or ""
     marketplace = connection.marketplace
-    found = connection.call(
-        "searchListingsItems", sellerId=seller, includedData=["summaries"], pageSize=4, paginate=False
+    listed = connection.call(
+        "searchListingsItems",
+        sellerId=seller,
+        includedData=["summaries", "attributes"],
+        pageSize=20,
+        paginate=False,
     ).data["items"]
+    found = [item for item in listed if _own_offer_without_minimum(item)][:4]
     rows = ["sku,product_type,price,quantity,row"]
     rows += [
         f"{item['sku']},{item['summaries'][0]['productType']},{19.99 + n},{10 + n},ROW-{n + 1}"

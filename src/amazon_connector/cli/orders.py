@@ -1,9 +1,9 @@
 """`amazon-connector orders list | get | export | sync`: orders into files and databases; `orders ship`
-(``shipments``, loaded when it runs) confirms shipments.
+(``shipments``, loaded when it runs) confirms shipments or updates their status.
 
-Exit codes (for schedulers): 0 done; 1 bad input (nothing fetched or written, sync positions unchanged);
-2 a run failed part way (what it fetched is kept: run the same command again to resume); 3 a sync of
-several connections where some failed and some did not; 4 some orders asked for by ID do not exist.
+Exit codes (``exit_codes``): 0 done; 1 bad input (nothing fetched or written, sync positions unchanged);
+3 a sync of several connections where some failed and some did not, or some orders asked for by ID do
+not exist; 5 a run failed part way (what it fetched is kept: run the same command again to resume).
 `orders ship` has the exit codes of the bulk commands (``bulk``).
 """
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import typer
 from rich.markup import escape
 
+from amazon_connector import exit_codes
 from amazon_connector.cli.context import Quiet, err_console, state
 from amazon_connector.cli.lazy import Command, LazyGroup
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
@@ -35,14 +36,13 @@ class _Orders(LazyGroup):
     lazy: ClassVar[dict[str, Command]] = {
         "ship": Command(
             "amazon_connector.cli.shipments:ship",
-            "Confirm merchant-fulfilled orders shipped (carrier, tracking), one or a file of them.",
+            "Confirm merchant-fulfilled orders shipped (carrier, tracking) or update their shipment status.",
         )
     }
 
 
 app = typer.Typer(cls=_Orders, no_args_is_help=True)
 
-FAILED, PARTLY, NOT_FOUND = 2, 3, 4
 PLAIN_EVERY = 5.0
 """Seconds between plain progress lines (when stderr is not a terminal)."""
 RELATIVE = re.compile(r"(\d+)\s*([dhm])\Z")
@@ -90,12 +90,14 @@ PathOption = Annotated[
         "--path", help="auto, api, or report (the order report: fast for long windows, no buyer data)."
     ),
 ]
-To = Annotated[
+Output = Annotated[
     str,
     typer.Option(
-        "--to",
+        "--output",
         "-o",
-        help="Destination: - (terminal), FILE.csv/.jsonl/.parquet/.xml, FILE.db, or a database URL.",
+        "--to",
+        help="Destination: - (terminal), FILE.csv/.jsonl/.parquet/.xml, FILE.db, or a database URL "
+        "(--to: the same).",
     ),
 ]
 
@@ -268,7 +270,7 @@ def report(result: OrdersResult, quiet: bool) -> None:
 
 
 def _run(work: Callable[[], OrdersResult], quiet: bool) -> None:
-    """Run one connection's work: a failure part way exits 2 (bad input exits 1 through the root)."""
+    """Run one connection's work: a failure part way exits 5 (bad input exits 1 through the root)."""
     try:
         with warnings_shown():
             result = work()
@@ -279,10 +281,10 @@ def _run(work: Callable[[], OrdersResult], quiet: bool) -> None:
         if exc.hint:
             err_console.print(f"[yellow]What to do:[/] {escape(exc.hint)}", soft_wrap=True)
         err_console.print("What was fetched is kept: run the same command again to resume.")
-        raise typer.Exit(FAILED) from None
+        raise typer.Exit(exit_codes.UNFINISHED) from None
     report(result, quiet)
     if result.not_found:
-        raise typer.Exit(NOT_FOUND)
+        raise typer.Exit(exit_codes.SOME_FAILED)
 
 
 def _connection(ctx: typer.Context, name: str) -> Connection:
@@ -304,16 +306,16 @@ def list_command(
     marketplace: Marketplaces = None,
     api: ApiVersion = "2026-01-01",
     buyer_data: BuyerData = None,
-    to: To = "-",
+    output: Output = "-",
     quiet: Quiet = False,
 ) -> None:
-    """Show the orders of a window (or write them to --to), straight from the Orders API."""
+    """Show the orders of a window (or write them to --output), straight from the Orders API."""
     from amazon_connector.data.orders import list_orders
 
     query = _query(since, until, by, status, channel, marketplace, api, "api", buyer_data)
     conn = _connection(ctx, connection)
-    with progress_shown(quiet or to == "-") as on_progress:
-        _run(lambda: list_orders(conn, query, to, on_progress=on_progress), quiet)
+    with progress_shown(quiet or output == "-") as on_progress:
+        _run(lambda: list_orders(conn, query, output, on_progress=on_progress), quiet)
 
 
 @app.command("get")
@@ -323,22 +325,22 @@ def get_command(
     connection: ConnectionName = ...,  # type: ignore[assignment]
     api: ApiVersion = "2026-01-01",
     buyer_data: BuyerData = None,
-    to: To = "-",
+    output: Output = "-",
     quiet: Quiet = False,
 ) -> None:
-    """Show orders by ID with their items (or write them to --to). Exit code 4 if some do not exist."""
+    """Show orders by ID with their items (or write them to --output). Exit code 3 if some do not exist."""
     from amazon_connector.data.orders import list_orders
 
     query = _query(None, api=api, buyer_data=buyer_data, order_ids=tuple(order_ids))
     conn = _connection(ctx, connection)
-    _run(lambda: list_orders(conn, query, to), quiet)
+    _run(lambda: list_orders(conn, query, output), quiet)
 
 
 @app.command("export")
 def export_command(
     ctx: typer.Context,
     connection: ConnectionName = ...,  # type: ignore[assignment]
-    to: To = ...,  # type: ignore[assignment]
+    output: Output = ...,  # type: ignore[assignment]
     since: Since = None,
     until: Until = None,
     by: By = "created",
@@ -364,14 +366,15 @@ def export_command(
     conn = _connection(ctx, connection)
     with progress_shown(quiet) as on_progress:
         _run(
-            lambda: export_orders(conn, to, query, mode=mode, restart=restart, on_progress=on_progress), quiet
+            lambda: export_orders(conn, output, query, mode=mode, restart=restart, on_progress=on_progress),
+            quiet,
         )
 
 
 @app.command("sync")
 def sync_command(
     ctx: typer.Context,
-    to: To = ...,  # type: ignore[assignment]
+    output: Output = ...,  # type: ignore[assignment]
     connection: Annotated[
         list[str] | None,
         typer.Option("--connection", "-c", help="A connection to sync (repeat for several)."),
@@ -413,14 +416,14 @@ def sync_command(
             hint="Authorise one: amazon-connector connections authorise NAME.",
         )
     with warnings_shown(), progress_shown(quiet) as on_progress:
-        results = sync_orders(chosen, to, query, overlap=span, on_progress=on_progress)
+        results = sync_orders(chosen, output, query, overlap=span, on_progress=on_progress)
     for result in results:
         report(result, quiet)
     failed = [r for r in results if r.error is not None]
     if not failed:
         return
     if len(failed) < len(results):
-        raise typer.Exit(PARTLY)
+        raise typer.Exit(exit_codes.SOME_FAILED)
     if all(isinstance(r.error, ConfigurationError) for r in failed):
-        raise typer.Exit(1)
-    raise typer.Exit(FAILED)
+        raise typer.Exit(exit_codes.ERROR)
+    raise typer.Exit(exit_codes.UNFINISHED)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from amazon_connector import exit_codes
 from amazon_connector.cli.context import Quiet, console, err_console, state
 from amazon_connector.errors import ConfigurationError
 
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True)
 
-EXIT_CANCELLED = 3
-EXIT_FATAL = 4
-EXIT_NOT_READY = 5
-EXIT_INTERRUPTED = 130
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)\Z")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -124,10 +121,14 @@ def _report_errors(reports: Reports) -> Iterator[None]:
     except (ReportCancelledError, ReportFatalError, ReportNotReadyError) as exc:
         if isinstance(watcher, _Watcher):
             watcher.stop()
-        code = {ReportCancelledError: EXIT_CANCELLED, ReportFatalError: EXIT_FATAL}.get(
-            type(exc), EXIT_NOT_READY
+        code = {ReportCancelledError: exit_codes.CANCELLED, ReportFatalError: exit_codes.FATAL}.get(
+            type(exc), exit_codes.UNFINISHED
         )
-        label = {EXIT_CANCELLED: "Cancelled:", EXIT_FATAL: "Failed:", EXIT_NOT_READY: "Not ready:"}[code]
+        label = {
+            exit_codes.CANCELLED: "Cancelled:",
+            exit_codes.FATAL: "Failed:",
+            exit_codes.UNFINISHED: "Not ready:",
+        }[code]
         err_console.print(f"[bold red]{label}[/] {escape(exc.message)}", soft_wrap=True)
         if exc.hint:
             err_console.print(f"[yellow]What to do:[/] {escape(exc.hint)}", soft_wrap=True)
@@ -136,7 +137,7 @@ def _report_errors(reports: Reports) -> Iterator[None]:
         if isinstance(watcher, _Watcher):
             watcher.stop()
         err_console.print("Interrupted. The report is kept: run the same command again to go on.")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(exit_codes.INTERRUPTED) from None
     finally:
         if isinstance(watcher, _Watcher):
             watcher.stop()
