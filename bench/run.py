@@ -431,7 +431,7 @@ def bench_cli(orders: int, scale: float) -> None:
             subprocess.run([*command, "connections", "list"], capture_output=True, check=True)  # noqa: S603
             start = time.monotonic() - started
             export = [*command, "orders", "export", "-c", connection.name, "--since", "31d", *options]
-            export += ["--to", str(Path(home) / "orders.parquet")]
+            export += ["--output", str(Path(home) / "orders.parquet")]
             real = time.monotonic()
             done = subprocess.run(export, capture_output=True, text=True, check=False)  # noqa: S603
             real = time.monotonic() - real

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -106,7 +106,9 @@ def ended_by(process: subprocess.Popen[Any], signum: signal.Signals, within: flo
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
-        pytest.fail(f"{shlex.join(process.args)} still ran {within} s after {signum.name}: killed it.")
+        pytest.fail(
+            f"{shlex.join(cast(list[str], process.args))} still ran {within} s after {signum.name}: killed it."
+        )
 
 
 def free_port() -> int:
@@ -152,6 +154,23 @@ def apps(emulator) -> dict[str, dict[str, Any]]:
 
 def seller_in(app: dict[str, Any], country: str) -> dict[str, Any]:
     return next(s for s in app["sellers"] if country in s["countries"])
+
+
+def connect_uk_seller(emulator: Any, home: Path) -> dict[str, Any]:
+    """Add a connection `uk` to the UK seller of the restricted private app to the store in ``home``;
+    the seller (its refresh token and selling partner ID)."""
+    app = {a["name"]: a for a in emulator.world.credentials()}["Demo Private App (restricted)"]
+    found = seller_in(app, "UK")
+    with Connections.open(home=home) as connections:
+        connections.add(
+            "uk",
+            country="UK",
+            mode="restricted",
+            refresh_token=found["refresh_token"],
+            selling_partner_id=found["selling_partner_id"],
+            **app_settings(app, emulator),
+        )
+    return found
 
 
 def app_settings(app: dict[str, Any], emulator: Any, **more: Any) -> dict[str, Any]:

@@ -304,6 +304,7 @@ def widgets(operation_id: str, method: str, **facts: Any) -> dict[str, Any]:
     return {"api": "widgets", "version": "2024-01-01", "operationId": operation_id, "method": method, **facts}
 
 
+LINK_REFUSAL = {"status": "result.status", "refused": ["REJECTED"], "issues": "result.problems"}
 OVERLAY_DATA: dict[str, Any] = {
     "apis": [
         {
@@ -322,6 +323,7 @@ OVERLAY_DATA: dict[str, Any] = {
             "deleteWidget", "DELETE", restricted={"concrete_path": True, "plain_first": True}, source="doc 3"
         ),
         widgets("quoteWidgets", "POST", idempotent=True, source="the model: a quote creates nothing"),
+        widgets("linkWidget", "PUT", refusal=LINK_REFUSAL, source="doc 5"),
         {
             "api": "gadget-tools",
             "version": "v1",
@@ -356,6 +358,7 @@ def expected(
         "records": fields.get("records"),
         "parameters": fields.get("parameters", []),
         "sandbox_only": fields.get("sandbox_only", False),
+        "refusal": fields.get("refusal"),
     }
 
 
@@ -491,7 +494,13 @@ EXPECTED = [
         parameters=[param("body", "body")],
     ),
     expected(
-        "widgets", "2024-01-01", "linkWidget", "PUT", "/widgets/2024-01-01/links", roles=["Widget Maker"]
+        "widgets",
+        "2024-01-01",
+        "linkWidget",
+        "PUT",
+        "/widgets/2024-01-01/links",
+        roles=["Widget Maker"],
+        refusal=LINK_REFUSAL,
     ),
     expected(
         "widgets", "2024-01-01", "linkWidget", "POST", "/widgets/2024-01-01/links", roles=["Widget Maker"]
@@ -566,7 +575,7 @@ def with_operation(entry: dict[str, Any]) -> dict[str, Any]:
         (OVERLAY_DATA | {"apis": [{"api": "gizmos", "roles": ["R"], "source": "s"}]}, "the API gizmos"),
         (
             with_operation(widgets("listEvents", "GET", idempotent=True)),
-            "operations.4.source: Field required",
+            "operations.5.source: Field required",
         ),
         ([], "is not valid"),
     ],

@@ -72,7 +72,7 @@ def test_stock_by_feed_not_waited_for_is_collected_by_a_rerun(
     run, emulator, emulator_clock, seller, tmp_path
 ):
     path, skus = stock_file(tmp_path, emulator, seller)
-    pending = run("stock", "set", str(path), "-c", "uk", "--via", "feed", "--no-wait", expect=4)
+    pending = run("stock", "set", str(path), "-c", "uk", "--via", "feed", "--no-wait", expect=5)
     feed_id = emulator.sandbox.feeds.all()[0].job_id
     assert f"Feed(s) {feed_id} still being processed" in pending.stdout
     assert not (tmp_path / "stock.results.csv").exists()
@@ -204,3 +204,48 @@ def test_a_rerun_after_a_kill_during_the_wait_submits_no_second_feed(
     assert len(emulator.sandbox.feeds.all()) == 1
     assert "6 records: 4 accepted, 0 with warnings, 2 refused." in again.stdout
     assert [listings(emulator, seller)[sku]["quantity"] for sku in skus] == [10, 11, 12, 13]
+
+
+@pytest.mark.parametrize("via", ["patches", "feed"])
+def test_a_rerun_of_an_input_sent_already_sends_nothing_until_again(
+    run, emulator, emulator_clock, seller, tmp_path, via
+):
+    path, skus = stock_file(tmp_path, emulator, seller)
+    with path.open("a") as more:
+        more.write(f"{skus[0]}x,-1\n")  # line 8: bad input, refused before sending
+    files = tmp_path / "stock.results.csv", tmp_path / "stock.errors.csv"
+    if via == "feed":
+        run("stock", "set", str(path), "-c", "uk", "--via", via, "--no-wait", expect=5)
+        emulator_clock.advance(FEED_TIME)
+    first = run("stock", "set", str(path), "-c", "uk", "--via", via, expect=3)
+    assert "7 records: 4 accepted, 0 with warnings, 3 refused." in first.stdout
+    written = [f.read_bytes() for f in files]
+    calls = emulator.sandbox.stats.snapshot()
+
+    rerun = run("stock", "set", str(path), "-c", "uk", "--via", via, expect=3)
+    assert "This input was sent already: run 1, begun at " in rerun.stderr
+    assert "To send it again on purpose, use --again." in rerun.stderr
+    assert "7 records: 4 accepted, 0 with warnings, 3 refused." in rerun.stdout
+    assert emulator.sandbox.stats.snapshot() == calls  # nothing sent, nothing even read
+    assert [f.read_bytes() for f in files] == written
+    assert [e["line"] for e in read_records(str(files[1]), ERRORS)] == [6, 7, 8]
+
+    emulator_clock.advance(60)  # patchListingsItem's usage plan refilled
+    again = run(
+        "stock",
+        "set",
+        str(path),
+        "-c",
+        "uk",
+        "--via",
+        via,
+        "--again",
+        "--no-wait",
+        expect=5 if via == "feed" else 3,
+    )
+    assert "sent already" not in again.stderr
+    if via == "feed":
+        assert len(emulator.sandbox.feeds.all()) == 2
+    else:
+        patches = "listings-items/2021-08-01/patchListingsItem"
+        assert emulator.sandbox.stats.snapshot()[patches] == {"200": 8}

@@ -22,6 +22,9 @@ def test_the_installed_command_runs_the_main_job_under_ci_without_input():
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert "Demo finished: every connection tested OK." in done.stdout
     assert "Restricted Data Token" in done.stdout
+    assert "with buyer data) and" in done.stdout  # orders with their items into files
+    assert "OutputData, line 2" in done.stdout  # the step's price and stock patches
+    assert "ErrorData, line 6" in done.stdout  # its unknown SKU, refused in a 200 answer
 
 
 def test_python_m_exits_1_on_an_error_and_2_on_a_usage_mistake(cli):

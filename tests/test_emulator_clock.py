@@ -211,6 +211,62 @@ def test_the_command_line_shows_the_scale_once(run, home, scaled):
     assert f"The emulator at {scaled.url} runs 100 times faster than real time" in result.stderr
 
 
+def test_quiet_commands_show_no_notices(run, home, scaled, tmp_path):
+    with Connections.open(home=home) as connections:
+        name = connect(connections, scaled).name
+    for command in (["orders", "export", "--since", "2d"], ["orders", "sync", "--since", "2d"]):
+        result = run(*command, "-c", name, "--to", str(tmp_path / f"{command[1]}.csv"), "--quiet")
+        assert result.stderr == ""  # cron mails any output
+
+
+class _Ahead(ScaledClock):
+    """An emulator's clock that has run for a month ahead of real time (a long-running emulator)."""
+
+    def now(self) -> datetime:
+        return super().now() + timedelta(days=30)
+
+
+def test_a_window_relative_to_now_is_on_the_emulator_s_clock(run, home, tmp_path):
+    with serve(_Ahead(SCALE)) as ahead:
+        with Connections.open(home=home) as connections:
+            name = connect(connections, ahead).name
+        result = run("orders", "export", "-c", name, "--since", "2d", "--to", str(tmp_path / "o.csv"))
+        start = datetime.fromisoformat(result.stderr.split("window ")[1].split(" ")[0])
+        assert abs(start - (ahead.clock.now() - timedelta(days=2))) < timedelta(hours=1), result.stderr
+
+
+class _Jumping(ScaledClock):
+    """An emulator's clock that can be moved on at once (as if much time had passed)."""
+
+    ahead = timedelta(0)
+
+    def now(self) -> datetime:
+        return super().now() + self.ahead
+
+
+def test_restricted_data_tokens_expire_on_the_emulator_s_clock(home):
+    clock = _Jumping(SCALE)
+    with serve(clock) as jumping, Connections.open(home=home) as connections:
+        c = connect(connections, jumping)
+        stats = jumping.app.state.sandbox.stats
+        created_after = (clock.now() - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        orders = c.call(
+            "getOrders", MarketplaceIds=[c.marketplace.marketplace_id], CreatedAfter=created_after
+        )
+        order_id = orders.data["Orders"][0]["AmazonOrderId"]
+        c.call("getOrderAddress", orderId=order_id)
+        rdts = sum(stats.snapshot()["tokens/2021-03-01/createRestrictedDataToken"].values())
+        c.call("getOrderAddress", orderId=order_id)  # with the same token
+        clock.ahead = timedelta(hours=2)  # past the hour each token lives
+        c.call(CHEAP)  # its answer tells the client the emulator's time
+        c.call("getOrderAddress", orderId=order_id)
+        snapshot = stats.snapshot()
+    assert (
+        sum(snapshot["tokens/2021-03-01/createRestrictedDataToken"].values()) == rdts + 1
+    )  # a new one, in time
+    assert set(snapshot["orders/v0/getOrderAddress"]) == {"200"}  # no expired token was sent
+
+
 # --- the rules, directly ---------------------------------------------------------------------
 
 

@@ -428,3 +428,21 @@ def test_a_killed_wait_resumes_with_the_same_report(
     assert f"Report {report_id} " in resumed.stderr
     assert created(emulator) == 1
     assert not (tmp_path / "a.csv").exists()
+
+
+def test_cancel_a_report_in_queue_and_not_one_that_is_done(run, lib, emulator, on_the_emulators_clock):
+    connect(lib, emulator, "DE")
+    waiting = run("reports", "get", LISTINGS, "-c", "de", "--timeout", "0", expect=5)
+    report_id = waiting.stderr.split("Report ")[1].split(" ")[0]
+    assert run("reports", "cancel", report_id, "-c", "de").stdout.strip() == f"Cancelled report {report_id}."
+    status = json.loads(run("reports", "status", report_id, "-c", "de", "--json").stdout)
+    assert status["processingStatus"] == "CANCELLED"
+    done = run("reports", "get", LISTINGS, "-c", "de", "-o", "-")  # a cancelled report is not resumed
+    assert "SKU-DE-0000001" in done.stdout
+    assert created(emulator) == 2
+    finished = done.stderr.split("Report ")[1].split(" ")[0]
+    refused = run("reports", "cancel", finished, "-c", "de", expect=1)
+    assert "Traceback" not in refused.stderr
+    assert "Error:" in refused.stderr
+    status = json.loads(run("reports", "status", finished, "-c", "de", "--json").stdout)
+    assert status["processingStatus"] == "DONE"

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from amazon_connector import Connections
-from amazon_connector.cli.app import _configure_logging, _show_notices
+from amazon_connector.cli.app import _configure_logging
+from amazon_connector.cli.context import show_notices
 from amazon_connector.clock import ManualClock
 from amazon_connector.errors import ConfigurationError, ThrottledError
 from amazon_connector.sandbox.spapi.usage import UsagePlan
@@ -177,7 +178,7 @@ def test_a_slot_wait_is_bounded_and_a_long_one_shows_on_the_terminal(
         try:
             assert c.call("getMarketplaceParticipations", max_wait=120).status == 200
         finally:
-            _show_notices(False)
+            show_notices(False)
         assert emulator_clock.monotonic() - before >= 62.0
         err = capsys.readouterr().err
         assert "getMarketplaceParticipations waits 62 s for its rate-limit slot" in err
@@ -208,7 +209,7 @@ def test_parameters_are_checked_before_anything_is_sent(scaled, emulator, apps):
 WORKER = """
 import sys
 from amazon_connector import Connections
-from amazon_connector.cli.app import _configure_logging, _show_notices
+from amazon_connector.cli.app import _configure_logging
 body = {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]}
 with Connections.open(rate_limits=sys.argv[2]) as connections:  # on the emulator's clock
     connection = connections.get(sys.argv[3])

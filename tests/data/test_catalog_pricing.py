@@ -1,5 +1,5 @@
-"""Catalog and pricing reads against the emulator (answers made from Amazon's models): rows in the shared
-destinations, identifiers batched 20 a call as the operations allow."""
+"""Catalog and pricing reads against the emulator (the catalogue it holds; prices made from Amazon's
+models): rows in the shared destinations, identifiers batched 20 a call as the operations allow."""
 
 from __future__ import annotations
 
@@ -8,16 +8,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from amazon_connector import Connections
 from amazon_connector.clock import ScaledClock
 from amazon_connector.data import read_records
-from amazon_connector.data.catalog import CATALOG, OFFERS, PRICES, competitive_prices, offers, search_catalog
+from amazon_connector.data.catalog import (
+    CATALOG,
+    OFFERS,
+    PRICES,
+    catalog_row,
+    competitive_prices,
+    offers,
+    search_catalog,
+)
 from amazon_connector.errors import ConfigurationError
+from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in
+
+UK = get_marketplace("UK").marketplace_id
 
 
 @pytest.fixture
@@ -53,13 +65,27 @@ def asins(count: int) -> list[str]:
     return [f"B0{n:08d}" for n in range(count)]
 
 
+def held(emulator) -> list[dict[str, Any]]:
+    """The emulator's catalogue in the UK marketplace (every data set)."""
+    found: list[dict[str, Any]] = httpx.get(
+        f"{emulator.url}/_sandbox/catalog", params={"marketplace": UK}
+    ).json()
+    return found
+
+
 def test_catalog_search_by_identifiers_takes_20_a_call(emulator, connection):
-    rows = list(search_catalog(connection, identifiers=asins(45)))
+    items = held(emulator)[:44]
+    wanted = [i["asin"] for i in items] + ["B000000000"]  # one the catalogue lacks: no row
+    rows = list(search_catalog(connection, identifiers=wanted))
     assert calls(emulator, "catalog-items/2022-04-01/searchCatalogItems") == 3
-    assert rows
+    assert rows == [catalog_row(i, UK) for i in items]
+    assert rows[0]["item_name"]
+    assert rows[0]["sales_rank"]
+    assert rows[0]["identifiers"].startswith("EAN:")
     assert all(CATALOG.coerce(r) for r in rows)
     limited = list(search_catalog(connection, keywords=["bottle"], limit=1))
     assert len(limited) == 1
+    assert "bottle" in limited[0]["item_name"].casefold()
     with pytest.raises(ConfigurationError):
         next(search_catalog(connection))
 
@@ -86,9 +112,13 @@ def test_the_commands_write_rows(run, emulator, connection, tmp_path: Path):
     said = run("pricing", "competitive", "-c", "uk", "--from", str(identifiers), "-o", str(out)).stdout
     assert "row(s) written to" in said
     assert {r["identifier"] for r in read_records(str(out), PRICES)} <= set(asins(3))
-    catalog = run("catalog", "search", "-c", "uk", "--identifier", asins(1)[0]).stdout
+    asin = held(emulator)[0]["asin"]
+    catalog = run("catalog", "search", "-c", "uk", "--identifier", asin).stdout
     assert catalog.splitlines()[0].startswith("asin\titem_name\tbrand")
-    item = json.loads(run("catalog", "get", asins(1)[0], "-c", "uk").stdout)
-    assert item["asin"] == asins(1)[0]
+    assert catalog.splitlines()[1].startswith(asin)
+    item = json.loads(run("catalog", "get", asin, "-c", "uk").stdout)
+    assert item == {k: v for k, v in held(emulator)[0].items() if k not in ("sku", "seller", "vendorDetails")}
+    unknown = run("catalog", "get", "B000000000", "-c", "uk", expect=1)
+    assert "Requested item 'B000000000' not found" in unknown.stderr
     missing = run("pricing", "offers", "-c", "uk", expect=2)
     assert "give --asin, --sku or --from" in missing.stderr

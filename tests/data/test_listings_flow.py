@@ -200,7 +200,13 @@ def test_unsettled_patches_are_sent_again_and_nothing_else(tmp_path, home, clock
         after = listings(emulator, connection)
         assert [after[sku]["quantity"] for sku in plain] == list(range(1, 41))
         third = update_listings(connection, open_source(str(path)), What.STOCK)
-        assert not third.resumed  # a finished run is history: the same input is sent again
+        assert third.resumed  # the same input, finished: nothing is sent again, the results are kept
+        assert sorted((r.record.line, r.outcome, r.request_id) for r in third.results) == sorted(
+            (r.record.line, r.outcome, r.request_id) for r in second.results
+        )
+        assert requests(emulator, "patchListingsItem") - sent == len(lost)
+        fourth = update_listings(connection, open_source(str(path)), What.STOCK, again=True)
+        assert not fourth.resumed
         assert requests(emulator, "patchListingsItem") - sent == len(lost) + 40
 
 

@@ -22,6 +22,7 @@ from amazon_connector.clock import ManualClock
 from amazon_connector.errors import ApiError
 from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
+from amazon_connector.sandbox.spapi.catalog_items import DATA_SETS
 from amazon_connector.sandbox.spapi.jobs import PROCESSING, QUEUED
 from amazon_connector.sandbox.spapi.stateful import HANDLERS
 from amazon_connector.sandbox.spapi.values import Context, Generator, seed_of
@@ -97,10 +98,25 @@ def listings_calls(call: Call, seller_id: str) -> Iterator[tuple[str, Any]]:
     )
 
 
+def catalog_calls(call: Call) -> Iterator[tuple[str, Any]]:
+    """The catalogue: a keywords search, and the first item found with every data set."""
+    every = list(DATA_SETS)
+    where = {"marketplaceIds": [UK.marketplace_id], "includedData": every}
+    found = call("catalog-items/2022-04-01/searchCatalogItems", keywords=["bottle"], paginate=False, **where)
+    yield "catalog-items/2022-04-01/searchCatalogItems", found
+    asin = found.body["items"][0]["asin"]
+    yield (
+        "catalog-items/2022-04-01/getCatalogItem",
+        call("catalog-items/2022-04-01/getCatalogItem", asin=asin, **where),
+    )
+
+
 def shipping_calls(call: Call, order_id: str, item_id: str, clock: ManualClock) -> Iterator[tuple[str, Any]]:
-    """FBA inventory, and a merchant-fulfilled order's shipment confirmed."""
+    """FBA inventory, and a merchant-fulfilled order ready for pickup, then its shipment confirmed."""
     inventory = {"granularityType": "Marketplace", "granularityId": UK.marketplace_id, "details": True}
     yield "fba-inventory/v1/getInventorySummaries", call("getInventorySummaries", paginate=False, **inventory)
+    ready = {"marketplaceId": UK.marketplace_id, "shipmentStatus": "ReadyForPickup"}
+    yield "orders/v0/updateShipmentStatus", call("updateShipmentStatus", orderId=order_id, body=ready)
     package = {
         "packageReferenceId": "1",
         "carrierCode": "Royal Mail",
@@ -190,6 +206,7 @@ def stateful_calls(
     yield "notifications/v1/getDestination", call("getDestination", destinationId=destination_id)
     yield "notifications/v1/deleteDestination", call("deleteDestination", destinationId=destination_id)
     yield from listings_calls(call, seller_id)
+    yield from catalog_calls(call)
     yield from shipping_calls(call, *order, clock)
     name = "application-management/2023-11-30/rotateApplicationClientSecret"
     yield name, call(name)

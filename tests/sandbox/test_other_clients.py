@@ -1,7 +1,7 @@
 """Clients nobody here wrote, pointed at the emulator and otherwise unchanged: Amazon's official SDK
 (``amzn-sp-api``, whose generated models refuse answers that break the models) and python-amazon-sp-api.
 Each calls several APIs: stateful ones (Sellers, Orders, Reports, Feeds, Tokens, Notifications, Listings
-Items, FBA Inventory) and ones answered from the models' data (Catalog Items)."""
+Items, FBA Inventory, Catalog Items)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 
 from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.server import RunningEmulator
+from amazon_connector.sandbox.spapi.assortment import Product
 from tests.sandbox.conftest import seller_in
 
 US = get_marketplace("US").marketplace_id
 SINCE = "2020-01-01T00:00:00Z"
-ASIN = "B07N4M94X4"
 NOTIFICATIONS = "sellingpartnerapi::notifications"
 
 
@@ -23,9 +23,18 @@ def _app(emulator: RunningEmulator) -> dict[str, Any]:
 
 def _first_sku(emulator: RunningEmulator, seller: dict[str, Any]) -> str:
     """A SKU the seller lists in the emulator's world."""
+    return _first_product(emulator, seller).sku
+
+
+def _first_asin(emulator: RunningEmulator, seller: dict[str, Any]) -> str:
+    """An ASIN of the emulator's catalogue (the seller lists it)."""
+    return _first_product(emulator, seller).asin
+
+
+def _first_product(emulator: RunningEmulator, seller: dict[str, Any]) -> Product:
     found = emulator.world.seller(seller["selling_partner_id"])
     assert found is not None
-    return emulator.sandbox.assortment.products(found)[0].sku
+    return emulator.sandbox.assortment.products(found)[0]
 
 
 def test_amazons_sdk_against_the_emulator(emulator):
@@ -75,8 +84,10 @@ def test_amazons_sdk_against_the_emulator(emulator):
     )
     assert rdt.expires_in == 3600
 
-    item = CatalogApi(client).get_catalog_item(ASIN, [US], included_data=["summaries", "identifiers"])
-    assert item.asin == ASIN
+    asin = _first_asin(emulator, seller)
+    item = CatalogApi(client).get_catalog_item(asin, [US], included_data=["summaries", "identifiers"])
+    assert item.asin == asin
+    assert item.identifiers[0].marketplace_id == US
     sku = _first_sku(emulator, seller)
     listing = ListingsApi(client).get_listings_item(seller["selling_partner_id"], sku, [US])
     assert listing.sku == sku
@@ -128,8 +139,10 @@ def test_python_amazon_sp_api_against_the_emulator(emulator):
     document = client(Feeds).create_feed_document(file=None, content_type="text/plain")
     assert document.payload["url"].startswith(f"{emulator.url}/_s3/documents/")  # whatever Host it sent
 
-    item = client(CatalogItems, version="2022-04-01").get_catalog_item(ASIN, includedData="summaries")
-    assert item.payload["asin"] == ASIN
+    asin = _first_asin(emulator, seller)
+    item = client(CatalogItems, version="2022-04-01").get_catalog_item(asin, includedData="summaries")
+    assert item.payload["asin"] == asin
+    assert item.payload["summaries"][0]["marketplaceId"] == US
     sku = _first_sku(emulator, seller)
     listing = client(ListingsItems).get_listings_item(seller["selling_partner_id"], sku)
     assert listing.payload["sku"] == sku

@@ -80,3 +80,76 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+STOCK_STEP = """
+name = "stock"
+description = "Quantities from stock.csv <b>not bold</b>"
+connection = "uk"
+operation = "patchListingsItem"
+
+[source]
+path = "stock.csv"
+
+[mapping]
+references = ["row"]
+
+[mapping.fields]
+sellerId = "SELLER"
+marketplaceIds = { column = "marketplace", transform = ["trim", "upper"] }
+"body.productType" = { column = "product_type" }
+"body.patches[0].op" = "merge"
+"body.patches[0].path" = "/attributes/fulfillment_availability"
+"body.patches[0].value[0].fulfillment_channel_code" = "DEFAULT"
+"body.patches[0].value[0].quantity" = { column = "quantity", transform = "number" }
+"""
+REFUSED_MARKETPLACE = "A00BADMARKET"
+
+
+def sandbox_listings(emulator: Any, seller: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The emulator's listings of ``seller`` by SKU (its ground truth)."""
+    import httpx
+
+    found = httpx.get(f"{emulator.url}/_sandbox/listings/{seller['selling_partner_id']}", trust_env=False)
+    return {f["sku"]: f for f in found.json()}
+
+
+@pytest.fixture
+def steps_folder(home: Path) -> Path:
+    """The page's Steps folder (``steps`` in the data directory)."""
+    folder = home / "steps"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def uk_seller(emulator: Any, apps: dict[str, Any], connections: Any) -> dict[str, Any]:
+    """Connection ``uk``: the emulator's restricted app, its UK seller."""
+    from tests.conftest import app_settings, seller_in
+
+    app = apps["Demo Private App (restricted)"]
+    seller = seller_in(app, "UK")
+    connections.add(
+        "uk",
+        country="UK",
+        mode="restricted",
+        refresh_token=seller["refresh_token"],
+        selling_partner_id=seller["selling_partner_id"],
+        **app_settings(app, emulator),
+    )
+    return seller
+
+
+@pytest.fixture
+def stock_step(steps_folder: Path, emulator: Any, uk_seller: dict[str, Any]) -> list[str]:
+    """``stock.toml``: quantities for three of the seller's merchant SKUs from ``stock.csv``, the second
+    for a marketplace Amazon refuses (line 3); the SKUs in order."""
+    held = sandbox_listings(emulator, uk_seller)
+    skus = [sku for sku, f in held.items() if f["channel"] == "DEFAULT"][:3]
+    rows = ["sku,product_type,marketplace,quantity,row"]
+    for n, sku in enumerate(skus):
+        marketplace = REFUSED_MARKETPLACE if n == 1 else " a1f83g8c2aro7p "
+        rows.append(f"{sku},{held[sku]['productType']},{marketplace},{n + 40},REF-{n}")
+    (steps_folder / "stock.csv").write_text("\n".join(rows) + "\n")
+    (steps_folder / "stock.toml").write_text(STOCK_STEP.replace("SELLER", uk_seller["selling_partner_id"]))
+    return skus

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.conftest import seller_in
-from tests.web.conftest import open_page, screenshot
+from tests.web.conftest import REFUSED_MARKETPLACE, open_page, screenshot
 
 
 def fill_general(page, app, emulator, *, name, country, redirect_uri=None):
@@ -265,3 +265,36 @@ def test_log_in_over_https_with_a_self_signed_certificate(browser, connections, 
             assert cookies["ac_session"]["secure"]
         finally:
             context.close()
+
+
+def test_steps_view_a_step_run_it_and_see_its_outputs(page, ui, emulator, uk_seller, stock_step):
+    page.goto("/")
+    page.get_by_role("link", name="Steps", exact=True).click()
+    expect(page.get_by_role("heading", name="Steps")).to_be_visible()
+    expect(page.locator("#step-stock\\.toml")).to_contain_text("patchListingsItem")
+    screenshot(page, "30-steps")
+
+    page.get_by_role("link", name="stock.toml").click()
+    expect(page.get_by_role("heading", name="stock")).to_be_visible()
+    expect(page.locator("#checked")).to_contain_text("finds no problem")
+    expect(page.locator('tr[data-target="sellerId"] th strong')).to_have_text("sellerId")
+    expect(page.locator('tr[data-target="mode"] th strong')).to_have_count(0)
+    weight = "e => getComputedStyle(e).fontWeight"  # what the eye sees: only required fields are bold
+    assert page.locator('tr[data-target="mode"] th').evaluate(weight) == "400"
+    assert page.locator('tr[data-target="sellerId"] th strong').evaluate(weight) == "700"
+    expect(page.locator('tr[data-target="sku"] .filled')).to_have_text("column (auto) sku")
+    screenshot(page, "31-step-mapping")
+
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("#result")).to_be_visible()  # the script follows the run, then shows its end
+    expect(page.locator("#verdict")).to_have_text("✗ Some records failed")
+    expect(page.locator("#summary")).to_have_text("3 record(s): 2 answered, 1 failed.")
+    expect(page.locator("#done")).to_have_text("3")
+    expect(page.locator("#output tbody tr")).to_have_count(2)
+    expect(page.locator("#output")).to_contain_text(stock_step[0])
+    expect(page.locator("#output .target")).to_have_text(re.compile(r"steps/stock\.output\.jsonl$"))
+    errors = page.locator("#errors tbody tr")
+    expect(errors).to_have_count(1)
+    expect(errors).to_contain_text("InvalidInput")
+    expect(errors).to_contain_text(REFUSED_MARKETPLACE)
+    screenshot(page, "32-step-run")

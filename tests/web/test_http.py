@@ -19,13 +19,16 @@ import pytest
 from amazon_connector.clock import ManualClock
 from amazon_connector.connections import CheckStep, Connections, Outcome, Status, TestReport
 from amazon_connector.connections.connection import Connection
+from amazon_connector.data.step import run_step
 from amazon_connector.sandbox.robot import approve
 from amazon_connector.web import runs
-from amazon_connector.web.app import step_events
-from amazon_connector.web.runs import TestRun
+from amazon_connector.web import steps as web_steps
+from amazon_connector.web.runs import TestRun, run_events
 from amazon_connector.web.server import start_ui
+from amazon_connector.web.steps import StepFileNotFound, StepFolder
 from tests.conftest import app_settings, ended_by, python_process, seller_in
 from tests.values import APP_ID, AWS_KEY, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+from tests.web.conftest import REFUSED_MARKETPLACE, sandbox_listings
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HEADERS = {
@@ -182,7 +185,7 @@ def test_the_event_stream_sends_each_step_as_it_finishes():
     run = TestRun("uk")
 
     async def follow() -> list[str]:
-        events = step_events(run, 0)
+        events = run_events(run, 0)
         first = asyncio.ensure_future(anext(events))
         await asyncio.sleep(0.2)
         assert not first.done()  # nothing to say before the first step
@@ -436,3 +439,218 @@ def test_the_list_shows_a_connection_that_cannot_be_read_and_it_can_be_removed(u
         removed = client.post("/connections/newer/remove", data={"csrf_token": csrf}, headers=same_origin)
         assert removed.status_code == 303
     assert connections.names() == ["good"]
+
+
+# --- the Steps section ---------------------------------------------------------------------------
+
+
+def events_of(text: str) -> list[str]:
+    return [e.split("\n")[0].removeprefix("event: ") for e in text.strip().split("\n\n")]
+
+
+def test_the_step_files_of_the_folder_are_listed(ui, steps_folder, stock_step, tmp_path):
+    (steps_folder / "broken.yaml").write_text("name: [unclosed\n")
+    (steps_folder / "notes.txt").write_text("not a step")
+    (steps_folder / ".hidden.toml").write_text('name = "hidden"')
+    outside = tmp_path / "outside.toml"
+    outside.write_text('name = "outside"\nconnection = "uk"\noperation = "getOrders"\n')
+    (steps_folder / "link.toml").symlink_to(outside)
+    with browser(ui) as client:
+        page = client.get("/steps")
+    assert page.status_code == 200
+    listed = re.findall(r'<th scope="row" data-label="File"><a href="/steps/([^"]+)">', page.text)
+    assert listed == ["broken.yaml", "stock.toml"]
+    assert "This file has 1 problem(s)" in page.text
+    assert "<code>patchListingsItem</code>" in page.text
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in page.text  # the step file's text is escaped
+    assert '<a href="/steps" aria-current="page">Steps</a>' in page.text
+
+
+def test_a_step_shows_its_settings_and_its_mapping_with_required_fields_in_bold(ui, stock_step):
+    with browser(ui) as client:
+        page = client.get("/steps/stock.toml")
+    assert page.status_code == 200
+    assert 'id="checked"' in page.text  # step check finds no problem
+    rows = {
+        target: kind for kind, target in re.findall(r'<tr class="([^"]*)" data-target="([^"]+)">', page.text)
+    }
+    assert rows["sellerId"] == rows["sku"] == rows["body.productType"] == "required"
+    assert rows["mode"] == rows["issueLocale"] == ""
+    assert "<strong>sellerId</strong>" in page.text
+    assert "<strong>mode</strong>" not in page.text
+    sku = re.search(r'data-target="sku">.*?</tr>', page.text, re.S)
+    assert sku is not None
+    assert "column (auto) <code>sku</code>" in sku.group(0)
+    product_type = re.search(r'data-target="body.productType">.*?</tr>', page.text, re.S)
+    assert product_type is not None
+    assert "column <code>product_type</code>" in product_type.group(0)
+    op = re.search(r'data-target="body.patches\[0\].op">.*?</tr>', page.text, re.S)
+    assert op is not None
+    assert "fixed value <code>&#34;merge&#34;</code>" in op.group(0)
+    assert rows["body.patches[0].value[0].quantity"] == "beyond"  # below a field the model leaves open
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in page.text
+    assert re.search(r'id="source">[^<]*stock\.csv</dd>', page.text)
+    assert re.search(r'id="output-target">[^<]*steps/stock\.output\.jsonl</code>', page.text)
+
+
+def test_a_step_with_mistakes_shows_each_problem_with_its_place(ui, steps_folder, uk_seller):
+    (steps_folder / "mistakes.toml").write_text(
+        'name = "mistakes"\nconnection = "uk"\noperation = "patchListingsItem"\n\n'
+        "[mapping.fields]\n"
+        'sku = "KIT-1"\nmarketplaceIds = "A1F83G8C2ARO7P"\n"body.productType" = "LUGGAGE"\n'
+        '"body.patches[0].op" = "merge"\n"body.patches[0].path" = "/attributes/item_name"\n'
+        '"body.noSuchField" = 1\n'
+    )
+    (steps_folder / "database.toml").write_text(
+        'name = "from a database"\nconnection = "uk"\noperation = "getCatalogItem"\n\n'
+        "[source]\n"
+        'path = "postgresql+psycopg://me:hunter2pw@127.0.0.1:9/shop"\nquery = "SELECT asin FROM items"\n'
+    )
+    (steps_folder / "broken.yaml").write_text("name: ok\noperation: [unclosed\n")
+    with browser(ui) as client:
+        page = client.get("/steps/mistakes.toml")
+        database = client.get("/steps/database.toml")
+        broken = client.get("/steps/broken.yaml")
+    assert page.status_code == 200
+    problems = re.findall(
+        r'<code class="place">([^<]+)</code> <span class="message">([^<]+)</span>', page.text
+    )
+    places = {message.split(" (")[0]: place for place, message in problems}
+    file = steps_folder / "mistakes.toml"
+    assert (
+        places["body has no field &#39;noSuchField&#39;"]
+        == f"{file}:11 (mapping.fields.&#34;body.noSuchField&#34;)"
+    )
+    assert places["the required field sellerId is not mapped"] == f"{file}:5 (mapping.fields)"
+    flagged = re.findall(r'<tr class="required missing" data-target="([^"]+)">', page.text)
+    assert flagged == ["sellerId"]
+    assert "required, not mapped" in page.text
+
+    assert database.status_code == 200
+    assert "The query on postgresql+psycopg://me:***@127.0.0.1:9/shop failed" in database.text
+    assert "hunter2pw" not in database.text  # the database's password is never shown
+    assert broken.status_code == 200
+    assert re.search(
+        r'<code class="place">[^<]*broken\.yaml:\d+</code> <span class="message">not valid YAML', broken.text
+    )
+    assert "Traceback" not in broken.text
+
+
+def test_a_step_runs_with_its_progress_then_its_outputs_and_errordata(
+    ui, emulator, uk_seller, stock_step, steps_folder
+):
+    with browser(ui) as client:
+        started = client.post(
+            "/steps/stock.toml/run", data={"csrf_token": token_of(client, "/steps/stock.toml")}
+        )
+        assert started.status_code == 303
+        run_page = started.headers["location"]
+        assert re.fullmatch(r"/steps/stock\.toml/runs/[\w-]+", run_page)
+        streamed = client.get(run_page + "/events").text  # follows the run to its end
+        page = client.get(run_page)
+    assert events_of(streamed)[-2:] == ["progress", "done"]
+    assert '"done": 3, "total": 3, "answered": 2, "failed": 1' in streamed
+    assert '"summary": "3 record(s): 2 answered, 1 failed."' in streamed
+    assert 'data-finished="true"' in page.text
+    assert re.search(
+        r'<span id="done">3</span> of <span id="total">3</span> records done: <span id="answered">2</span> answered, <span id="failed">1</span> failed',
+        page.text,
+    )
+    assert "✗ Some records failed" in page.text
+
+    held = sandbox_listings(emulator, uk_seller)
+    assert [held[sku]["quantity"] for sku in (stock_step[0], stock_step[2])] == [40, 42]
+    assert held[stock_step[1]]["quantity"] != 41
+    output = re.search(r'<section class="panel output" id="output".*?</section>', page.text, re.S)
+    errors = re.search(r'<section class="panel output" id="errors".*?</section>', page.text, re.S)
+    assert output is not None
+    assert errors is not None
+    assert f'<code class="target">{steps_folder / "stock.output.jsonl"}</code>' in output.group(0)
+    assert f'<code class="target">{steps_folder / "stock.errors.jsonl"}</code>' in errors.group(0)
+    output_rows = re.findall(r"<tr><td>(\d+)</td><td>uk</td><td>200</td>", output.group(0))
+    assert output_rows == ["2", "4"]
+    for sku in (stock_step[0], stock_step[2]):
+        assert f"&#34;sku&#34;: &#34;{sku}&#34;" in output.group(0)
+    assert "&#34;row&#34;: &#34;REF-0&#34;" in output.group(0)  # the references travel along
+    error_rows = re.findall(
+        r"<tr><td>(\d+)</td><td>[^<]*</td><td>patchListingsItem</td><td>(\w+)</td>", errors.group(0)
+    )
+    assert error_rows == [("3", "InvalidInput")]
+    assert REFUSED_MARKETPLACE in errors.group(0)
+    assert "&#34;row&#34;: &#34;REF-1&#34;" in errors.group(0)
+
+
+def test_a_second_run_while_one_is_running_says_so(ui, uk_seller, stock_step, monkeypatch):
+    released = threading.Event()
+    real = run_step
+
+    def held_back(*args, **kwargs):
+        released.wait(30)  # the first run holds until the second Run was refused
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web_steps, "run_step", held_back)
+    try:
+        with browser(ui) as client:
+            csrf = token_of(client, "/steps/stock.toml")
+            first = client.post("/steps/stock.toml/run", data={"csrf_token": csrf})
+            assert first.status_code == 303
+            second = client.post("/steps/stock.toml/run", data={"csrf_token": csrf})
+            assert second.status_code == 409
+            assert "This step is running now" in second.text
+            assert f'href="{first.headers["location"]}">follow its run</a>' in second.text
+            running = client.get(first.headers["location"])
+            assert 'data-finished="false"' in running.text
+            assert (
+                '<meta http-equiv="refresh" content="1">' in running.text
+            )  # refreshes itself without scripts
+            released.set()
+            assert "event: done" in client.get(first.headers["location"] + "/events").text
+            assert "This step is running now" not in client.get("/steps/stock.toml").text
+    finally:
+        released.set()
+
+
+def test_only_step_files_in_the_folder_are_served(ui, steps_folder, stock_step, tmp_path):
+    outside = tmp_path / "outside.toml"
+    outside.write_text('name = "outside"\nconnection = "uk"\noperation = "getOrders"\n')
+    (steps_folder / "link.toml").symlink_to(outside)
+    (steps_folder / "notes.txt").write_text("name = 'not a step'")
+    (steps_folder / "sub").mkdir()
+    (steps_folder / "sub" / "inner.toml").write_text(
+        'name = "inner"\nconnection = "uk"\noperation = "getOrders"\n'
+    )
+    with browser(ui) as client:
+        csrf = token_of(client, "/steps/stock.toml")
+        for path in (
+            "/steps/..%2Foutside.toml",
+            "/steps/../outside.toml",
+            "/steps/%2E%2E",
+            "/steps/link.toml",
+            "/steps/notes.txt",
+            "/steps/sub%2Finner.toml",
+            "/steps/missing.toml",
+            "/steps/stock.csv",
+        ):
+            answer = client.get(path)
+            assert answer.status_code == 404, path
+            assert "outside" not in answer.text
+            refused = client.post(path + "/run", data={"csrf_token": csrf})
+            assert refused.status_code == 404, path
+        assert client.get("/steps/link.toml/runs/x").status_code == 404
+    folder = StepFolder(steps_folder)
+    assert folder.names() == ["stock.toml"]
+    for name in ("../outside.toml", "sub/inner.toml", "..", ".hidden.toml", "link.toml", "", "stock.csv"):
+        with pytest.raises(StepFileNotFound):
+            folder.file(name)
+
+
+def test_a_run_needs_this_sessions_token(ui, stock_step, steps_folder):
+    with browser(ui) as client, browser(ui) as other:
+        token_of(client, "/steps/stock.toml")
+        assert client.post("/steps/stock.toml/run", data={}).status_code == 403
+        refused = client.post(
+            "/steps/stock.toml/run", data={"csrf_token": token_of(other, "/steps/stock.toml")}
+        )
+        assert refused.status_code == 403
+        assert "nothing was changed" in refused.text
+    assert not (steps_folder / "stock.output.jsonl").exists()

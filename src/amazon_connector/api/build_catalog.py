@@ -260,6 +260,7 @@ def operation_record(
         "records": result_key(model, operation, paging["next"] if paging else None),
         "parameters": [parameter_record(p) for p in params],
         "sandbox_only": path_item.get(SANDBOX_ONLY) is True or operation.get(SANDBOX_ONLY) is True,
+        "refusal": None,
     }
 
 
@@ -311,6 +312,19 @@ class RestrictionFacts(BaseModel):
     plain_first: bool = False
 
 
+class RefusalFacts(BaseModel):
+    """How a 2xx answer of the operation says Amazon refused what was sent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: str = Field(min_length=1)
+    """Dotted path of the status in the answer."""
+    refused: list[str] = Field(min_length=1)
+    """The status values that mean refused."""
+    issues: str = Field(min_length=1)
+    """Dotted path of Amazon's issues (a list, or one object)."""
+
+
 class OperationFacts(_Entry):
     """Facts about one operation, matched by API, version, operationId and method."""
 
@@ -322,6 +336,7 @@ class OperationFacts(_Entry):
     grantless_scope: str | None = None
     idempotent: Literal[True] | None = None
     """Only a POST that reads can be marked: the method tells for the others."""
+    refusal: RefusalFacts | None = None
 
 
 class Overlay(BaseModel):
@@ -368,6 +383,9 @@ def apply_overlay(records: list[OperationRecord], overlay: Overlay) -> None:
         if facts.idempotent:
             unset(record["idempotent"], "idempotent", key)
             record["idempotent"] = True
+        if facts.refusal is not None:
+            unset(record["refusal"], "refusal", key)
+            record["refusal"] = facts.refusal.model_dump()
         if facts.restricted is not None:
             unset(record["restricted"], "restricted", key)
             record["restricted"] = {

@@ -6,6 +6,7 @@ Every rule about one operation lives here, generated from Amazon's models by ``b
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -59,6 +60,37 @@ class Pagination:
     """Parameters given a fixed value on later pages."""
 
 
+def dig(data: Any, dotted: str) -> Any:
+    """The value at a dotted path of an answer (None where it has none)."""
+    for part in dotted.split("."):
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(part)
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """How a 2xx answer says Amazon refused what was sent (a listing submission INVALID, a fee
+    estimate ClientError): the status field, the values that mean refused, and where the issues are."""
+
+    status: str
+    """Dotted path of the status in the answer."""
+    refused: tuple[str, ...]
+    """The status values that mean refused."""
+    issues: str
+    """Dotted path of Amazon's issues (a list of them, or one) in the answer."""
+
+    def is_refused(self, answer: Any) -> bool:
+        return dig(answer, self.status) in self.refused
+
+    def issues_of(self, answer: Any) -> list[Mapping[str, Any]]:
+        """The issues the answer carries (refused or not: an accepted one may carry warnings)."""
+        found = dig(answer, self.issues)
+        found = [found] if isinstance(found, Mapping) else found
+        return [i for i in found or () if isinstance(i, Mapping)]
+
+
 @dataclass(frozen=True)
 class Operation:
     """One SP-API operation."""
@@ -87,6 +119,13 @@ class Operation:
     """Dotted path of the list that holds an answer's records, when it has one."""
     parameters: tuple[Parameter, ...]
     sandbox_only: bool
+    refusal: Refusal | None = None
+    """How its 2xx answer can refuse what was sent (None: a 2xx answer is never a refusal)."""
+
+    @property
+    def reads_only(self) -> bool:
+        """It changes nothing: a GET, or a POST that only reads (the overlay marks it idempotent)."""
+        return self.method in ("GET", "HEAD") or (self.method == "POST" and self.idempotent)
 
 
 def operation_of(record: Mapping[str, Any], qualified_name: str) -> Operation:
@@ -129,6 +168,11 @@ def operation_of(record: Mapping[str, Any], qualified_name: str) -> Operation:
             for p in record["parameters"]
         ),
         sandbox_only=record["sandbox_only"],
+        refusal=None
+        if record["refusal"] is None
+        else Refusal(
+            record["refusal"]["status"], tuple(record["refusal"]["refused"]), record["refusal"]["issues"]
+        ),
     )
 
 
@@ -172,6 +216,9 @@ def record_of(op: Operation) -> dict[str, Any]:
             for p in op.parameters
         ],
         "sandbox_only": op.sandbox_only,
+        "refusal": None
+        if op.refusal is None
+        else {"status": op.refusal.status, "refused": list(op.refusal.refused), "issues": op.refusal.issues},
     }
 
 
@@ -209,6 +256,10 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.operations)
 
+    def near(self, name: str) -> list[str]:
+        """Names of the catalog close to ``name``, best first (for "did you mean …?")."""
+        return _near_names(self.operations, name)
+
     def get(self, name: str) -> Operation:
         """Find an operation by ``operationId``, ``api.operationId`` or ``api/version/operationId``, each
         optionally followed by ``:METHOD`` (``shipping/v2/linkCarrierAccount:PUT``).
@@ -220,8 +271,10 @@ class Catalog:
         key, method = _split_method(name.strip())
         found = [op for op in self._by_id.get(key.casefold(), []) if method in (None, op.method)]
         if not found:
+            near = self.near(key)
             raise ConfigurationError(
-                f"Unknown SP-API operation {name!r}.",
+                f"Unknown SP-API operation {name!r}"
+                + (f"; did you mean {' or '.join(near)}?" if near else "."),
                 field="operation",
                 hint="Use an operationId from Amazon's API reference, e.g. getOrders or sellers.getMarketplaceParticipations.",
             )
@@ -236,6 +289,14 @@ class Catalog:
         raise ConfigurationError(
             f"Operation name {name!r} is ambiguous.", field="operation", hint=f"Use one of: {choices}."
         )
+
+
+def _near_names(operations: Sequence[Operation], key: str) -> list[str]:
+    """Up to three names of the catalog close to ``key`` (a mistyped or misremembered operationId)."""
+    names = {op.operation_id.casefold(): op.operation_id for op in operations}
+    names |= {f"{op.api}/{op.version}/{op.operation_id}".casefold(): op.qualified_name for op in operations}
+    found = difflib.get_close_matches(key.casefold(), names, n=3, cutoff=0.8)
+    return [names[f] for f in found]
 
 
 def _split_method(name: str) -> tuple[str, str | None]:

@@ -89,29 +89,10 @@ def _version(value: bool) -> None:
         raise typer.Exit
 
 
-class _Terminal(logging.Handler):
-    """Shows a record's message on stderr (looked up when it is written, as the CLI's tests swap it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        typer.echo(self.format(record), err=True)
-
-
-def _show_notices(on: bool) -> None:
-    """Long waits for a rate-limit slot, and the time scale of an emulator whose clock a connection
-    follows, on the terminal (with -v the log shows them anyway)."""
-    from amazon_connector.http.emulator_clock import clock_log
-    from amazon_connector.runtime.caller import wait_log
-
-    for logger in (wait_log, clock_log):
-        for handler in [h for h in logger.handlers if isinstance(h, _Terminal)]:
-            logger.removeHandler(handler)
-        if on:
-            logger.addHandler(_Terminal())
-            logger.setLevel(logging.INFO)
-
-
 def _configure_logging(verbose: bool, log_file: Path | None) -> None:
-    _show_notices(not verbose)
+    from amazon_connector.cli.context import show_notices
+
+    show_notices(not verbose)
     if not (verbose or log_file):
         return
     try:

@@ -1,9 +1,9 @@
 """What the commands that send records to Amazon share: their options, the source and the results and
 errors files, the summary, and the exit codes a scheduler can alert on.
 
-Exit codes: 0 every record accepted (warnings allowed); 1 the command failed (a message says why; a
-rerun continues where it stopped); 2 a usage error; 3 some records were refused (the errors file names
-them); 4 feeds are still being processed (run the same command again to collect the results).
+Exit codes (``exit_codes``): 0 every record accepted (warnings allowed); 1 the command failed (a message
+says why; a rerun continues where it stopped); 2 a usage error; 3 some records were refused (the errors
+file names them); 5 feeds are still being processed (run the same command again to collect the results).
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from amazon_connector import exit_codes
 from amazon_connector.cli.context import console
 from amazon_connector.data.results import RecordResult, ResultFiles
 from amazon_connector.data.sources import Source, open_source
-
-EXIT_REFUSED = 3
-EXIT_PENDING = 4
 
 Connection = Annotated[str, typer.Option("--connection", "-c", help="The connection to use.")]
 SourceArgument = Annotated[
@@ -47,7 +45,14 @@ Errors = Annotated[
     str | None,
     typer.Option(help="Where the refused records go (default: SOURCE.errors.csv beside the source)."),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+Again = Annotated[
+    bool,
+    typer.Option(
+        "--again",
+        help="Send an input that was sent already again, as a fresh run (by default a rerun of the same "
+        "input sends nothing again and reports its results from the first run).",
+    ),
+]
 
 
 def targets(source: str, kind: str, results: str | None, errors: str | None) -> tuple[str, str]:
@@ -68,14 +73,14 @@ def read_source(source: str | None, query: str | None, encoding: str | None) -> 
 
 
 def exit_if_pending(feed_ids: Sequence[str]) -> None:
-    """Exit 4 when feeds are still being processed (their results come with the next run)."""
+    """Exit 5 (unfinished) when feeds are still being processed (their results come with the next run)."""
     if feed_ids:
         console.print(
             f"Feed(s) {', '.join(feed_ids)} still being processed: run the same command again to collect "
             "the results (nothing will be sent twice).",
             soft_wrap=True,
         )
-        raise typer.Exit(EXIT_PENDING)
+        raise typer.Exit(exit_codes.UNFINISHED)
 
 
 def finish(
@@ -91,4 +96,4 @@ def finish(
     if not quiet:
         console.print(f"{tally}. Results: {escape(shown[0])}. Errors: {escape(shown[1])}.", soft_wrap=True)
     if tally.errors:
-        raise typer.Exit(EXIT_REFUSED)
+        raise typer.Exit(exit_codes.SOME_FAILED)

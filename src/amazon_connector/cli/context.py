@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Annotated, NoReturn, TextIO
 
 import typer
 from rich.console import Console
@@ -36,6 +37,39 @@ class State:
         if self._connections is not None:
             self._connections.close()
             self._connections = None
+
+
+class _Terminal(logging.Handler):
+    """Shows a record's message on stderr (looked up when it is written, as the CLI's tests swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(self.format(record), err=True)
+
+
+def show_notices(on: bool) -> None:
+    """Long waits for a rate-limit slot, and the time scale of an emulator whose clock a connection
+    follows, on the terminal (with -v the log shows them anyway; --quiet hides them)."""
+    from amazon_connector.http.emulator_clock import clock_log
+    from amazon_connector.runtime.caller import wait_log
+
+    for logger in (wait_log, clock_log):
+        for handler in [h for h in logger.handlers if isinstance(h, _Terminal)]:
+            logger.removeHandler(handler)
+        if on:
+            logger.addHandler(_Terminal())
+            logger.setLevel(logging.INFO)
+
+
+def _quieten(quiet: bool) -> bool:
+    if quiet:
+        show_notices(False)
+    return quiet
+
+
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", callback=_quieten, help="Print nothing but errors (for cron).")
+]
+"""A command's --quiet: its own output and the notices alike."""
 
 
 def state(ctx: typer.Context) -> State:

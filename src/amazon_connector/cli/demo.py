@@ -45,27 +45,120 @@ def _test(connection: Connection) -> TestReport:
     return report
 
 
-def _orders(connection: Connection, days: int) -> int:
-    """Data in: the orders of the last ``days`` days (every page) with the items of the first few."""
-    _heading(f"Orders of the last {days} days: {connection.name}")
+def _orders(connection: Connection, days: int, folder: Path) -> int:
+    """Data in: the orders of the last ``days`` days with their items into CSV files, then a look at them."""
+    from amazon_connector.data import read_records
+    from amazon_connector.data.orders import ORDER_ITEMS, ORDERS, BuyerData, OrderQuery, export_orders
+
+    _heading(f"Orders of the last {days} days with their items into files: {connection.name}")
+    target = folder / "orders.csv"
     since = connection.clock.now() - timedelta(days=days)
-    orders = list(connection.call("getOrders", CreatedAfter=since))
-    rows = []
-    for order in orders[:5]:
-        items = connection.call("getOrderItems", orderId=order["AmazonOrderId"]).merged()["OrderItems"]
-        total = order.get("OrderTotal") or {}
-        rows.append(
-            [
-                order["AmazonOrderId"],
-                order.get("PurchaseDate", "")[:10],
-                order.get("OrderStatus"),
-                len(items),
-                f"{total.get('Amount', '')} {total.get('CurrencyCode', '')}",
-                "yes" if (order.get("ShippingAddress") or {}).get("Name") else "no",
-            ]
+    result = export_orders(connection, str(target), OrderQuery(since=since))
+    console.print(
+        f"✓ {result.orders} orders ({result.buyer_data[BuyerData.INCLUDED]} with buyer data) and "
+        f"{result.items} items into {target} and {target.with_suffix('.order_items.csv').name}"
+    )
+    orders = list(read_records(str(target), [ORDERS, ORDER_ITEMS], ORDERS.name))
+    rows = [
+        [
+            o["order_id"],
+            f"{o['purchased_at']:%Y-%m-%d}",
+            o["status"],
+            f"{o['order_total'] or ''} {o['currency'] or ''}",
+            "yes" if o["ship_name"] else "no",
+        ]
+        for o in orders[:5]
+    ]
+    table(
+        ["Order", "Date", "Status", "Total", "Buyer data"], rows, title=f"{len(orders)} orders, the first 5"
+    )
+    return result.orders
+
+
+PRICES_STEP = """\
+# Prices and stock: one patchListingsItem per row of prices.csv (amazon-connector step run prices.toml)
+name = "prices and stock"
+connection = "{connection}"
+operation = "patchListingsItem"
+
+[source]
+path = "prices.csv"
+
+[mapping]
+references = ["row"]              # into OutputData and ErrorData, never sent to Amazon
+
+[mapping.fields]
+sellerId = "{seller}"
+"body.productType" = {{ column = "product_type" }}
+"body.patches[0].op" = "merge"
+"body.patches[0].path" = "/attributes/purchasable_offer"
+"body.patches[0].value[0].marketplace_id" = "{marketplace}"
+"body.patches[0].value[0].currency" = "{currency}"
+"body.patches[0].value[0].our_price[0].schedule[0].value_with_tax" = {{ column = "price", transform = {{ decimal = 2 }} }}
+"body.patches[1].op" = "merge"
+"body.patches[1].path" = "/attributes/fulfillment_availability"
+"body.patches[1].value[0].fulfillment_channel_code" = "DEFAULT"
+"body.patches[1].value[0].quantity" = {{ column = "quantity", transform = "number" }}
+"""
+
+
+def _own_offer_without_minimum(item: dict[str, Any]) -> bool:
+    """A listing the seller ships (it takes a quantity) with no minimum price (any price is accepted)."""
+    attributes = item.get("attributes") or {}
+    channels = {a.get("fulfillment_channel_code") for a in attributes.get("fulfillment_availability", [])}
+    offers = attributes.get("purchasable_offer", [])
+    return channels == {"DEFAULT"} and not any("minimum_seller_allowed_price" in o for o in offers)
+
+
+def _step(connections: Connections, name: str, folder: Path) -> int:
+    """Data out: a step file that patches prices and stock from a CSV file, a result per row."""
+    from amazon_connector.data import read_records
+    from amazon_connector.data.results import ERRORS
+    from amazon_connector.data.step import OUTPUT, load_step, run_step
+
+    connection = connections.get(name)
+    _heading(f"A step: prices and stock from a CSV file, patchListingsItem once per row: {name}")
+    seller = connection.settings.selling_partner_id or ""
+    marketplace = connection.marketplace
+    listed = connection.call(
+        "searchListingsItems",
+        sellerId=seller,
+        includedData=["summaries", "attributes"],
+        pageSize=20,
+        paginate=False,
+    ).data["items"]
+    found = [item for item in listed if _own_offer_without_minimum(item)][:4]
+    rows = ["sku,product_type,price,quantity,row"]
+    rows += [
+        f"{item['sku']},{item['summaries'][0]['productType']},{19.99 + n},{10 + n},ROW-{n + 1}"
+        for n, item in enumerate(found)
+    ]
+    rows.append(
+        f"NO-SUCH-SKU,{found[0]['summaries'][0]['productType'] if found else 'LUGGAGE'},9.99,1,ROW-{len(found) + 1}"
+    )
+    (folder / "prices.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    step_file = folder / "prices.toml"
+    step_file.write_text(
+        PRICES_STEP.format(
+            connection=connection.name,
+            seller=seller,
+            marketplace=marketplace.marketplace_id,
+            currency=marketplace.currency,
+        ),
+        encoding="utf-8",
+    )
+    result = run_step(load_step(step_file), connections)
+    console.print(f"✓ {step_file}: {result}")
+    for record in read_records(str(result.output), OUTPUT):
+        answer = record["answer"] or {}
+        console.print(
+            f"  OutputData, line {record['line']} ({record['references']}): {answer.get('sku')} {answer.get('status')}"
         )
-    table(["Order", "Date", "Status", "Items", "Total", "Buyer data"], rows, title=f"{len(orders)} orders")
-    return len(orders)
+    for error in read_records(str(result.errors), ERRORS):
+        console.print(
+            f"  ErrorData, line {error['line']} ({error['input']['references']}): {error['code']} {error['message']}"
+        )
+    return result.answered
 
 
 def _report(connection: Connection) -> int:
@@ -134,7 +227,9 @@ def _demo_amazon(connections: Connections, given: dict[str, Any]) -> int:
     connection.verify_refresh_token()
     report = _test(connection)
     if report.ok:
-        _orders(connection, days=7)
+        folder = connections.home / "demo"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        _orders(connection, days=7, folder=folder)
     _summary(connections)
     return 0 if report.ok else 1
 
@@ -189,6 +284,7 @@ def _demo_emulator(connections: Connections) -> int:
             client_id=private["client_id"],
             client_secret=private["client_secret"],
             refresh_token=eu_seller["refresh_token"],
+            selling_partner_id=eu_seller["selling_partner_id"],
             environment=emulator.url,
         )
         de.verify_refresh_token()
@@ -197,8 +293,11 @@ def _demo_emulator(connections: Connections) -> int:
         )
         reports.append(_test(connections.get("demo-de-restricted")))
         de = connections.get("demo-de-restricted")
-        _orders(de, days=30)
+        folder = connections.home / "demo"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        _orders(de, days=30, folder=folder)
         _report(de)
+        _step(connections, de.name, folder)
 
         _heading("Result")
         _summary(connections)

@@ -10,9 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from amazon_connector import exit_codes
 from amazon_connector.cli import bulk
-from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Quiet, Results, SourceArgument
-from amazon_connector.cli.context import console, state
+from amazon_connector.cli.bulk import Again, Connection, Encoding, Errors, Query, Results, SourceArgument
+from amazon_connector.cli.context import Quiet, console, state
 from amazon_connector.cli.listings import Timeout, Wait, run_update
 from amazon_connector.data import Column, RecordSet, open_destination
 from amazon_connector.data.listings.feed import FEED_TYPE, afeed_results
@@ -64,12 +65,13 @@ def submit(
     wait: Wait = True,
     timeout: Timeout = None,
     quiet: Quiet = False,
+    again: Again = False,
 ) -> None:
     """Send the listing updates of a SOURCE (as `listings update`) by JSON_LISTINGS_FEED, whatever their
     number; a rerun of the same input finds its feeds again instead of submitting them twice."""
     run_update(
         ctx, What.LISTINGS, source, connection=connection, query=query, encoding=encoding, via="feed",
-        dry_run=False, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet,
+        dry_run=False, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet, again=again,
     )  # fmt: skip
 
 
@@ -110,7 +112,7 @@ def results(
     quiet: Quiet = False,
 ) -> None:
     """A JSON_LISTINGS_FEED's processing report, one result per message (joined to the input's lines
-    when this connection submitted the feed); exit 3 when any message was refused, 4 while the feed is
+    when this connection submitted the feed); exit 3 when any message was refused, 5 while the feed is
     still being processed."""
     conn = state(ctx).connections().get(connection)
     with ResultFiles(results, errors) as files:
@@ -119,5 +121,5 @@ def results(
             console.print(
                 f"Feed {escape(feed_id)} is {feed.get('processingStatus')}: no results yet.", soft_wrap=True
             )
-            raise typer.Exit(bulk.EXIT_PENDING)
+            raise typer.Exit(exit_codes.UNFINISHED)
         bulk.finish(files, found, shown=(results, errors), object_name="listings", quiet=quiet)

@@ -15,18 +15,18 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from amazon_connector import exit_codes
 from amazon_connector.cli import bulk
 from amazon_connector.cli.bulk import (
-    EXIT_REFUSED,
+    Again,
     Connection,
     Encoding,
     Errors,
     Query,
-    Quiet,
     Results,
     SourceArgument,
 )
-from amazon_connector.cli.context import console, state
+from amazon_connector.cli.context import Quiet, console, state
 from amazon_connector.cli.progress import progress
 from amazon_connector.data import open_destination
 from amazon_connector.data.listings import What, update_listings
@@ -58,11 +58,11 @@ DryRun = Annotated[
 Wait = Annotated[
     bool,
     typer.Option(
-        "--wait/--no-wait", help="Wait for feeds to be processed (or exit 4 and collect them later)."
+        "--wait/--no-wait", help="Wait for feeds to be processed (or exit 5 and collect them later)."
     ),
 ]
 Timeout = Annotated[
-    float | None, typer.Option(help="Wait at most this many seconds for feeds (then exit 4).")
+    float | None, typer.Option(help="Wait at most this many seconds for feeds (then exit 5).")
 ]
 Sku = Annotated[str | None, typer.Option(help="Update one SKU (instead of a SOURCE).")]
 Price = Annotated[Decimal | None, typer.Option(help="Its new price, in the marketplace's currency.")]
@@ -98,6 +98,7 @@ def run_update(
     wait: bool,
     timeout: float | None,
     quiet: bool,
+    again: bool = False,
     single: dict[str, Any] | None = None,
 ) -> None:
     chosen = parse_via(via)
@@ -115,13 +116,14 @@ def run_update(
             via="patches" if chosen == "auto" else chosen,
             dry_run=dry_run,
             wait=waiting,
+            again=again,
             progress=reports,
         )
         bulk.exit_if_pending(report.pending)
         for result in report.results:
             show_result(result)
         if any(r.outcome is Outcome.ERROR for r in report.results):
-            raise typer.Exit(EXIT_REFUSED)
+            raise typer.Exit(exit_codes.SOME_FAILED)
         return
     records = bulk.read_source(source, query, encoding)
     what.require(records)
@@ -130,7 +132,7 @@ def run_update(
     conn = state(ctx).connections().get(connection)
     with ResultFiles(*shown) as files:
         report = update_listings(
-            conn, records, what, via=chosen, dry_run=dry_run, wait=waiting, progress=reports
+            conn, records, what, via=chosen, dry_run=dry_run, wait=waiting, again=again, progress=reports
         )
         bulk.exit_if_pending(report.pending)
         bulk.finish(files, report.results, shown=shown, object_name="listings", quiet=quiet)
@@ -206,6 +208,7 @@ def listings_update(
     wait: Wait = True,
     timeout: Timeout = None,
     quiet: Quiet = False,
+    again: Again = False,
 ) -> None:
     """Update listings: one SKU (--sku with --price, --quantity) or every record of a SOURCE with the
     columns sku, price, quantity, product_type, attributes (JSON) and any attribute by name."""
@@ -216,7 +219,7 @@ def listings_update(
         single = {"sku": sku, "price": price, "quantity": quantity, "product_type": product_type}
     run_update(
         ctx, What.LISTINGS, source, connection=connection, query=query, encoding=encoding, via=via,
-        dry_run=dry_run, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet, single=single,
+        dry_run=dry_run, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet, again=again, single=single,
     )  # fmt: skip
 
 
@@ -236,6 +239,7 @@ def prices_set(
     wait: Wait = True,
     timeout: Timeout = None,
     quiet: Quiet = False,
+    again: Again = False,
 ) -> None:
     """Set prices: one SKU (--sku --price) or every record of a SOURCE with the columns sku and price."""
     single = None
@@ -245,7 +249,7 @@ def prices_set(
         single = {"sku": sku, "price": price}
     run_update(
         ctx, What.PRICES, source, connection=connection, query=query, encoding=encoding, via=via,
-        dry_run=dry_run, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet, single=single,
+        dry_run=dry_run, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet, again=again, single=single,
     )  # fmt: skip
 
 
@@ -265,6 +269,7 @@ def stock_set(
     wait: Wait = True,
     timeout: Timeout = None,
     quiet: Quiet = False,
+    again: Again = False,
 ) -> None:
     """Set merchant-fulfilled stock: one SKU (--sku --quantity) or every record of a SOURCE with the
     columns sku and quantity (FBA stock is Amazon's count: see `inventory list`)."""
@@ -275,5 +280,5 @@ def stock_set(
         single = {"sku": sku, "quantity": quantity}
     run_update(
         ctx, What.STOCK, source, connection=connection, query=query, encoding=encoding, via=via,
-        dry_run=dry_run, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet, single=single,
+        dry_run=dry_run, results=results, errors=errors, wait=wait, timeout=timeout, quiet=quiet, again=again, single=single,
     )  # fmt: skip

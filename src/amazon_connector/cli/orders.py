@@ -1,9 +1,9 @@
 """`amazon-connector orders list | get | export | sync`: orders into files and databases; `orders ship`
-(``shipments``, loaded when it runs) confirms shipments.
+(``shipments``, loaded when it runs) confirms shipments or updates their status.
 
-Exit codes (for schedulers): 0 done; 1 bad input (nothing fetched or written, sync positions unchanged);
-2 a run failed part way (what it fetched is kept: run the same command again to resume); 3 a sync of
-several connections where some failed and some did not; 4 some orders asked for by ID do not exist.
+Exit codes (``exit_codes``): 0 done; 1 bad input (nothing fetched or written, sync positions unchanged);
+3 a sync of several connections where some failed and some did not, or some orders asked for by ID do
+not exist; 5 a run failed part way (what it fetched is kept: run the same command again to resume).
 `orders ship` has the exit codes of the bulk commands (``bulk``).
 """
 
@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import typer
 from rich.markup import escape
 
-from amazon_connector.cli.context import err_console, state
+from amazon_connector import exit_codes
+from amazon_connector.cli.context import Quiet, err_console, state
 from amazon_connector.cli.lazy import Command, LazyGroup
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
 
@@ -35,14 +36,13 @@ class _Orders(LazyGroup):
     lazy: ClassVar[dict[str, Command]] = {
         "ship": Command(
             "amazon_connector.cli.shipments:ship",
-            "Confirm merchant-fulfilled orders shipped (carrier, tracking), one or a file of them.",
+            "Confirm merchant-fulfilled orders shipped (carrier, tracking) or update their shipment status.",
         )
     }
 
 
 app = typer.Typer(cls=_Orders, no_args_is_help=True)
 
-FAILED, PARTLY, NOT_FOUND = 2, 3, 4
 PLAIN_EVERY = 5.0
 """Seconds between plain progress lines (when stderr is not a terminal)."""
 RELATIVE = re.compile(r"(\d+)\s*([dhm])\Z")
@@ -90,28 +90,26 @@ PathOption = Annotated[
         "--path", help="auto, api, or report (the order report: fast for long windows, no buyer data)."
     ),
 ]
-To = Annotated[
+Output = Annotated[
     str,
     typer.Option(
-        "--to",
+        "--output",
         "-o",
-        help="Destination: - (terminal), FILE.csv/.jsonl/.parquet/.xml, FILE.db, or a database URL.",
+        "--to",
+        help="Destination: - (terminal), FILE.csv/.jsonl/.parquet/.xml, FILE.db, or a database URL "
+        "(--to: the same).",
     ),
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (for cron).")]
 
 
-def parse_moment(text: str | None, name: str, now: datetime | None = None) -> datetime | None:
-    """``2025-01-01`` (midnight UTC), an ISO 8601 time (UTC unless it says), or ``30d``/``12h``/``90m`` ago."""
+def parse_moment(text: str | None, name: str) -> datetime | timedelta | None:
+    """``2025-01-01`` (midnight UTC), an ISO 8601 time (UTC unless it says), or ``30d``/``12h``/``90m``
+    ago: a span, taken from now on the connection's clock (an emulator's may run ahead of this machine's)."""
     if text is None:
         return None
     value = text.strip()
-    if relative := RELATIVE.match(value):
-        amount, unit = int(relative.group(1)), relative.group(2)
-        span = {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[
-            unit
-        ]
-        return (now or datetime.now(UTC)) - span
+    if RELATIVE.match(value):
+        return parse_span(value, name)
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
@@ -123,6 +121,17 @@ def parse_moment(text: str | None, name: str, now: datetime | None = None) -> da
             hint="Write 2025-01-01, 2025-01-01T08:00:00Z or 30d (days), 12h, 90m ago.",
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_span(text: str, name: str = "overlap") -> timedelta:
+    """``30d``, ``12h`` or ``90m``."""
+    match = RELATIVE.match(text.strip())
+    if match is None:
+        raise ConfigurationError(
+            f"--{name} {text!r} is not a span of time.", field=name, hint="Write e.g. 15m, 2h or 1d."
+        )
+    amount, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
 
 
 def _query(
@@ -261,7 +270,7 @@ def report(result: OrdersResult, quiet: bool) -> None:
 
 
 def _run(work: Callable[[], OrdersResult], quiet: bool) -> None:
-    """Run one connection's work: a failure part way exits 2 (bad input exits 1 through the root)."""
+    """Run one connection's work: a failure part way exits 5 (bad input exits 1 through the root)."""
     try:
         with warnings_shown():
             result = work()
@@ -272,10 +281,10 @@ def _run(work: Callable[[], OrdersResult], quiet: bool) -> None:
         if exc.hint:
             err_console.print(f"[yellow]What to do:[/] {escape(exc.hint)}", soft_wrap=True)
         err_console.print("What was fetched is kept: run the same command again to resume.")
-        raise typer.Exit(FAILED) from None
+        raise typer.Exit(exit_codes.UNFINISHED) from None
     report(result, quiet)
     if result.not_found:
-        raise typer.Exit(NOT_FOUND)
+        raise typer.Exit(exit_codes.SOME_FAILED)
 
 
 def _connection(ctx: typer.Context, name: str) -> Connection:
@@ -297,16 +306,16 @@ def list_command(
     marketplace: Marketplaces = None,
     api: ApiVersion = "2026-01-01",
     buyer_data: BuyerData = None,
-    to: To = "-",
+    output: Output = "-",
     quiet: Quiet = False,
 ) -> None:
-    """Show the orders of a window (or write them to --to), straight from the Orders API."""
+    """Show the orders of a window (or write them to --output), straight from the Orders API."""
     from amazon_connector.data.orders import list_orders
 
     query = _query(since, until, by, status, channel, marketplace, api, "api", buyer_data)
     conn = _connection(ctx, connection)
-    with progress_shown(quiet or to == "-") as on_progress:
-        _run(lambda: list_orders(conn, query, to, on_progress=on_progress), quiet)
+    with progress_shown(quiet or output == "-") as on_progress:
+        _run(lambda: list_orders(conn, query, output, on_progress=on_progress), quiet)
 
 
 @app.command("get")
@@ -316,22 +325,22 @@ def get_command(
     connection: ConnectionName = ...,  # type: ignore[assignment]
     api: ApiVersion = "2026-01-01",
     buyer_data: BuyerData = None,
-    to: To = "-",
+    output: Output = "-",
     quiet: Quiet = False,
 ) -> None:
-    """Show orders by ID with their items (or write them to --to). Exit code 4 if some do not exist."""
+    """Show orders by ID with their items (or write them to --output). Exit code 3 if some do not exist."""
     from amazon_connector.data.orders import list_orders
 
     query = _query(None, api=api, buyer_data=buyer_data, order_ids=tuple(order_ids))
     conn = _connection(ctx, connection)
-    _run(lambda: list_orders(conn, query, to), quiet)
+    _run(lambda: list_orders(conn, query, output), quiet)
 
 
 @app.command("export")
 def export_command(
     ctx: typer.Context,
     connection: ConnectionName = ...,  # type: ignore[assignment]
-    to: To = ...,  # type: ignore[assignment]
+    output: Output = ...,  # type: ignore[assignment]
     since: Since = None,
     until: Until = None,
     by: By = "created",
@@ -357,24 +366,15 @@ def export_command(
     conn = _connection(ctx, connection)
     with progress_shown(quiet) as on_progress:
         _run(
-            lambda: export_orders(conn, to, query, mode=mode, restart=restart, on_progress=on_progress), quiet
+            lambda: export_orders(conn, output, query, mode=mode, restart=restart, on_progress=on_progress),
+            quiet,
         )
-
-
-def parse_span(text: str) -> timedelta:
-    match = RELATIVE.match(text.strip())
-    if match is None:
-        raise ConfigurationError(
-            f"--overlap {text!r} is not a span of time.", field="overlap", hint="Write e.g. 15m, 2h or 1d."
-        )
-    amount, unit = int(match.group(1)), match.group(2)
-    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
 
 
 @app.command("sync")
 def sync_command(
     ctx: typer.Context,
-    to: To = ...,  # type: ignore[assignment]
+    output: Output = ...,  # type: ignore[assignment]
     connection: Annotated[
         list[str] | None,
         typer.Option("--connection", "-c", help="A connection to sync (repeat for several)."),
@@ -416,14 +416,14 @@ def sync_command(
             hint="Authorise one: amazon-connector connections authorise NAME.",
         )
     with warnings_shown(), progress_shown(quiet) as on_progress:
-        results = sync_orders(chosen, to, query, overlap=span, on_progress=on_progress)
+        results = sync_orders(chosen, output, query, overlap=span, on_progress=on_progress)
     for result in results:
         report(result, quiet)
     failed = [r for r in results if r.error is not None]
     if not failed:
         return
     if len(failed) < len(results):
-        raise typer.Exit(PARTLY)
+        raise typer.Exit(exit_codes.SOME_FAILED)
     if all(isinstance(r.error, ConfigurationError) for r in failed):
-        raise typer.Exit(1)
-    raise typer.Exit(FAILED)
+        raise typer.Exit(exit_codes.ERROR)
+    raise typer.Exit(exit_codes.UNFINISHED)

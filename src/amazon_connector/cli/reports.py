@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from amazon_connector.cli.context import console, err_console, state
+from amazon_connector import exit_codes
+from amazon_connector.cli.context import Quiet, console, err_console, state
 from amazon_connector.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -30,16 +31,11 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True)
 
-EXIT_CANCELLED = 3
-EXIT_FATAL = 4
-EXIT_NOT_READY = 5
-EXIT_INTERRUPTED = 130
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)\Z")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 Connection = Annotated[str, typer.Option("--connection", "-c", help="The connection to use.")]
 ReportId = Annotated[str, typer.Argument(help="The report's ID (reportId).")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 Encoding = Annotated[
     str | None,
     typer.Option(help="Read the document as this charset (e.g. cp1252, cp932) instead of the one it names."),
@@ -125,10 +121,14 @@ def _report_errors(reports: Reports) -> Iterator[None]:
     except (ReportCancelledError, ReportFatalError, ReportNotReadyError) as exc:
         if isinstance(watcher, _Watcher):
             watcher.stop()
-        code = {ReportCancelledError: EXIT_CANCELLED, ReportFatalError: EXIT_FATAL}.get(
-            type(exc), EXIT_NOT_READY
+        code = {ReportCancelledError: exit_codes.CANCELLED, ReportFatalError: exit_codes.FATAL}.get(
+            type(exc), exit_codes.UNFINISHED
         )
-        label = {EXIT_CANCELLED: "Cancelled:", EXIT_FATAL: "Failed:", EXIT_NOT_READY: "Not ready:"}[code]
+        label = {
+            exit_codes.CANCELLED: "Cancelled:",
+            exit_codes.FATAL: "Failed:",
+            exit_codes.UNFINISHED: "Not ready:",
+        }[code]
         err_console.print(f"[bold red]{label}[/] {escape(exc.message)}", soft_wrap=True)
         if exc.hint:
             err_console.print(f"[yellow]What to do:[/] {escape(exc.hint)}", soft_wrap=True)
@@ -137,7 +137,7 @@ def _report_errors(reports: Reports) -> Iterator[None]:
         if isinstance(watcher, _Watcher):
             watcher.stop()
         err_console.print("Interrupted. The report is kept: run the same command again to go on.")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(exit_codes.INTERRUPTED) from None
     finally:
         if isinstance(watcher, _Watcher):
             watcher.stop()

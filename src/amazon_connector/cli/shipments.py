@@ -1,7 +1,8 @@
-"""`amazon-connector orders ship`: confirm merchant-fulfilled orders shipped (confirmShipment), one order
-from the command line or every package of a file or database, each confirmed once.
+"""`amazon-connector orders ship`: confirm merchant-fulfilled orders shipped (confirmShipment) or update
+their shipment status (updateShipmentStatus, --status), one order from the command line or every record
+of a file or database, each sent once.
 
-Exit codes: see ``bulk`` (0 all confirmed, 1 failed, 3 some refused)."""
+Exit codes: see ``bulk`` (0 all sent and accepted, 1 failed, 3 some refused)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,19 @@ from typing import Annotated
 
 import typer
 
+from amazon_connector import exit_codes
 from amazon_connector.cli import bulk
-from amazon_connector.cli.bulk import Connection, Encoding, Errors, Query, Quiet, Results
-from amazon_connector.cli.context import state
+from amazon_connector.cli.bulk import Again, Connection, Encoding, Errors, Query, Results
+from amazon_connector.cli.context import Quiet, state
 from amazon_connector.cli.listings import show_result
 from amazon_connector.cli.progress import progress
 from amazon_connector.data.results import Outcome, ResultFiles
-from amazon_connector.data.shipments import confirm_shipments, require_columns, shipment_record
+from amazon_connector.data.shipments import (
+    ShipmentStatus,
+    confirm_shipments,
+    require_columns,
+    shipment_record,
+)
 
 
 def ship(
@@ -43,12 +50,21 @@ def ship(
     package: Annotated[
         str | None, typer.Option(help="The package's number within the order (default 1).")
     ] = None,
+    status: Annotated[
+        ShipmentStatus | None,
+        typer.Option(
+            help="Update the shipment status instead (where the marketplace has that flow, e.g. India's "
+            "Easy Ship); no carrier or tracking. --items: only those items.",
+            show_default=False,
+        ),
+    ] = None,
     source: Annotated[
         str | None,
         typer.Option(
             "--from",
             help="Confirm every package of a .csv, .tsv or .jsonl file or an SQL database (with --query): "
-            "columns order_id, carrier, tracking, and carrier_name, method, ship_date, package, items.",
+            "columns order_id, carrier, tracking, and carrier_name, method, ship_date, package, items; or "
+            "order_id, status and items to update shipment statuses.",
         ),
     ] = None,
     query: Query = None,
@@ -56,9 +72,11 @@ def ship(
     results: Results = None,
     errors: Errors = None,
     quiet: Quiet = False,
+    again: Again = False,
 ) -> None:
     """Confirm merchant-fulfilled orders shipped with carrier and tracking; they then show as Shipped
-    (or PartiallyShipped) in the next orders sync."""
+    (or PartiallyShipped) in the next orders sync. With --status (or a status column): update the
+    shipment status (ReadyForPickup, PickedUp, RefusedPickup) instead."""
     reports = progress(quiet)
     if (order is None) == (source is None):
         raise typer.BadParameter("give an ORDER or --from FILE (not both).")
@@ -67,14 +85,16 @@ def ship(
             {
                 "order_id": order, "carrier": carrier, "carrier_name": carrier_name, "tracking": tracking,
                 "items": items, "method": method, "ship_date": ship_date.isoformat() if ship_date else None,
-                "package": package,
+                "package": package, "status": status,
             }
         )  # fmt: skip
-        report = confirm_shipments(state(ctx).connections().get(connection), [record], progress=reports)
+        report = confirm_shipments(
+            state(ctx).connections().get(connection), [record], again=again, progress=reports
+        )
         for result in report.results:
             show_result(result)
         if any(r.outcome is Outcome.ERROR for r in report.results):
-            raise typer.Exit(bulk.EXIT_REFUSED)
+            raise typer.Exit(exit_codes.SOME_FAILED)
         return
     assert source is not None
     records = bulk.read_source(source, query, encoding)
@@ -82,5 +102,5 @@ def ship(
     shown = bulk.targets(source, "shipments", results, errors)
     conn = state(ctx).connections().get(connection)
     with ResultFiles(*shown) as files:
-        report = confirm_shipments(conn, records, progress=reports)
+        report = confirm_shipments(conn, records, again=again, progress=reports)
         bulk.finish(files, report.results, shown=shown, object_name="shipments", quiet=quiet)

@@ -14,10 +14,10 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from amazon_connector.cli.bulk import Quiet
-from amazon_connector.cli.context import console, err_console, state
+from amazon_connector.cli.bulk import Again
+from amazon_connector.cli.context import Quiet, console, err_console, state
 from amazon_connector.cli.progress import progress as reporter
-from amazon_connector.data.step import check_step, load_step, new_step_text, run_step
+from amazon_connector.data.step import check_step, load_step, new_step_text, read_step, run_step
 
 app = typer.Typer(
     help="Run an SP-API operation once per input record, from a step file (TOML or YAML).",
@@ -49,13 +49,17 @@ def run(
     output: Annotated[
         str | None,
         typer.Option(
-            help="Where OutputData goes: .jsonl, .csv, .parquet, .xml, a database (default: the step's)."
+            "--output",
+            "-o",
+            help="Where OutputData goes: .jsonl, .csv, .parquet, .xml, a database (default: the step's).",
         ),
     ] = None,
     errors: Annotated[str | None, typer.Option(help="Where ErrorData goes (default: the step's).")] = None,
     quiet: Quiet = False,
+    again: Again = False,
 ) -> None:
-    """Run the step: its operation once per input record; a rerun after a stop sends nothing twice."""
+    """Run the step: its operation once per input record; a rerun sends nothing twice (a step of an
+    operation that only reads runs again)."""
     step = load_step(file)
     connections = state(ctx).connections()
     shown = reporter(quiet)
@@ -70,10 +74,18 @@ def run(
 
     try:
         result = run_step(
-            step, connections, variables=_variables(variables), progress=advance, output=output, errors=errors
+            step,
+            connections,
+            variables=_variables(variables),
+            progress=advance,
+            output=output,
+            errors=errors,
+            again=again,
         )
     finally:
         shown.finish()
+    for note in result.notes:
+        shown.note(note)
     if not quiet:
         console.print(
             f"{escape(str(result))}. OutputData: {escape(result.output)}. ErrorData: {escape(result.errors)}.",
@@ -86,8 +98,9 @@ def run(
 @app.command()
 def check(ctx: typer.Context, file: StepFile, variables: Variables = None) -> None:
     """Check the step without calling Amazon: the operation, the mapping, the source and every record."""
-    step = load_step(file)
-    problems = check_step(step, connections=state(ctx).connections(), variables=_variables(variables))
+    step, problems = read_step(file)
+    if step is not None:
+        problems += check_step(step, connections=state(ctx).connections(), variables=_variables(variables))
     for problem in problems:
         err_console.print(escape(str(problem)), soft_wrap=True)
     if problems:

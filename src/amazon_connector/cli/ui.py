@@ -22,6 +22,17 @@ def ui(
         ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0 = any free one).", min=0, max=65535)] = DEFAULT_PORT,
+    steps: Annotated[
+        Path | None,
+        typer.Option(
+            help="The folder of step files the Steps section lists and runs (default: steps in the data "
+            "directory).",
+            file_okay=False,
+            dir_okay=True,
+            exists=True,
+            resolve_path=True,
+        ),
+    ] = None,
     browser: Annotated[
         bool, typer.Option("--browser/--no-browser", help="Open the page in a browser.")
     ] = True,
@@ -41,11 +52,18 @@ def ui(
         ),
     ] = False,
 ) -> None:
-    """Open the connection dialog in the browser: add, authorise, test, log out, edit, remove."""
+    """Open the connection dialog in the browser: add, authorise, test, log out, edit, remove; and the
+    Steps section: view and run the step files of a folder."""
     with (
         until_stop_signal(),
         start_ui(
-            state(ctx).connections(), host=host, port=port, certfile=cert, keyfile=key, insecure=insecure
+            state(ctx).connections(),
+            host=host,
+            port=port,
+            steps=steps,
+            certfile=cert,
+            keyfile=key,
+            insecure=insecure,
         ) as running,
     ):
         console.print(

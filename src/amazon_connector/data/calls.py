@@ -4,10 +4,11 @@ usage plan), and Amazon's refusal of a call as issues of the record it carried."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from amazon_connector.api.catalog import Operation, dig
 from amazon_connector.data.results import Issue
 from amazon_connector.errors import ApiError, TransportError
 
@@ -34,6 +35,39 @@ async def gather_limited(
     return await asyncio.gather(*(one(item) for item in items))
 
 
+async def for_each_limited(
+    items: Iterable[T], work: Callable[[T], Awaitable[object]], limit: int = IN_FLIGHT
+) -> None:
+    """``work`` on every item, at most ``limit`` at once, items taken from ``items`` only as a place
+    frees (a long input is never held); the first exception stops taking more and is raised once the
+    calls in flight are done."""
+    gate = asyncio.Semaphore(limit)
+    running: set[asyncio.Future[object]] = set()
+    errors: list[BaseException] = []
+
+    def finished(task: asyncio.Future[object]) -> None:
+        running.discard(task)
+        gate.release()
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            errors.append(error)
+
+    try:
+        for item in items:
+            await gate.acquire()
+            if errors:
+                break
+            started = asyncio.ensure_future(work(item))
+            running.add(started)
+            started.add_done_callback(finished)
+        await asyncio.gather(*running, return_exceptions=True)
+    finally:
+        for left in list(running):
+            left.cancel()
+    if errors:
+        raise errors[0]
+
+
 def refusal_issues(error: ApiError) -> tuple[Issue, ...]:
     """Amazon's errors of a refused call as issues (the message itself when it names none)."""
     found = tuple(
@@ -44,6 +78,34 @@ def refusal_issues(error: ApiError) -> tuple[Issue, ...]:
         for e in error.errors
     )
     return found or (Issue(f"HTTP{error.status}", error.message),)
+
+
+def _field(issue: Mapping[str, Any], name: str) -> Any:
+    """An issue's field, whatever its case (``code`` in one API, ``Code`` in another)."""
+    return next((v for k, v in issue.items() if k.casefold() == name), None)
+
+
+def answer_issues(operation: Operation, answer: Any) -> tuple[Issue, ...]:
+    """The issues Amazon's 2xx answer carries, by the catalog's rule for the operation (its
+    ``refusal``): when the answer refuses what was sent, with an ERROR among them (the status itself
+    when Amazon names none); else its warnings, if any."""
+    rule = operation.refusal
+    if rule is None:
+        return ()
+    refused = rule.is_refused(answer)
+    issues = tuple(
+        Issue(
+            str(_field(i, "code") or _field(i, "type") or "ISSUE"),
+            str(_field(i, "message") or ""),
+            str(_field(i, "severity") or ("ERROR" if refused else "WARNING")),
+            ", ".join(_field(i, "attributenames") or []) or None,
+        )
+        for i in rule.issues_of(answer)
+    )
+    if refused and not any(i.severity == "ERROR" for i in issues):
+        status = dig(answer, rule.status)
+        issues += (Issue(str(status), f"Amazon answered {status} without naming an issue."),)
+    return issues
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from amazon_connector.data.destinations import open_destination
 from amazon_connector.data.records import Column, RecordSet
@@ -82,13 +82,15 @@ def answer_of(result: RecordResult) -> dict[str, Any]:
         "via": result.via,
         "reference": result.reference,
         "request_id": result.request_id,
+        "sent": _json_safe(dict(result.sent)),
     }
 
 
 def from_answer(
     record: InputRecord, key: str | None, answer: Mapping[str, Any], sent: Mapping[str, Any]
 ) -> RecordResult:
-    """A settled record's result as a run kept it (``sent`` is shown only for records that were sent)."""
+    """A settled record's result as a run kept it (with what was sent as kept; else ``sent``, shown only
+    for records that were sent)."""
     return RecordResult(
         record,
         key,
@@ -96,7 +98,7 @@ def from_answer(
         via=answer.get("via"),
         reference=answer.get("reference"),
         request_id=answer.get("request_id"),
-        sent=sent if answer.get("via") else {},
+        sent=answer["sent"] if "sent" in answer else sent if answer.get("via") else {},
     )
 
 
@@ -237,38 +239,55 @@ def check_targets(results: str | Target, errors: str | Target) -> tuple[Target, 
     return first, second
 
 
-class ResultFiles:
-    """The results and the errors destinations of one run, opened (so checked) before anything is sent
-    and written once at the end; left as they were unless ``write`` is called."""
+class PairedDestinations:
+    """Two destinations of one run (the records, and the errors), opened (so checked) before anything is
+    sent; left as they were unless ``commit`` is called."""
 
-    def __init__(self, to: str | Target, errors_to: str | Target) -> None:
+    def __init__(
+        self, to: str | Target, records: RecordSet, errors_to: str | Target, errors: RecordSet
+    ) -> None:
         target, errors_target = check_targets(to, errors_to)
-        self._results = open_destination(target, RESULTS)
+        self._sets = {records.name: records, errors.name: errors}
+        self._first = open_destination(target, records)
         try:
-            self._errors = open_destination(errors_target, ERRORS)
+            self._second = open_destination(errors_target, errors)
         except BaseException:
-            self._results.abort()
+            self._first.abort()
             raise
+        self._by_set = {records.name: self._first, errors.name: self._second}
 
-    def write(self, results: Iterable[RecordResult], object_name: str) -> Tally:
-        """Every result, and the refused ones as errors, in line order; both committed."""
-        ordered = sorted(results, key=lambda r: r.record.line)
-        self._results.write(RESULTS, (result_row(r) for r in ordered))
-        self._errors.write(ERRORS, (error_row(r, object_name) for r in ordered if r.outcome is Outcome.ERROR))
-        self._results.commit()
-        self._errors.commit()
-        return tally(ordered)
+    def write_rows(self, record_set: RecordSet, rows: Iterable[Mapping[str, Any]]) -> int:
+        return self._by_set[record_set.name].write(record_set, rows)
+
+    def commit(self) -> None:
+        self._first.commit()
+        self._second.commit()
 
     def abort(self) -> None:
-        """Leave both destinations as they were (nothing happens after ``write``)."""
-        self._results.abort()
-        self._errors.abort()
+        """Leave both destinations as they were (nothing happens after ``commit``)."""
+        self._first.abort()
+        self._second.abort()
 
-    def __enter__(self) -> ResultFiles:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.abort()
+
+
+class ResultFiles(PairedDestinations):
+    """The results and the errors destinations of one run, written once at the end."""
+
+    def __init__(self, to: str | Target, errors_to: str | Target) -> None:
+        super().__init__(to, RESULTS, errors_to, ERRORS)
+
+    def write(self, results: Iterable[RecordResult], object_name: str) -> Tally:
+        """Every result, and the refused ones as errors, in line order; both committed."""
+        ordered = sorted(results, key=lambda r: r.record.line)
+        self.write_rows(RESULTS, (result_row(r) for r in ordered))
+        self.write_rows(ERRORS, (error_row(r, object_name) for r in ordered if r.outcome is Outcome.ERROR))
+        self.commit()
+        return tally(ordered)
 
 
 def write_results(

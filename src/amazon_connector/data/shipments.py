@@ -1,6 +1,8 @@
 """Order status up: merchant-fulfilled orders confirmed shipped (Orders API v0 ``confirmShipment``) with
 the carrier, tracking number and the items in the package, one package per input record; the order
-then shows as Shipped (or PartiallyShipped) in the next orders sync.
+then shows as Shipped (or PartiallyShipped) in the next orders sync. A record with a ``status``
+(ReadyForPickup, PickedUp, RefusedPickup) updates the shipment status instead (``updateShipmentStatus``,
+where the marketplace has that flow, e.g. India's Easy Ship), of the order or of its ``items``.
 
 Records have the columns ``order_id``, ``carrier`` (Amazon's carrier code, e.g. ``UPS``, or ``Other``
 with ``carrier_name``), ``tracking``, and optionally ``method`` (the shipping method), ``ship_date``
@@ -8,8 +10,10 @@ with ``carrier_name``), ``tracking``, and optionally ``method`` (the shipping me
 among the order's packages in the input) and ``items`` (``ORDER_ITEM_ID:QUANTITY`` separated by
 commas or semicolons; an ID alone or no items at all: every unit not yet shipped).
 
-A confirmation is sent once: a run keeps Amazon's answer to each record (see ``submissions``), and a
-rerun after a crash sends only the records that have none.
+A record sends either a status or a carrier and tracking, and gives an order's status once per input.
+A confirmation or status update is sent once: a run keeps Amazon's answer to each record (see
+``submissions``), and a rerun after a crash sends only the records that have none (after a finished run,
+none: its results are reported again), unless ``again``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from amazon_connector.connections.connection import Connection
@@ -32,13 +37,26 @@ from amazon_connector.data.submissions import Submissions
 from amazon_connector.runtime.spapi import ApiResponse
 
 CONFIRM = "orders/v0/confirmShipment"
+UPDATE_STATUS = "orders/v0/updateShipmentStatus"
 ORDER_ITEMS = "orders/v0/getOrderItems"
 KIND = "shipments"
 ITEM = re.compile(r"^([A-Za-z0-9-]+)(?::(\d+))?$")
 
 
+class ShipmentStatus(StrEnum):
+    """The shipment statuses ``updateShipmentStatus`` applies."""
+
+    READY_FOR_PICKUP = "ReadyForPickup"
+    PICKED_UP = "PickedUp"
+    REFUSED_PICKUP = "RefusedPickup"
+
+
 def require_columns(source: Source) -> None:
-    source.require("order_id", "carrier", "tracking")
+    """A file of confirmations needs carrier and tracking columns; one with a status column may lack them."""
+    if "status" in (source.columns or ()):
+        source.require("order_id")
+    else:
+        source.require("order_id", "carrier", "tracking")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +111,54 @@ def _date(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def parse(records: Iterable[InputRecord]) -> tuple[list[Shipment], list[RecordResult]]:
-    """The shipments the records ask for, and the records refused before sending."""
-    shipments: list[Shipment] = []
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """A shipment status for an order (``items`` None) or for some of its items (a quantity None: all of
+    the item's units)."""
+
+    record: InputRecord
+    order_id: str
+    status: ShipmentStatus
+    items: dict[str, int | None] | None
+
+    def sent(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"status": str(self.status)}
+        if self.items:
+            found["items"] = dict(self.items)
+        return found
+
+
+Update = Shipment | StatusUpdate
+"""What one record asks for."""
+
+STATUSES = ", ".join(ShipmentStatus)
+
+
+def _status(text: str) -> ShipmentStatus:
+    try:
+        return ShipmentStatus(text)
+    except ValueError:
+        raise ValueError(f"the status {text!r} is not one of {STATUSES}") from None
+
+
+def _status_update(record: InputRecord, order_id: str, status: str) -> StatusUpdate | RecordResult:
+    values = record.values
+    given = [c for c in ("carrier", "tracking") if _text(values.get(c)) is not None]
+    if given:
+        message = (
+            f"Line {record.line} (order {order_id}) gives a status and {' and '.join(given)}: give a status "
+            "(a shipment status update) or a carrier and tracking (a shipment confirmation), not both."
+        )
+        return refused(record, order_id, "INVALID_VALUE", message)
+    try:
+        return StatusUpdate(record, order_id, _status(status), _items(_text(values.get("items"))))
+    except ValueError as exc:
+        return refused(record, order_id, "INVALID_VALUE", f"Line {record.line} (order {order_id}): {exc}.")
+
+
+def parse(records: Iterable[InputRecord]) -> tuple[list[Update], list[RecordResult]]:
+    """The shipments and status updates the records ask for, and the records refused before sending."""
+    shipments: list[Update] = []
     refusals: list[RecordResult] = []
     packages: dict[str, int] = {}
     for record in records:
@@ -106,6 +169,14 @@ def parse(records: Iterable[InputRecord]) -> tuple[list[Shipment], list[RecordRe
             continue
         values = record.values
         order_id = _text(values.get("order_id"))
+        status = _text(values.get("status"))
+        if order_id is not None and status is not None:
+            update = _status_update(record, order_id, status)
+            if isinstance(update, StatusUpdate):
+                shipments.append(update)
+            else:
+                refusals.append(update)
+            continue
         missing = [c for c in ("order_id", "carrier", "tracking") if _text(values.get(c)) is None]
         if missing:
             refusals.append(
@@ -149,24 +220,33 @@ def parse(records: Iterable[InputRecord]) -> tuple[list[Shipment], list[RecordRe
     return _without_duplicates(shipments, refusals)
 
 
+def _slot(update: Update) -> tuple[str, str, str]:
+    """What a record is one of in its order (given once per input), and the code of a second one."""
+    if isinstance(update, StatusUpdate):
+        return update.order_id, "status", "DUPLICATE_STATUS"
+    return update.order_id, f"package {update.package}", "DUPLICATE_PACKAGE"
+
+
 def _without_duplicates(
-    shipments: list[Shipment], refusals: list[RecordResult]
-) -> tuple[list[Shipment], list[RecordResult]]:
-    """Every line of a package given twice (the same order and package) is refused."""
-    lines: dict[tuple[str, str], list[int]] = {}
-    for s in shipments:
-        lines.setdefault((s.order_id, s.package), []).append(s.record.line)
+    updates: list[Update], refusals: list[RecordResult]
+) -> tuple[list[Update], list[RecordResult]]:
+    """Every line of a package (the same order and package) or of an order's status given twice is
+    refused: their effect would hang on the order in which they are sent."""
+    lines: dict[tuple[str, str, str], list[int]] = {}
+    for u in updates:
+        lines.setdefault(_slot(u), []).append(u.record.line)
     kept = []
-    for s in shipments:
-        seen = lines[(s.order_id, s.package)]
+    for u in updates:
+        order_id, what, code = slot = _slot(u)
+        seen = lines[slot]
         if len(seen) == 1:
-            kept.append(s)
+            kept.append(u)
         else:
             message = (
-                f"Order {s.order_id} package {s.package} is on lines {', '.join(map(str, seen))}: none of "
-                "them was sent; give each package once."
+                f"Order {order_id} {what} is on lines {', '.join(map(str, seen))}: none of them was sent; "
+                f"give each {what.split()[0]} once."
             )
-            refusals.append(refused(s.record, s.order_id, "DUPLICATE_PACKAGE", message))
+            refusals.append(refused(u.record, order_id, code, message))
     return kept, refusals
 
 
@@ -176,7 +256,7 @@ class ShipReport:
     resumed: bool = False
 
 
-def _digest(connection: Connection, shipments: Sequence[Shipment]) -> str:
+def _digest(connection: Connection, shipments: Sequence[Update]) -> str:
     identity = [
         KIND,
         connection.marketplace.marketplace_id,
@@ -243,19 +323,48 @@ async def _send(connection: Connection, shipment: Shipment, units: Mapping[str, 
     return await connection.acall(CONFIRM, orderId=shipment.order_id, body=body)
 
 
+async def _update_status(connection: Connection, update: StatusUpdate) -> tuple[RecordResult, bool]:
+    """Send one shipment status; its result and whether Amazon's answer settles it."""
+    body: dict[str, Any] = {
+        "marketplaceId": connection.marketplace.marketplace_id,
+        "shipmentStatus": str(update.status),
+    }
+    if update.items:
+        body["orderItems"] = [
+            {"orderItemId": item} | ({} if q is None else {"quantity": q}) for item, q in update.items.items()
+        ]
+    answer = await answered(connection.acall(UPDATE_STATUS, orderId=update.order_id, body=body))
+    issues, settled = (answer.issues, answer.settled) if isinstance(answer, Unanswered) else ((), True)
+    reference = f"order {update.order_id} status {update.status}"
+    result = RecordResult(
+        update.record,
+        update.order_id,
+        issues,
+        "updateShipmentStatus",
+        reference,
+        answer.request_id,
+        update.sent(),
+    )
+    return result, settled
+
+
 async def aconfirm_shipments(
-    connection: Connection, records: Iterable[InputRecord], *, progress: Progress = SILENT
+    connection: Connection,
+    records: Iterable[InputRecord],
+    *,
+    again: bool = False,
+    progress: Progress = SILENT,
 ) -> ShipReport:
-    """Confirm the shipments of the records, each once (see the module's doc); a result per record."""
+    """Confirm the shipments (or update the shipment statuses) of the records, each once (see the
+    module's doc; ``again``: an input sent already is sent again); a result per record."""
     shipments, refusals = parse(records)
     if not shipments:
         return ShipReport(refusals)
     submissions = Submissions(connection.store, connection.clock)
-    run = submissions.start(connection.record.id, KIND, _digest(connection, shipments), "confirmShipment")
-    if run.resumed:
-        progress.note(
-            "Continuing the unfinished run of this input: shipments confirmed before are not sent again."
-        )
+    digest = _digest(connection, shipments)
+    run = submissions.start(connection.record.id, KIND, digest, "orders/v0", again=again)
+    if run.note:
+        progress.note(run.note)
     answered = submissions.answers(run.id)
     results = [
         from_answer(s.record, s.order_id, answered[s.record.line], s.sent())
@@ -264,14 +373,17 @@ async def aconfirm_shipments(
     ]
     waiting = [s for s in shipments if s.record.line not in answered]
 
-    async def one(shipment: Shipment) -> tuple[RecordResult, bool]:
-        result, settled = await _confirm(connection, shipment)
+    async def one(shipment: Update) -> tuple[RecordResult, bool]:
+        if isinstance(shipment, StatusUpdate):
+            result, settled = await _update_status(connection, shipment)
+        else:
+            result, settled = await _confirm(connection, shipment)
         if settled:
             await asyncio.to_thread(submissions.answered, run.id, shipment.record.line, answer_of(result))
         progress.advance()
         return result, settled
 
-    progress.start("Confirming shipments", len(waiting))
+    progress.start("Sending shipments", len(waiting))
     try:
         sent = await gather_limited(waiting, one)
     finally:
@@ -282,10 +394,14 @@ async def aconfirm_shipments(
 
 
 def confirm_shipments(
-    connection: Connection, records: Iterable[InputRecord], *, progress: Progress = SILENT
+    connection: Connection,
+    records: Iterable[InputRecord],
+    *,
+    again: bool = False,
+    progress: Progress = SILENT,
 ) -> ShipReport:
     """The blocking form of ``aconfirm_shipments``."""
-    return asyncio.run(aconfirm_shipments(connection, records, progress=progress))
+    return asyncio.run(aconfirm_shipments(connection, records, again=again, progress=progress))
 
 
 def shipment_record(values: Mapping[str, Any]) -> InputRecord:

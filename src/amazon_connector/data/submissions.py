@@ -2,11 +2,14 @@
 after a crash (or a kill) continues it and never sends anything twice.
 
 A **run** is one input submitted on one connection (``kind``: what it submits; ``digest``: the input
-and how it is sent). Starting a run resumes the connection's latest run of that kind when it is
-unfinished and has the same digest; any other run starts afresh (a finished run is history, and an
-unfinished one that a newer run followed is abandoned, so that an old input never overrides a newer
-one). A run records the **feeds** it created (the document, then the feed ID once createFeed answered)
-and Amazon's **answers** to the records it sent one by one.
+and how it is sent). Starting a run looks at the connection's latest run of that kind; when it has the
+same digest it is the run of this input again: continued when unfinished, and when finished, a rerun
+that sends nothing (every record's answer is kept: the results are reported again from the store, the
+same as the first time). Anything else starts afresh: another input, ``again`` (the input sent again
+on purpose), or a finished run of an input that only reads. An unfinished run that a newer run followed
+is abandoned, so that an old input never overrides a newer one, and an input sent after another is
+sent again (it puts back what it says). A run records the **feeds** it created (the document, then
+the feed ID once createFeed answered) and Amazon's **answers** to its records.
 
 Times are the connection's clock (an emulator's own, for a connection to one): a feed's ``creating_at``
 is compared with the ``createdTime`` Amazon gives its feeds.
@@ -15,6 +18,7 @@ is compared with the ``createdTime`` Amazon gives its feeds.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -44,7 +48,23 @@ class Run:
     via: str
     created_at: datetime
     resumed: bool
-    """Whether this run was started before (by a process that did not finish it)."""
+    """Whether this run was started before (by a process that did not finish it, or finished)."""
+    finished_at: datetime | None = None
+    """When the run had finished: a rerun of an input already sent, which sends nothing again."""
+
+    @property
+    def note(self) -> str | None:
+        """What to tell of a run started before (None for a new one)."""
+        begun = f"run {self.id}, begun at {self.created_at:%Y-%m-%d %H:%M:%S} UTC"
+        if self.finished_at is not None:
+            return (
+                f"This input was sent already: {begun}, finished at {self.finished_at:%Y-%m-%d %H:%M:%S} "
+                "UTC. Nothing is sent again; its results are reported again. To send it again on "
+                "purpose, use --again."
+            )
+        if self.resumed:
+            return f"Continuing the unfinished run of this input: {begun}. Nothing it sent is sent again."
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +102,19 @@ class Submissions:
         self.store = store
         self.clock = clock
 
-    def start(self, connection_id: int, kind: str, digest: str, via: str) -> Run:
-        """The run of this input: the latest one of the connection and kind if it is unfinished and
-        for the same input, else a new one."""
+    def start(
+        self,
+        connection_id: int,
+        kind: str,
+        digest: str,
+        via: str,
+        *,
+        again: bool = False,
+        reads_only: bool = False,
+    ) -> Run:
+        """The run of this input: the latest one of the connection and kind if it is for the same
+        input, unless ``again`` or (for an input that only reads, ``reads_only``) it finished; else a
+        new one."""
         now = self.clock.now()
         with self.store.transaction() as conn:
             latest = conn.execute(
@@ -93,8 +123,12 @@ class Submissions:
                 .order_by(runs_table.c.id.desc())
                 .limit(1)
             ).first()
-            if latest is not None and not latest.finished and latest.digest == digest:
-                return Run(latest.id, kind, latest.via, utc(latest.created_at), resumed=True)
+            if latest is not None and latest.digest == digest and not again:
+                begun = utc(latest.created_at)
+                if not latest.finished:
+                    return Run(latest.id, kind, latest.via, begun, resumed=True)
+                if not reads_only:
+                    return Run(latest.id, kind, latest.via, begun, True, utc(latest.updated_at))
             inserted = conn.execute(
                 insert(runs_table).values(
                     connection_id=connection_id,
@@ -109,8 +143,22 @@ class Submissions:
         assert inserted is not None
         return Run(int(inserted[0]), kind, via, now, resumed=False)
 
-    def finish(self, run_id: int) -> None:
+    def finish(self, run_id: int, answers: Mapping[int, dict[str, Any]] | None = None) -> None:
+        """The run is done; ``answers`` (by input line) are kept with it, so that a rerun reports them
+        (those kept already, as a run that sends records one by one keeps them, stay)."""
         with self.store.transaction() as conn:
+            kept = {
+                r.line
+                for r in conn.execute(select(answers_table.c.line).where(answers_table.c.run_id == run_id))
+            }
+            if fresh := [(line, a) for line, a in (answers or {}).items() if line not in kept]:
+                conn.execute(
+                    insert(answers_table),
+                    [
+                        {"run_id": run_id, "line": line, "answer": json.dumps(a, separators=(",", ":"))}
+                        for line, a in fresh
+                    ],
+                )
             conn.execute(
                 update(runs_table)
                 .where(runs_table.c.id == run_id)

@@ -12,14 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from amazon_connector.api.catalog import Operation
-
-
-def _dig(data: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(part)
-    return data
+from amazon_connector.api.catalog import dig as _dig
 
 
 def can_follow(operation: Operation) -> bool:

@@ -19,6 +19,7 @@ from amazon_connector.sandbox.aws.queues import queue_name, queue_url
 from amazon_connector.sandbox.context import own_url, sandbox_of
 from amazon_connector.sandbox.headers import clock_state
 from amazon_connector.sandbox.lwa.client_secrets import iso
+from amazon_connector.sandbox.spapi.catalog_items import ground_truth
 from amazon_connector.sandbox.spapi.order_book import OrderStateError, View, truth
 from amazon_connector.serving import is_loopback
 
@@ -128,10 +129,20 @@ async def listings(request: Request) -> JSONResponse:
     return JSONResponse(found)
 
 
+async def catalog(request: Request) -> JSONResponse:
+    """The catalogue as it is now: every item with every data set and the seller whose listing it is;
+    ``?asin=`` (repeatable) picks some, ``?marketplace=ID`` shows one marketplace."""
+    _loopback_only(request)
+    wanted = request.query_params.getlist("asin")
+    marketplace = request.query_params.get("marketplace")
+    return JSONResponse(ground_truth(sandbox_of(request), wanted, marketplace))
+
+
 async def orders(request: Request) -> JSONResponse:
     """The ground truth of a seller's orders in one marketplace (``?seller=ID&marketplace=ID``): every
     order with its items and buyer, as searches see them now (``view=search``, the default) or as they
-    are (``view=now``), and each order's life (its steps, those to come included)."""
+    are (``view=now``), each order's life (its steps, those to come included), and the shipment
+    statuses the seller reported (updateShipmentStatus), oldest first."""
     _loopback_only(request)
     sandbox = sandbox_of(request)
     seller = sandbox.world.seller(request.query_params.get("seller", ""))
@@ -143,8 +154,14 @@ async def orders(request: Request) -> JSONResponse:
         raise HTTPException(404, "No such seller (give ?seller=<selling partner ID>).")
     marketplace = request.query_params.get("marketplace", "")
     headers = sandbox.orders.orders(seller, marketplace, view)
-    book = sandbox.orders
-    return JSONResponse([truth(book.details(seller, h), book.steps(seller, h.order_id)) for h in headers])
+    book, packages = sandbox.orders, sandbox.packages
+    return JSONResponse(
+        [
+            truth(book.details(seller, h), book.steps(seller, h.order_id))
+            | {"shipment_statuses": packages.statuses(seller.selling_partner_id, h.order_id)}
+            for h in headers
+        ]
+    )
 
 
 class StatusChange(BaseModel):
@@ -202,6 +219,7 @@ ROUTES = [
     Route(PREFIX + "/clock", clock, methods=["GET"]),
     Route(PREFIX + "/listings/{selling_partner_id}", listings, methods=["GET"]),
     Route(PREFIX + "/applications/{client_id}/secret-expiry", secret_expiry, methods=["POST"]),
+    Route(PREFIX + "/catalog", catalog, methods=["GET"]),
     Route(PREFIX + "/orders", orders, methods=["GET"]),
     Route(PREFIX + "/orders/{order_id}/status", order_status, methods=["POST"]),
     Route(PREFIX + "/documents/{document_id}/cut", cut_document, methods=["POST"]),

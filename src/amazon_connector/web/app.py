@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +16,6 @@ from starlette.templating import Jinja2Templates
 
 from amazon_connector.auth.consent import STATE_LIFETIME
 from amazon_connector.connections import (
-    CheckStep,
     Connection,
     ConnectionRecord,
     Connections,
@@ -52,7 +49,7 @@ from amazon_connector.web.forms import (
     general_fields,
     missing_fields,
 )
-from amazon_connector.web.runs import TestRun, TestRuns
+from amazon_connector.web.runs import Runs, TestRun, run_events
 from amazon_connector.web.security import (
     CSRF_FIELD,
     LOGIN_COOKIE,
@@ -62,11 +59,10 @@ from amazon_connector.web.security import (
     LoginThrottle,
     same_origin,
 )
+from amazon_connector.web.steps import StepFileNotFound, StepFolder, StepPages, default_steps_folder
 
 HERE = Path(__file__).parent
 AUTHORISING_COOKIE = "ac_authorising"
-STREAM_POLL = 0.05
-"""Seconds between two looks at a running Test Connection while streaming it."""
 MESSAGES = {
     "saved": "Saved {name}.",
     "authorised": "{name} is authorised.",
@@ -110,7 +106,7 @@ class WebApp:
         self.connections = connections
         self.guard = guard
         self.templates = _templates()
-        self.runs = TestRuns()
+        self.runs = Runs()
         self.pending = PendingAuthorisations(connections.store.clock)  # the clock flows expire on
         self.flashes = Flashes()
         self.logins = LoginThrottle(connections.clock)
@@ -172,6 +168,16 @@ class WebApp:
         """On to ``url`` after an action of this browser's, which the page there confirms."""
         self.confirm(request.cookies.get(SESSION_COOKIE), what, name)
         return self.see(url)
+
+    @staticmethod
+    def stream_start(request: Request) -> int | None:
+        """An event stream's ``from``: how many of its events the page shows already (None: not a
+        count)."""
+        try:
+            start = int(request.query_params.get("from") or 0)
+        except ValueError:
+            return None
+        return start if start >= 0 else None
 
     async def connection(self, request: Request) -> Connection:
         return await self.call(self.connections.get, request.path_params["name"])
@@ -291,7 +297,7 @@ class WebApp:
         if action == "authorise":
             return await self.authorise(request, connection)
         if action == "test":
-            run = self.runs.start(name, connection.test)
+            run = self.runs.test_connection(name, connection.test)
             return self.see(f"/connections/{name}/test/{run.id}")
         if action == "logout":
             await self.call(connection.logout)
@@ -391,7 +397,7 @@ class WebApp:
     # --- Test Connection ---------------------------------------------------------------------
 
     def _run(self, request: Request) -> TestRun | None:
-        return self.runs.get(request.path_params["name"], request.path_params["run"])
+        return self.runs.get(TestRun, request.path_params["name"], request.path_params["run"])
 
     async def test_page(self, request: Request) -> Response:
         run = self._run(request)
@@ -407,15 +413,12 @@ class WebApp:
         run = self._run(request)
         if run is None:
             return Response(status_code=404)
-        try:
-            start = int(request.query_params.get("from") or 0)
-        except ValueError:
-            start = -1
-        if start < 0:
+        start = self.stream_start(request)
+        if start is None:
             return PlainTextResponse(
                 "The from parameter is the number of steps already shown: 0 or more.", status_code=400
             )
-        return StreamingResponse(step_events(run, start), media_type="text/event-stream")
+        return StreamingResponse(run_events(run, start), media_type="text/event-stream")
 
     # --- the Advanced node -------------------------------------------------------------------
 
@@ -537,41 +540,21 @@ class WebApp:
         return self.problem(request, "Something went wrong", exc.message, hint=exc.hint, status=400)
 
 
-async def step_events(run: TestRun, start: int) -> AsyncIterator[str]:
-    """Server-sent events: each step of ``run`` from the ``start``-th on as it finishes, then ``done``."""
-    sent = max(0, start)
-    while True:
-        view = run.view()
-        for step in view.steps[sent:]:
-            yield _event("step", _step(step))
-        sent = max(sent, len(view.steps))
-        if view.finished:
-            yield _event("done", {"ok": view.ok, "summary": view.summary})
-            return
-        await asyncio.sleep(STREAM_POLL)
-
-
-def _event(kind: str, data: Mapping[str, Any]) -> str:
-    return f"event: {kind}\ndata: {json.dumps(data)}\n\n"
-
-
-def _step(step: CheckStep) -> dict[str, Any]:
-    return {
-        "name": step.name,
-        "outcome": str(step.outcome),
-        "detail": step.detail,
-        "request_id": step.request_id,
-    }
-
-
 def create_app(
-    connections: Connections, *, login_token: str | None = None, loopback_only: bool = True
+    connections: Connections,
+    *,
+    steps: Path | None = None,
+    login_token: str | None = None,
+    loopback_only: bool = True,
 ) -> Starlette:
-    """The page as an ASGI app. ``login_token`` makes every page ask for it once per browser;
-    ``loopback_only`` answers only requests addressed to a loopback host name."""
+    """The page as an ASGI app. ``steps`` is the folder of the Steps section (default: ``steps`` in the
+    data directory); ``login_token`` makes every page ask for it once per browser; ``loopback_only``
+    answers only requests addressed to a loopback host name."""
     guard = Guard(login_token)
     web = WebApp(connections, guard)
+    step_pages = StepPages(web, StepFolder(steps if steps is not None else default_steps_folder(connections)))
     name = "/connections/{name}"
+    step = "/steps/{file}"
     routes = [
         Route("/", web.list_page),
         Route("/extended-logging", web.set_extended_logging, methods=["POST"]),
@@ -587,6 +570,11 @@ def create_app(
         Route(f"{name}/rotate-secret", web.rotate_secret, methods=["POST"]),
         Route(f"{name}/remove", web.remove_page),
         Route(f"{name}/remove", web.remove, methods=["POST"]),
+        Route("/steps", step_pages.list_page),
+        Route(step, step_pages.step),
+        Route(f"{step}/run", step_pages.run, methods=["POST"]),
+        Route(f"{step}/runs/{{run}}", step_pages.run_page),
+        Route(f"{step}/runs/{{run}}/events", step_pages.run_events),
         Route(CALLBACK_PATH, web.callback),
         Route(LOGIN_HOP_PATH, web.login_hop),
         Route("/login", web.login_page),
@@ -598,6 +586,7 @@ def create_app(
         exception_handlers={
             CsrfRefused: web.csrf_refused,
             ConnectionNotFoundError: web.not_found,
+            StepFileNotFound: web.not_found,
             404: web.not_found,
             AmazonConnectorError: web.library_error,
         },

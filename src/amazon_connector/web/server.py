@@ -84,18 +84,20 @@ def start_ui(
     *,
     host: str = "127.0.0.1",
     port: int = DEFAULT_PORT,
+    steps: Path | None = None,
     login: bool | None = None,
     certfile: Path | None = None,
     keyfile: Path | None = None,
     insecure: bool = False,
 ) -> RunningUi:
-    """Serve the connection dialog on ``host``:``port`` (0 = any free port). ``login`` (default: when
+    """Serve the connection dialog on ``host``:``port`` (0 = any free port), with the step files of
+    ``steps`` (default: ``steps`` in the data directory) in its Steps section. ``login`` (default: when
     ``host`` is not loopback) asks each browser once for a token made now. Off loopback the page is
     served over HTTPS (see page_tls) unless ``insecure``."""
     loopback = is_loopback(host)
     tls = page_tls(connections.home, host, certfile=certfile, keyfile=keyfile, insecure=insecure)
     token = secrets.token_urlsafe(24) if (not loopback if login is None else login) else None
-    app = create_app(connections, login_token=token, loopback_only=loopback)
+    app = create_app(connections, steps=steps, login_token=token, loopback_only=loopback)
     server = ServerThread(
         app,
         host=host,

@@ -56,7 +56,12 @@ def test_export_list_and_get(run, world, tmp_path):
     assert truth[0]["order_id"] in got.stdout
     assert truth[0]["items"][0]["order_item_id"] in got.stdout
     assert "Orders API v0 is deprecated and Amazon removes it on 2027-03-27" in got.stderr
-    missing = run("orders", "get", "999-0000000-0000000", "-c", "uk", expect=4)
+    by_output, by_to = tmp_path / "got.jsonl", tmp_path / "got-to.jsonl"
+    run("orders", "get", truth[0]["order_id"], "-c", "uk", "--output", str(by_output), "--quiet")
+    run("orders", "get", truth[0]["order_id"], "-c", "uk", "--to", str(by_to), "--quiet")
+    assert truth[0]["order_id"] in by_output.read_text()
+    assert by_output.read_text() == by_to.read_text()  # --to: the same option under its earlier name
+    missing = run("orders", "get", "999-0000000-0000000", "-c", "uk", expect=3)
     assert "Not found: 999-0000000-0000000" in missing.stderr
 
 
@@ -137,12 +142,14 @@ def test_bad_destinations_are_refused_before_anything_is_fetched(run, world, tmp
     assert (tmp_path / "read-only.csv").read_text() == "order_id\n"
 
 
-def test_a_run_that_fails_part_way_exits_2_and_resumes(run, world, tmp_path):
+def test_a_run_that_fails_part_way_exits_5_not_the_usage_errors_2(run, world, tmp_path):
     world.connections.edit("uk", refresh_token="Atzr|revoked-or-wrong")
     target = tmp_path / "orders.csv"
-    failed = run("orders", "export", "-c", "uk", "--to", str(target), "--since", SINCE, expect=2)
+    failed = run("orders", "export", "-c", "uk", "--to", str(target), "--since", SINCE, expect=5)
     assert "run the same command again to resume" in failed.stderr
     assert not target.exists()
+    usage = run("orders", "export", "-c", "uk", "--to", str(target), "--bogus", expect=2)
+    assert "No such option" in usage.stderr
 
 
 def test_the_output_says_why_buyer_data_is_missing(run, world, tmp_path):

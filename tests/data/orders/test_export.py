@@ -174,3 +174,25 @@ def test_a_run_stopped_part_way_resumes_and_an_expired_page_token_starts_the_win
     assert again.resumed
     assert again.pages == -(-len(truth) // 100)  # the window searched again from its start
     assert {o["order_id"] for o in held(target)[0]} == {t["order_id"] for t in truth}
+
+
+def test_a_window_relative_to_now_resumes_its_job_on_a_later_run(make_world, tmp_path):
+    from datetime import timedelta
+
+    world = make_world(orders=500)
+    world.unlimited(SEARCH_ORDERS)
+    uk = world.connect()
+    target = str(tmp_path / "orders.csv")
+    query = OrderQuery(since=timedelta(days=40))  # what --since 40d gives
+
+    def stop_after_two_pages(progress) -> None:
+        if progress.pages == 2:
+            raise Stopped
+
+    started = world.clock.now()
+    with pytest.raises(Stopped):
+        export_orders(uk, target, query, on_progress=stop_after_two_pages)
+    world.clock.advance(600)
+    resumed = export_orders(uk, target, query)
+    assert (resumed.resumed, resumed.pages, resumed.orders) == (True, 3, 500)
+    assert resumed.since == started - timedelta(days=40)  # the window of the run it resumed

@@ -227,3 +227,20 @@ def test_queries_are_checked_and_kept():
     ):
         with pytest.raises(ConfigurationError, match=message):
             check(**given)
+
+
+def test_a_window_relative_to_now_is_taken_from_the_clock_and_named_by_its_span():
+    relative = OrderQuery(since=timedelta(days=3), until=timedelta(hours=1))
+    now, later = (
+        resolve(relative, marketplace=UK, restricted_mode=False, now=moment)
+        for moment in (NOW, NOW + timedelta(hours=5))
+    )
+    assert (now.since, now.until) == (NOW - timedelta(days=3), NOW - timedelta(hours=1))
+    assert later.since == NOW + timedelta(hours=5) - timedelta(days=3)
+    assert now.identity("a") == later.identity("a")  # the same command: the same job, resumed
+    assert now.identity("a") != check(since=NOW - timedelta(days=3), until=NOW - timedelta(hours=1)).identity(
+        "a"
+    )
+    assert Resolved.from_params(now.params()).since == now.since
+    with pytest.raises(ConfigurationError, match="starts in the future"):
+        check(since=timedelta(0))

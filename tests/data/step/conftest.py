@@ -11,7 +11,7 @@ from amazon_connector import Connections
 from amazon_connector.clock import ScaledClock
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.world import demo_world
-from tests.conftest import app_settings, seller_in
+from tests.conftest import connect_uk_seller
 
 
 @pytest.fixture
@@ -22,18 +22,8 @@ def emulator() -> Iterator[RunningEmulator]:
 
 @pytest.fixture
 def seller(emulator, home) -> dict[str, Any]:
-    app = {a["name"]: a for a in emulator.world.credentials()}["Demo Private App (restricted)"]
-    found = seller_in(app, "UK")
-    with Connections.open(home=home) as connections:
-        connections.add(
-            "uk",
-            country="UK",
-            mode="restricted",
-            refresh_token=found["refresh_token"],
-            selling_partner_id=found["selling_partner_id"],
-            **app_settings(app, emulator),
-        )
-    return found
+    """The UK seller, with a connection `uk` to it in the test's store."""
+    return connect_uk_seller(emulator, home)
 
 
 @pytest.fixture

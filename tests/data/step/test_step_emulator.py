@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from lxml import etree
 
 from amazon_connector.data import read_records
 from amazon_connector.data.results import ERRORS
@@ -19,6 +20,7 @@ from amazon_connector.marketplaces import get_marketplace
 
 UK = get_marketplace("UK").marketplace_id
 PATCH = "listings-items/2021-08-01/patchListingsItem"
+GET_ITEM = "catalog-items/2022-04-01/getCatalogItem"
 
 
 def listings(emulator, seller) -> dict[str, dict[str, Any]]:
@@ -111,10 +113,40 @@ def test_price_and_quantity_patches_from_csv(emulator, seller, connections, tmp_
     assert held[skus[2]]["quantity"] != 22
     assert sum(emulator.sandbox.stats.snapshot()[PATCH].values()) == 4
 
-    again = run_step(
-        step, connections, variables={"SELLER": seller["selling_partner_id"], "CONNECTION": "uk"}
-    )
-    assert (again.answered, again.failed, again.resumed_skipped) == (3, 1, 0)  # a finished run is history
+    files = Path(result.output).read_bytes(), Path(result.errors).read_bytes()
+    variables = {"SELLER": seller["selling_partner_id"], "CONNECTION": "uk"}
+    rerun = run_step(step, connections, variables=variables)  # the same input: sent already
+    assert (rerun.answered, rerun.failed, rerun.resumed_skipped, rerun.exit_status) == (3, 1, 4, 3)
+    assert sum(emulator.sandbox.stats.snapshot()[PATCH].values()) == 4
+    assert (Path(rerun.output).read_bytes(), Path(rerun.errors).read_bytes()) == files
+    assert len(rerun.notes) == 1
+    assert "This input was sent already: run 1, begun at " in rerun.notes[0]
+    assert "use --again" in rerun.notes[0]
+
+    again = run_step(step, connections, variables=variables, again=True)
+    assert (again.answered, again.failed, again.resumed_skipped, again.notes) == (3, 1, 0, ())
+    assert sum(emulator.sandbox.stats.snapshot()[PATCH].values()) == 8
+
+
+def test_a_2xx_answer_that_refuses_the_record_lands_in_error_data(emulator, seller, connections, tmp_path):
+    skus = merchant_skus(emulator, seller, 2)
+    held = listings(emulator, seller)
+    rows = ["sku,product_type,marketplace,price,quantity,mode,row"]
+    rows += [f"{sku},{held[sku]['productType']},{UK},12.5,7,x,R{n}" for n, sku in enumerate(skus)]
+    rows.insert(2, f"NO-SUCH-SKU,{held[skus[0]]['productType']},{UK},12.5,7,x,R9")  # line 3
+    (tmp_path / "prices.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "prices.toml").write_text(PRICES_STEP)
+    variables = {"SELLER": seller["selling_partner_id"], "CONNECTION": "uk"}
+    result = run_step(load_step(tmp_path / "prices.toml"), connections, variables=variables)
+    assert (result.records, result.answered, result.failed) == (3, 2, 1)
+    assert [r["keys"]["sku"] for r in read_records(result.output, OUTPUT)] == skus
+    (error,) = read_records(result.errors, ERRORS)
+    assert (error["line"], error["object"], error["code"]) == (3, "patchListingsItem", "99404")
+    assert "NO-SUCH-SKU" in error["message"]
+    assert error["request_id"]
+    assert error["input"]["references"] == {"mode": "x", "row": "R9"}
+    assert "NO-SUCH-SKU" not in listings(emulator, seller)
+    assert all(listings(emulator, seller)[sku]["quantity"] == 7 for sku in skus)  # the others unaffected
 
 
 SHIP_STEP = """
@@ -189,9 +221,12 @@ def test_confirm_shipment_from_an_sql_query_with_order_lines(emulator, seller, c
 
 
 def test_get_catalog_item_for_a_list_of_asins(emulator, seller, connections, tmp_path):
+    held = httpx.get(f"{emulator.url}/_sandbox/catalog", params={"marketplace": UK}).json()
+    truth = {i["asin"]: i for i in held}
     asins = sorted({f["asin"] for f in listings(emulator, seller).values()})[:3]
+    asked = [asins[0], "B000000000", *asins[1:]]  # line 3: an ASIN the catalogue does not hold
     (tmp_path / "asins.jsonl").write_text(
-        "".join(json.dumps({"asin": a, "ref": i}) + "\n" for i, a in enumerate(asins))
+        "".join(json.dumps({"asin": a, "ref": i}) + "\n" for i, a in enumerate(asked))
     )
     (tmp_path / "catalog.toml").write_text(
         'name = "catalog"\nconnection = "uk"\noperation = "getCatalogItem"\n'
@@ -200,16 +235,59 @@ def test_get_catalog_item_for_a_list_of_asins(emulator, seller, connections, tmp
         '[options]\noutput = "catalog.csv"\n'
     )
     result = run_step(load_step(tmp_path / "catalog.toml"), connections)
-    assert (result.answered, result.failed) == (3, 0)
+    assert (result.answered, result.failed) == (3, 1)
     assert result.output == str(tmp_path / "catalog.csv")
     output = list(read_records(result.output, OUTPUT))
-    for record, asin, ref in zip(output, asins, range(3), strict=True):
+    assert [r["line"] for r in output] == [1, 3, 4]
+    for record, asin, ref in zip(output, asins, (0, 2, 3), strict=True):
         assert record["keys"] == {"asin": asin}
         assert record["references"] == {"ref": ref}
-        direct = connections.get("uk").call(
-            "getCatalogItem", asin=asin, includedData=["summaries", "identifiers"]
-        )
-        assert record["answer"] == direct.data
+        assert record["status"] == 200
+        assert record["request_id"]
+        item = truth[asin]
+        assert record["answer"] == {
+            "asin": asin,
+            "summaries": item["summaries"],
+            "identifiers": item["identifiers"],
+        }
+    (error,) = read_records(result.errors, ERRORS)
+    assert (error["line"], error["object"], error["code"]) == (2, "getCatalogItem", "NOT_FOUND")
+    assert "Requested item 'B000000000' not found" in error["message"]
+    assert error["request_id"]
+    assert error["input"] == {
+        "mapped": {"asin": "B000000000", "includedData": ["summaries", "identifiers"]},
+        "references": {"ref": 1},
+    }
+    calls = sum(emulator.sandbox.stats.snapshot()[GET_ITEM].values())
+    rerun = run_step(load_step(tmp_path / "catalog.toml"), connections)  # reads run again
+    assert (rerun.answered, rerun.failed, rerun.resumed_skipped, rerun.notes) == (3, 1, 0, ())
+    assert sum(emulator.sandbox.stats.snapshot()[GET_ITEM].values()) == calls + 4
+
+
+def test_xml_outputs_are_valid_against_their_xsds(emulator, seller, connections, tmp_path):
+    asin = sorted(f["asin"] for f in listings(emulator, seller).values())[0]
+    (tmp_path / "asins.jsonl").write_text(
+        f'{{"asin": "{asin}", "ref": "a&<b>"}}\n{{"asin": "B000000000", "ref": 2}}\n'
+    )
+    (tmp_path / "catalog.toml").write_text(
+        'name = "catalog"\nconnection = "uk"\noperation = "getCatalogItem"\n'
+        '[source]\npath = "asins.jsonl"\n[mapping]\nreferences = ["ref"]\n'
+    )
+    output, errors = tmp_path / "out.xml", tmp_path / "errs.xml"
+    result = run_step(
+        load_step(tmp_path / "catalog.toml"), connections, output=str(output), errors=str(errors)
+    )
+    assert (result.answered, result.failed) == (1, 1)
+    for document, rows in ((output, "Output"), (errors, "Error")):
+        schema = etree.XMLSchema(etree.parse(str(document.with_suffix(".xsd"))))
+        parsed = etree.parse(str(document))
+        schema.assertValid(parsed)
+        assert [e.tag for e in parsed.getroot()] == [rows]
+    (answered,) = read_records(str(output), OUTPUT)
+    assert answered["references"] == {"ref": "a&<b>"}
+    assert answered["answer"]["asin"] == asin
+    (error,) = read_records(str(errors), ERRORS)
+    assert (error["code"], error["line"]) == ("NOT_FOUND", 2)
 
 
 def test_create_report_without_a_source(emulator, seller, connections, tmp_path):

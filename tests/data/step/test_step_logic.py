@@ -160,6 +160,31 @@ def test_check_names_each_problem_with_its_place(tmp_path):
     ]
 
 
+def test_unknown_names_suggest_the_near_ones(tmp_path, run):
+    step = write(tmp_path, "op.toml", 'name = "x"\nconnection = "uk"\noperation = "getCatalogItems"\n')
+    said = run("step", "check", str(step), expect=1).stderr
+    assert "Unknown SP-API operation 'getCatalogItems'; did you mean getCatalogItem?" in said
+    new = run("step", "new", "getCatalogItems", expect=1).stderr
+    assert "did you mean getCatalogItem?" in new
+
+
+def test_check_reports_mapping_and_source_problems_past_wrong_options(tmp_path, run):
+    write(tmp_path, "in.csv", "sku\nA\n")
+    step = write(
+        tmp_path,
+        "opts.toml",
+        'name = "x"\nconnection = "uk"\noperation = "getCatalogItem"\n[source]\npath = "in.csv"\n'
+        '[mapping.fields]\nmarketplaceIds = "X"\nasin = { column = "nope" }\n'
+        '[options]\non_error = "explode"\nspeed = 3\n',
+    )
+    said = run("step", "check", str(step), expect=1).stderr
+    assert f"{step}:10 (options.on_error)" in said
+    assert f"{step}:11 (options.speed): unknown setting 'speed'" in said
+    assert "nope" in said  # the mapping's column the source lacks, found all the same
+    with pytest.raises(StepFileError):
+        load_step(step)
+
+
 def test_new_step_is_loadable_and_check_lists_the_required_fields(tmp_path, run):
     text = run("step", "new", "confirmShipment").stdout
     assert text == new_step_text("confirmShipment")

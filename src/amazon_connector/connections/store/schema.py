@@ -193,7 +193,7 @@ submission_runs_table = Table(
     Index("ix_submission_runs_lookup", "connection_id", "kind", "id"),
 )
 """Bulk submissions to Amazon (listings updates, shipments): one row per run of one input, so that a
-rerun of an unfinished run continues it instead of sending anything twice."""
+rerun of it continues it (or, when it finished, reports it again) instead of sending anything twice."""
 
 submission_feeds_table = Table(
     "submission_feeds",
@@ -218,4 +218,5 @@ submission_answers_table = Table(
     Column("line", Integer, primary_key=True),
     Column("answer", Text, nullable=False),
 )
-"""Amazon's answer to each input record a run sent on its own (a patch, a shipment confirmation), JSON."""
+"""Amazon's answer to each input record of a run, JSON: kept as it comes for a record sent on its own (a
+patch, a shipment confirmation), when the run finishes for a feed's."""

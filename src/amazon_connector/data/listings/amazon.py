@@ -8,7 +8,6 @@ from typing import Any
 
 from amazon_connector.connections.connection import Connection
 from amazon_connector.data.calls import gather_limited
-from amazon_connector.data.results import Issue
 from amazon_connector.errors import ConfigurationError
 
 SEARCH = "listings-items/2021-08-01/searchListingsItems"
@@ -29,21 +28,6 @@ def seller_id(connection: Connection) -> str:
             "--selling-partner-id A2EXAMPLE12345 (Seller Central: Settings, Account Info, Merchant Token).",
         )
     return found
-
-
-def issues_of(answer: Any) -> tuple[Issue, ...]:
-    """The issues of a listings submission answer (``issues`` with code, message, severity)."""
-    found = answer.get("issues") if isinstance(answer, Mapping) else None
-    return tuple(
-        Issue(
-            str(i.get("code", "")),
-            str(i.get("message", "")),
-            str(i.get("severity", "ERROR")),
-            ", ".join(i.get("attributeNames") or []) or None,
-        )
-        for i in found or ()
-        if isinstance(i, Mapping)
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,10 @@
 """Listing updates one SKU at a time with patchListingsItem (or its ``VALIDATION_PREVIEW``), many in
 flight, paced by the runtime to the operation's usage plan; each answer kept as soon as it comes.
 
-An answer that settles a record (ACCEPTED, INVALID with Amazon's issues, or a 4xx refusal of the
-request) is recorded; a record without one (no answer, a server error after the retries) is not, so
-that a rerun sends it again and nothing else. A 401 or 403 stops the whole run: the credentials, not
-the records, are at fault.
+An answer that settles a record (ACCEPTED, INVALID with Amazon's issues as the catalog's rule for the
+operation reads them, or a 4xx refusal of the request) is recorded; a record without one (no answer, a
+server error after the retries) is not, so that a rerun sends it again and nothing else. A 401 or 403
+stops the whole run: the credentials, not the records, are at fault.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
+from amazon_connector.api.catalog import catalog
 from amazon_connector.connections.connection import Connection
-from amazon_connector.data.calls import Unanswered, answered, gather_limited
-from amazon_connector.data.listings.amazon import PATCH, issues_of, seller_id
+from amazon_connector.data.calls import Unanswered, answer_issues, answered, gather_limited
+from amazon_connector.data.listings.amazon import PATCH, seller_id
 from amazon_connector.data.listings.updates import ListingUpdate, patches
-from amazon_connector.data.results import Issue, RecordResult
+from amazon_connector.data.results import RecordResult
 
 
 async def send(
@@ -30,6 +31,7 @@ async def send(
     """Patch each (update, product type); each result with whether it is settled (``settled`` is told at
     once, in a worker thread, to record it)."""
     seller, marketplace = seller_id(connection), connection.marketplace
+    operation = catalog().get(PATCH)
     via = "preview" if preview else "patch"
 
     async def one(item: tuple[ListingUpdate, str]) -> tuple[RecordResult, bool]:
@@ -57,13 +59,10 @@ async def send(
             is_settled = answer.settled
         else:
             data = answer.data if isinstance(answer.data, dict) else {}
-            issues = issues_of(data)
-            if data.get("status") == "INVALID" and not any(i.severity == "ERROR" for i in issues):
-                issues += (Issue("INVALID", "Amazon refused the update without naming an issue."),)
             result = RecordResult(
                 update.record,
                 update.sku,
-                issues,
+                answer_issues(operation, data),
                 via,
                 reference=f"submission {data['submissionId']}" if data.get("submissionId") else None,
                 request_id=answer.request_id,

@@ -4,8 +4,9 @@ result per record; safe to run again after a crash or a kill.
 1. The records are read and checked (``updates``): the ones at fault are refused with their line, the
    rest go on.
 2. Patches or a feed: chosen by the number of SKUs and the usage plans (``choose``), or as asked.
-3. The run is found again if an earlier, unfinished run had the same input (``submissions``): feeds it
-   created are waited for, not created again; records Amazon answered are not sent again.
+3. The run is found again if the latest run had the same input (``submissions``): feeds it created are
+   waited for, not created again; records Amazon answered are not sent again (after a finished run,
+   none is: every result is reported again from the store), unless ``again``.
 4. Each listing's product type is taken from the listing (searchListingsItems, 20 SKUs a call) unless
    the input gives it; a SKU without a listing, and a quantity for a listing Amazon fulfils, are refused
    before sending.
@@ -141,18 +142,24 @@ class _Updater:
 
     # --- patches ---------------------------------------------------------------------------------
 
-    async def by_patches(
+    def kept(
         self, updates: Sequence[ListingUpdate], run: Run | None
-    ) -> tuple[list[RecordResult], bool]:
-        """Every update patched (or previewed when ``run`` is None); the results, and whether every
-        record is settled."""
+    ) -> tuple[list[RecordResult], list[ListingUpdate]]:
+        """The results the run kept, and the updates it has none for."""
         answered = self.submissions.answers(run.id) if run else {}
         results = [
             from_answer(u.record, u.sku, answered[u.record.line], u.sent())
             for u in updates
             if u.record.line in answered
         ]
-        waiting = [u for u in updates if u.record.line not in answered]
+        return results, [u for u in updates if u.record.line not in answered]
+
+    async def by_patches(
+        self, updates: Sequence[ListingUpdate], run: Run | None
+    ) -> tuple[list[RecordResult], bool]:
+        """Every update patched (or previewed when ``run`` is None); the results, and whether every
+        record is settled."""
+        results, waiting = self.kept(updates, run)
         listed = await self.listed(waiting)
         work = []
         for update in waiting:
@@ -251,11 +258,13 @@ async def aupdate_listings(
     via: Via = "auto",
     dry_run: bool = False,
     wait: bool | float = True,
+    again: bool = False,
     progress: Progress = SILENT,
 ) -> UpdateReport:
     """Update listings from input records (see the module's steps); ``dry_run`` previews every update
     with Amazon's validation and changes nothing; ``wait``: wait for feeds until they end (True), at
-    most so many seconds, or not at all (False; a rerun collects the results)."""
+    most so many seconds, or not at all (False; a rerun collects the results); ``again``: send an
+    input sent already again (a fresh run)."""
     if via not in ("auto", "patches", "feed"):
         raise ConfigurationError(
             f"Unknown way to send {via!r}.", field="via", hint="Use auto, patches or feed."
@@ -275,13 +284,16 @@ async def aupdate_listings(
     if not updates:
         return UpdateReport(chosen, reason, refusals)
     digest = _digest(what, updater.marketplace, updates)
-    run = updater.submissions.start(connection.record.id, KIND, digest, chosen)
-    if run.resumed:
-        progress.note(
-            f"Continuing the unfinished run of this input begun at {run.created_at:%Y-%m-%d %H:%M:%S} UTC "
-            f"(by {run.via}): nothing it sent is sent again."
-        )
+    run = updater.submissions.start(connection.record.id, KIND, digest, chosen, again=again)
+    if run.note:
+        progress.note(run.note)
         chosen = run.via
+    if run.finished_at is not None:
+        kept, waiting = updater.kept(updates, run)
+        if not waiting:  # (a feed run finished before its answers were kept reads its reports again)
+            feeds_of = updater.submissions.feeds(run.id)
+            feed_ids = [f.feed_id for _, f in sorted(feeds_of.items()) if f.feed_id]
+            return UpdateReport(chosen, reason, refusals + kept, feed_ids, [], True)
     if chosen == "feed":
         results, feed_ids, pending = await updater.by_feed(updates, run, wait)
         done = not pending
@@ -289,7 +301,7 @@ async def aupdate_listings(
         results, done = await updater.by_patches(updates, run)
         feed_ids, pending = [], []
     if done:
-        updater.submissions.finish(run.id)
+        updater.submissions.finish(run.id, {r.record.line: answer_of(r) for r in results})
     return UpdateReport(chosen, reason, refusals + results, feed_ids, pending, run.resumed)
 
 
@@ -301,9 +313,12 @@ def update_listings(
     via: Via = "auto",
     dry_run: bool = False,
     wait: bool | float = True,
+    again: bool = False,
     progress: Progress = SILENT,
 ) -> UpdateReport:
     """The blocking form of ``aupdate_listings`` (it runs it on an event loop of its own)."""
     return asyncio.run(
-        aupdate_listings(connection, records, what, via=via, dry_run=dry_run, wait=wait, progress=progress)
+        aupdate_listings(
+            connection, records, what, via=via, dry_run=dry_run, wait=wait, again=again, progress=progress
+        )
     )

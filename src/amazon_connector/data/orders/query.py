@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -55,12 +55,13 @@ class OrderQuery:
     """Which orders: a window of purchase (``by="created"``) or last-update dates, with optional filters.
 
     ``since`` is required unless ``order_ids`` are given; ``until`` defaults to two minutes before now
-    (as Amazon says). ``statuses`` in any API's words (``Shipped``, ``SHIPPED``, ``Canceled``),
+    (as Amazon says). Either may be a timedelta: that long before now on the connection's clock (an
+    emulator's, when it runs faster), named by the span, so the same query resumes its interrupted job. ``statuses`` in any API's words (``Shipped``, ``SHIPPED``, ``Canceled``),
     ``channels`` AFN or MFN, ``marketplaces`` codes or IDs of the connection's region (default: the
     connection's own). ``buyer_data`` None: as the connection's Restricted Data Access Mode says."""
 
-    since: datetime | None = None
-    until: datetime | None = None
+    since: datetime | timedelta | None = None
+    until: datetime | timedelta | None = None
     by: DateField | str = DateField.CREATED
     statuses: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
@@ -85,10 +86,13 @@ class Resolved:
     api: Api
     path: Path
     buyer_data: bool
+    ago: dict[str, float] = field(default_factory=dict)
+    """The moments given relative to now: their name and how many seconds before now."""
 
     def params(self) -> dict[str, Any]:
-        """The query as JSON (what a job is identified by and resumes with)."""
+        """The query as JSON (what a job resumes with)."""
         values = asdict(self)
+        del values["ago"]
         for name in ("since", "until"):
             values[name] = values[name].isoformat() if values[name] else None
         return values
@@ -108,8 +112,11 @@ class Resolved:
         )
 
     def identity(self, *parts: object) -> str:
-        """A stable hash of the query and ``parts`` (destination, mode): an interrupted job's key."""
-        text = json.dumps([self.params(), *map(str, parts)], sort_keys=True)
+        """A stable hash of the query and ``parts`` (destination, mode): an interrupted job's key. A moment
+        given relative to now counts as given (``30d``), not as the time it came to on this run."""
+        values = self.params()
+        values.update({name: f"{seconds:g} s before now" for name, seconds in self.ago.items()})
+        text = json.dumps([values, *map(str, parts)], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def matches(self, order: dict[str, Any]) -> bool:
@@ -131,9 +138,11 @@ class Resolved:
         return replace(self, since=since, until=until)
 
 
-def _utc(moment: datetime | None, name: str) -> datetime | None:
+def _utc(moment: datetime | timedelta | None, name: str, now: datetime) -> datetime | None:
     if moment is None:
         return None
+    if isinstance(moment, timedelta):
+        return now - moment
     if moment.tzinfo is None:
         raise ConfigurationError(
             f"{name} {moment.isoformat()} has no time zone.",
@@ -208,7 +217,7 @@ def resolve(
     """The query checked against the connection (its marketplace and mode) and the clock: every mistake
     is a ConfigurationError saying what to change. ``needs_since``: a window without a start is a
     mistake (a sync finds its start in the store)."""
-    since, until = _utc(query.since, "since"), _utc(query.until, "until")
+    since, until = _utc(query.since, "since", now), _utc(query.until, "until", now)
     ids = tuple(dict.fromkeys(i.strip() for i in query.order_ids))
     if bad := [i for i in ids if not ORDER_ID.match(i)]:
         raise ConfigurationError(
@@ -256,4 +265,9 @@ def resolve(
         api=api,
         path=path,
         buyer_data=restricted_mode if query.buyer_data is None else query.buyer_data,
+        ago={
+            name: moment.total_seconds()
+            for name, moment in (("since", query.since), ("until", query.until))
+            if isinstance(moment, timedelta)
+        },
     )

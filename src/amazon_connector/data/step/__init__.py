@@ -8,6 +8,9 @@ Public API::
                               paginate, output, errors)
     load_step(path) -> Step   read a .toml/.yaml/.yml file; StepFileError(.problems) names each mistake
                               with its place (file:line and the dotted key)
+    read_step(path) -> (Step | None, list[Problem])
+                              the step and its mistakes; the step without wrong options (None past
+                              mistakes a check cannot set aside), so that the rest can still be checked
     check_step(step, catalog=None, *, connections=None, variables=None, stdin=None) -> list[Problem]
                               every problem (Problem.place, Problem.message) found without calling Amazon
     step_fields(step) -> list[StepField]
@@ -15,10 +18,13 @@ Public API::
                               what fills each (mapped_from: column|fixed|variable|each|auto|None, mapped)
     new_step_text(operation, fmt="toml") -> str
                               a starting step file: the operation's fields as comments, required marked
-    run_step(step, connections, *, variables=None, progress=None, output=None, errors=None, stdin=None)
-        -> StepRunResult      the sync face of ``arun_step``; ``progress(done, total, answered, failed)``
+    run_step(step, connections, *, variables=None, progress=None, output=None, errors=None, stdin=None,
+             again=False)
+        -> StepRunResult      the sync face of ``arun_step``; ``progress(done, total, answered, failed)``;
+                              ``again``: send an input sent already again (see README "Reruns")
     StepRunResult             records, answered, failed, resumed_skipped, not_sent, output, errors
-                              (targets of OutputData and ErrorData), exit_status (0 or 3)
+                              (targets of OutputData and ErrorData), notes (runs continued or found
+                              finished), exit_status (0 or 3)
     output_targets(step, output=None, errors=None) -> (output, errors)
     OUTPUT                    OutputData's record set (ErrorData's is ``data.results.ERRORS``)
 
@@ -27,7 +33,7 @@ Modules: ``model`` (the file), ``fields`` (an operation's fields), ``transforms`
 """
 
 from amazon_connector.data.step.check import check_step
-from amazon_connector.data.step.model import Problem, Step, StepFileError, load_step
+from amazon_connector.data.step.model import Problem, Step, StepFileError, load_step, read_step
 from amazon_connector.data.step.outputs import OUTPUT, output_targets
 from amazon_connector.data.step.runner import StepRunResult, arun_step, run_step
 from amazon_connector.data.step.template import StepField, new_step_text, step_fields
@@ -44,6 +50,7 @@ __all__ = [
     "load_step",
     "new_step_text",
     "output_targets",
+    "read_step",
     "run_step",
     "step_fields",
 ]

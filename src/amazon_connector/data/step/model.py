@@ -303,9 +303,15 @@ def validation_problems(exc: ValidationError, data: Any, place: Any) -> list[Pro
     return list(problems.values())
 
 
-def load_step(path: str | Path) -> Step:
-    """The step in a TOML (``.toml``) or YAML (``.yaml``, ``.yml``) file; StepFileError names each
-    mistake with its line."""
+SET_ASIDE = frozenset({"description", "options"})
+"""Groups a check may leave at their defaults when they are wrong, to check the rest of the step."""
+
+
+def read_step(path: str | Path) -> tuple[Step | None, list[Problem]]:
+    """The step in a file and the mistakes of its settings. With mistakes only in groups the rest does
+    not depend on (options, unknown settings), the step without them comes back too, so that its
+    mapping and source can still be checked; else None. A file that cannot be read or parsed raises
+    StepFileError."""
     file = Path(path).expanduser()
     try:
         text = file.read_text(encoding="utf-8")
@@ -319,9 +325,26 @@ def load_step(path: str | Path) -> Step:
     def place(*at: str | int) -> str:
         return place_in(file, places, at)
 
+    problems: list[Problem] = []
     try:
         step = Step.model_validate(data)
     except ValidationError as exc:
-        raise StepFileError(validation_problems(exc, data, place)) from None
+        problems = validation_problems(exc, data, place)
+        wrong = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        if not all(k in SET_ASIDE or k not in Step.model_fields for k in wrong):
+            return None, problems
+        try:
+            step = Step.model_validate({k: v for k, v in data.items() if k not in wrong})
+        except ValidationError:
+            return None, problems
     step._file, step._places = file.absolute(), places
+    return step, problems
+
+
+def load_step(path: str | Path) -> Step:
+    """The step in a TOML (``.toml``) or YAML (``.yaml``, ``.yml``) file; StepFileError names each
+    mistake with its line."""
+    step, problems = read_step(path)
+    if step is None or problems:
+        raise StepFileError(problems)
     return step

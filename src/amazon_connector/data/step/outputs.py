@@ -10,14 +10,12 @@ beside the step file), CSV, Parquet, XML with its XSD, or a database table.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amazon_connector.data.destinations import open_destination
 from amazon_connector.data.records import Column, RecordSet
-from amazon_connector.data.results import ERRORS, Issue, RecordResult, check_targets, error_row
+from amazon_connector.data.results import ERRORS, Issue, PairedDestinations, RecordResult, error_row
 from amazon_connector.data.sources import InputRecord
 from amazon_connector.data.step.model import Step
 
@@ -103,25 +101,40 @@ def output_targets(step: Step, output: str | None = None, errors: str | None = N
     return resolved(output, step.options.output, "output"), resolved(errors, step.options.errors, "errors")
 
 
-class StepOutputs:
-    """OutputData and ErrorData of one run, opened (so checked) before anything is sent, written at the
-    end and left as they were unless ``write`` is called."""
+class StepOutputs(PairedDestinations):
+    """OutputData and ErrorData of one run, opened (so checked) before anything is sent; records are
+    written in input order as soon as those before them are done (only the few that finish early are
+    held), and both are left as they were unless ``commit`` is called."""
 
-    def __init__(self, output: str, errors: str) -> None:
-        first, second = check_targets(output, errors)
-        self._output = open_destination(first, OUTPUT)
-        try:
-            self._errors = open_destination(second, ERRORS)
-        except BaseException:
-            self._output.abort()
-            raise
+    FLUSH = 1000
+    """Rows handed to a destination at once."""
 
-    def write(self, answered: Sequence[Answered], failed: Sequence[Failed], operation: str) -> None:
-        self._output.write(OUTPUT, (a.row() for a in sorted(answered, key=lambda a: a.line)))
-        self._errors.write(ERRORS, (f.row(operation) for f in sorted(failed, key=lambda f: f.line)))
-        self._output.commit()
-        self._errors.commit()
+    def __init__(self, output: str, errors: str, operation: str) -> None:
+        super().__init__(output, OUTPUT, errors, ERRORS)
+        self._operation = operation
+        self._done: dict[int, Answered | Failed | None] = {}
+        self._next = 0
+        self._ready: dict[str, list[dict[str, Any]]] = {OUTPUT.name: [], ERRORS.name: []}
 
-    def abort(self) -> None:
-        self._output.abort()
-        self._errors.abort()
+    def done(self, index: int, result: Answered | Failed | None) -> None:
+        """The record at ``index`` (0, 1, … in input order) is done (None: it was not sent)."""
+        self._done[index] = result
+        while self._next in self._done:
+            found = self._done.pop(self._next)
+            self._next += 1
+            if isinstance(found, Answered):
+                self._ready[OUTPUT.name].append(found.row())
+            elif isinstance(found, Failed):
+                self._ready[ERRORS.name].append(found.row(self._operation))
+        if any(len(rows) >= self.FLUSH for rows in self._ready.values()):
+            self._flush()
+
+    def _flush(self) -> None:
+        for record_set in (OUTPUT, ERRORS):
+            rows, self._ready[record_set.name] = self._ready[record_set.name], []
+            if rows:
+                self.write_rows(record_set, rows)
+
+    def commit(self) -> None:
+        self._flush()
+        super().commit()

@@ -1,13 +1,15 @@
 """Running a step: every record mapped, then sent on its connection (many in flight; the runtime paces
 them to the usage plan), each answer kept in the connection store as it comes, then OutputData and
-ErrorData written.
+ErrorData written. A 2xx answer that refuses the record (the catalog's ``refusal`` rule for the
+operation: a listing submission INVALID) puts it in ErrorData with Amazon's issues.
 
 Resume: a run of the same step, input and mapping (the same digest) continues the connection's
-unfinished run: records already answered are not sent again. A record of an operation that is not
-safe to repeat is marked as being sent before the call; if a run stops between the call and keeping
-its answer, the next run does not send it again but reports it in ErrorData (it may have been
-carried out), unless it carries an idempotency key kept with the mark (then it is sent again with the
-same key, and Amazon does it once).
+latest run of it (``submissions``): records already answered are not sent again; after a finished
+run none is (their answers are written again), unless ``again`` or the operation only reads (then the
+step simply runs again). A record of an operation that is not safe to repeat is marked as being sent
+before the call; if a run stops between the call and keeping its answer, the next run does not send
+it again but reports it in ErrorData (it may have been carried out), unless it carries an idempotency
+key kept with the mark (then it is sent again with the same key, and Amazon does it once).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from amazon_connector.data.calls import Unanswered, answered, gather_limited
+from amazon_connector.data.calls import Unanswered, answer_issues, answered, for_each_limited
 from amazon_connector.data.results import Issue
 from amazon_connector.data.step.check import static_problems
 from amazon_connector.data.step.inputs import step_records
@@ -29,6 +31,7 @@ from amazon_connector.data.step.model import Step, StepFileError
 from amazon_connector.data.step.outputs import Answered, Failed, StepOutputs, output_targets
 from amazon_connector.data.submissions import Run, Submissions
 from amazon_connector.errors import AmazonConnectorError, ConfigurationError
+from amazon_connector.exit_codes import DONE, SOME_FAILED
 from amazon_connector.runtime.decisions import may_have_happened
 
 if TYPE_CHECKING:
@@ -37,8 +40,6 @@ if TYPE_CHECKING:
 
 ProgressCallback = Callable[[int, int | None, int, int], None]
 """Told (done, total, answered, failed) after each record."""
-EXIT_OK = 0
-EXIT_FAILED_RECORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +55,13 @@ class StepRunResult:
     """Records left unsent because the step stopped at an error (``on_error = "stop"``)."""
     output: str
     errors: str
+    notes: tuple[str, ...] = ()
+    """What to tell of the runs continued or found finished (``Run.note``), one per connection."""
 
     @property
     def exit_status(self) -> int:
         """0 every record answered; 3 some failed or were not sent (ErrorData names them)."""
-        return EXIT_OK if not self.failed and not self.not_sent else EXIT_FAILED_RECORDS
+        return DONE if not self.failed and not self.not_sent else SOME_FAILED
 
     def __str__(self) -> str:
         text = f"{self.records} record(s): {self.answered} answered, {self.failed} failed"
@@ -81,18 +84,29 @@ class _Connected:
 
 @dataclass
 class _Tally:
+    """The run's counts; each record's result handed to the outputs as it comes."""
+
     total: int
     progress: ProgressCallback | None
-    answered: list[Answered] = field(default_factory=list)
-    failed: list[Failed] = field(default_factory=list)
+    outputs: StepOutputs
+    answered: int = 0
+    failed: int = 0
     resumed: int = 0
     not_sent: int = 0
     stopped: bool = False
 
-    def tell(self) -> None:
+    def done(self, index: int, result: Answered | Failed | None, *, stop_on_error: bool = False) -> None:
+        """Record ``index`` answered, failed, or (None) not sent."""
+        if isinstance(result, Answered):
+            self.answered += 1
+        elif isinstance(result, Failed):
+            self.failed += 1
+            self.stopped = self.stopped or stop_on_error
+        else:
+            self.not_sent += 1
+        self.outputs.done(index, result)
         if self.progress is not None:
-            done = len(self.answered) + len(self.failed) + self.not_sent
-            self.progress(done, self.total, len(self.answered), len(self.failed))
+            self.progress(self.answered + self.failed + self.not_sent, self.total, self.answered, self.failed)
 
 
 def run_step(
@@ -104,6 +118,7 @@ def run_step(
     output: str | None = None,
     errors: str | None = None,
     stdin: IO[bytes] | None = None,
+    again: bool = False,
 ) -> StepRunResult:
     """Run ``step`` (see ``arun_step``)."""
     return asyncio.run(
@@ -115,6 +130,7 @@ def run_step(
             output=output,
             errors=errors,
             stdin=stdin,
+            again=again,
         )
     )
 
@@ -128,10 +144,12 @@ async def arun_step(
     output: str | None = None,
     errors: str | None = None,
     stdin: IO[bytes] | None = None,
+    again: bool = False,
 ) -> StepRunResult:
     """Run ``step`` on ``connections``: the step is checked first (StepFileError: nothing sent, nothing
     written), then every record is sent; OutputData and ErrorData go to ``output`` and ``errors``
-    (default: the step's options, else beside the step file)."""
+    (default: the step's options, else beside the step file); ``again``: an input sent already is
+    sent again."""
     given = dict(variables or {})
     mapping, problems = compile_mapping(step)
     source, more = await asyncio.to_thread(static_problems, step, mapping, connections, given, stdin)
@@ -139,28 +157,36 @@ async def arun_step(
     if problems or mapping is None or source is False:
         raise StepFileError(problems, hint="Nothing was sent. `amazon-connector step check FILE` lists them.")
     targets = output_targets(step, output, errors)
-    outputs = StepOutputs(*targets)
+    op = mapping.operation
+    outputs = StepOutputs(*targets, op.operation_id)
+
+    def mapped() -> Iterator[MappedRecord | Refusal]:
+        return (map_record(mapping, r, step.connection, given) for r in step_records(step, source))
+
     try:
-        records = [map_record(mapping, r, step.connection, given) for r in step_records(step, source)]
-        tally = _Tally(len(records), progress)
-        connected = await asyncio.to_thread(_connect, step, mapping.operation, connections, records)
-        await gather_limited(
-            records, lambda r: _one(r, mapping.operation, step, connected, tally), step.options.concurrency
+        survey = await asyncio.to_thread(_survey, op, step, mapped())
+        tally = _Tally(survey.records, progress, outputs)
+        connected = await asyncio.to_thread(_connect, step, op, connections, survey, again)
+        await for_each_limited(
+            enumerate(mapped()),
+            lambda numbered: _one(numbered, op, step, connected, tally),
+            step.options.concurrency,
         )
         for use in connected.values():
             if isinstance(use, _Connected) and not use.unsettled and not tally.stopped:
                 await asyncio.to_thread(_submissions(use.connection).finish, use.run.id)
-        outputs.write(tally.answered, tally.failed, mapping.operation.operation_id)
+        outputs.commit()
     except BaseException:
         outputs.abort()
         raise
     return StepRunResult(
-        len(records),
-        len(tally.answered),
-        len(tally.failed),
+        survey.records,
+        tally.answered,
+        tally.failed,
         tally.resumed,
         tally.not_sent,
         *targets,
+        tuple(note for use in connected.values() if isinstance(use, _Connected) and (note := use.run.note)),
     )
 
 
@@ -168,24 +194,38 @@ def _submissions(connection: Connection) -> Submissions:
     return Submissions(connection.store, connection.clock)
 
 
-def _digest(op: Operation, step: Step, records: list[MappedRecord | Refusal]) -> str:
-    identity = [
-        op.qualified_name,
-        step.options.paginate,
-        [(r.line, r.connection, r.params) for r in records if isinstance(r, MappedRecord)],
-    ]
-    return hashlib.sha256(json.dumps(identity, default=str, separators=(",", ":")).encode()).hexdigest()
+@dataclass(frozen=True, slots=True)
+class _Survey:
+    """What a first pass over the records finds: how many, the run's digest, the connections named."""
+
+    records: int
+    digest: str
+    connections: tuple[str, ...]
+
+
+def _survey(op: Operation, step: Step, records: Iterator[MappedRecord | Refusal]) -> _Survey:
+    """Read every record once, keeping none: their count, the digest of the run (the operation, the
+    pagination and each mapped record) and the connections they name."""
+    digest = hashlib.sha256(json.dumps([op.qualified_name, step.options.paginate]).encode())
+    count = 0
+    names: dict[str, None] = {}
+    for record in records:
+        count += 1
+        if isinstance(record, MappedRecord):
+            names[record.connection] = None
+            entry = [record.line, record.connection, record.params]
+            digest.update(json.dumps(entry, default=str, separators=(",", ":")).encode() + b"\n")
+    return _Survey(count, digest.hexdigest(), tuple(names))
 
 
 def _connect(
-    step: Step, op: Operation, connections: Connections, records: list[MappedRecord | Refusal]
+    step: Step, op: Operation, connections: Connections, survey: _Survey, again: bool
 ) -> dict[str, _Connected | Issue]:
-    """Each connection the records name, with its run (resumed when unfinished and for the same
-    input), or why it cannot be used."""
-    digest = _digest(op, step, records)
+    """Each connection the records name, with its run (see the module's doc), or why it cannot be
+    used."""
     kind = "step:" + hashlib.sha256(step.name.encode()).hexdigest()[:27]
     found: dict[str, _Connected | Issue] = {}
-    for name in dict.fromkeys(r.connection for r in records if isinstance(r, MappedRecord)):
+    for name in survey.connections:
         try:
             connection = connections.get(name)
         except ConfigurationError as exc:
@@ -199,34 +239,43 @@ def _connect(
             )
             continue
         submissions = _submissions(connection)
-        run = submissions.start(connection.record.id, kind, digest, op.operation_id[:16])
+        run = submissions.start(
+            connection.record.id,
+            kind,
+            survey.digest,
+            op.operation_id[:16],
+            again=again,
+            reads_only=op.reads_only,
+        )
         found[name] = _Connected(connection, run, submissions.answers(run.id) if run.resumed else {})
     return found
 
 
 async def _one(
-    record: MappedRecord | Refusal,
+    numbered: tuple[int, MappedRecord | Refusal],
     op: Operation,
     step: Step,
     connected: dict[str, _Connected | Issue],
     tally: _Tally,
 ) -> None:
+    index, record = numbered
+    stop = step.options.on_error == "stop"
     if tally.stopped:
-        tally.not_sent += 1
-        tally.tell()
+        tally.done(index, None)
         return
     if isinstance(record, Refusal):
-        _fail(tally, step, Failed(record.line, (Issue(record.code, record.message),), record.input_data))
+        failed = Failed(record.line, (Issue(record.code, record.message),), record.input_data)
+        tally.done(index, failed, stop_on_error=stop)
         return
     use = connected[record.connection]
     if isinstance(use, Issue):
-        _fail(tally, step, Failed(record.line, (use,), record.input_data, _key(record)))
+        tally.done(index, Failed(record.line, (use,), record.input_data, _key(record)), stop_on_error=stop)
         return
     kept = use.kept.get(record.line)
     params = dict(record.params)
     if kept is not None and "sending" not in kept:
         tally.resumed += 1
-        _settle(tally, step, record, kept)
+        _settle(tally, step, index, record, kept)
         return
     if kept is not None and not op.idempotent and not kept.get("idempotency_key"):
         error = may_have_happened(
@@ -237,7 +286,7 @@ async def _one(
         )
         answer = {"issues": [Issue("MAY_HAVE_BEEN_SENT", str(error)).as_json()], "request_id": None}
         await asyncio.to_thread(_submissions(use.connection).answered, use.run.id, record.line, answer)
-        _settle(tally, step, record, answer)
+        _settle(tally, step, index, record, answer)
         return
     submissions = _submissions(use.connection)
     if op.idempotency_key:
@@ -251,7 +300,7 @@ async def _one(
         await asyncio.to_thread(submissions.answered, use.run.id, record.line, answer)
     else:
         use.unsettled += 1
-    _settle(tally, step, record, answer)
+    _settle(tally, step, index, record, answer)
 
 
 async def _send(connection: Connection, op: Operation, step: Step, params: dict[str, Any]) -> dict[str, Any]:
@@ -276,6 +325,9 @@ async def _send(connection: Connection, op: Operation, step: Step, params: dict[
             "settled": got.settled,
         }
     response, data = got
+    issues = answer_issues(op, data)
+    if any(i.severity == "ERROR" for i in issues):  # a 2xx answer that refuses the record
+        return {"issues": [i.as_json() for i in issues], "request_id": response.request_id}
     return {"status": response.status, "request_id": response.request_id, "data": data}
 
 
@@ -283,31 +335,19 @@ def _key(record: MappedRecord) -> str | None:
     return ", ".join(f"{k}={v}" for k, v in record.keys.items() if not isinstance(v, dict | list)) or None
 
 
-def _settle(tally: _Tally, step: Step, record: MappedRecord, answer: Mapping[str, Any]) -> None:
+def _settle(tally: _Tally, step: Step, index: int, record: MappedRecord, answer: Mapping[str, Any]) -> None:
     if "issues" in answer:
         issues = tuple(Issue.from_json(i) for i in answer["issues"])
-        _fail(
-            tally,
-            step,
-            Failed(record.line, issues, record.input_data, _key(record), answer.get("request_id")),
-        )
+        failed = Failed(record.line, issues, record.input_data, _key(record), answer.get("request_id"))
+        tally.done(index, failed, stop_on_error=step.options.on_error == "stop")
         return
-    tally.answered.append(
-        Answered(
-            record.line,
-            record.connection,
-            answer["status"],
-            answer.get("request_id"),
-            record.keys,
-            record.references,
-            answer.get("data"),
-        )
+    answered_record = Answered(
+        record.line,
+        record.connection,
+        answer["status"],
+        answer.get("request_id"),
+        record.keys,
+        record.references,
+        answer.get("data"),
     )
-    tally.tell()
-
-
-def _fail(tally: _Tally, step: Step, failed: Failed) -> None:
-    tally.failed.append(failed)
-    if step.options.on_error == "stop":
-        tally.stopped = True
-    tally.tell()
+    tally.done(index, answered_record)

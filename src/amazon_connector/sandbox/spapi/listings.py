@@ -314,11 +314,7 @@ async def search_listings_items(call: Call) -> Response:
             describe(listing, marketplaces, query["included"]) for listing in reachable[start : start + size]
         ],
     }
-    pagination = {}
-    if start + size < len(reachable):
-        pagination["nextToken"] = call.sandbox.pages.issue({**query, "offset": start + size})
-    if start > 0:
-        pagination["previousToken"] = call.sandbox.pages.issue({**query, "offset": max(0, start - size)})
+    pagination = call.sandbox.pages.links(query, len(reachable))
     if pagination:
         body["pagination"] = pagination
     return JSONResponse(body)

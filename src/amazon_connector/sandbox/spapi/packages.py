@@ -1,5 +1,5 @@
 """The packages sellers confirmed shipped (confirmShipment), by seller and order: an order is Shipped once
-every unit of it is in one."""
+every unit of it is in one; and the shipment statuses they reported (updateShipmentStatus)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class Packages:
     """The packages sellers confirmed, by seller and order."""
 
     _packages: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    _statuses: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, seller_id: str, order_id: str, package: dict[str, Any]) -> None:
@@ -30,3 +31,13 @@ class Packages:
             for entry in package["orderItems"]:
                 units[entry["orderItemId"]] = units.get(entry["orderItemId"], 0) + entry["quantity"]
         return units
+
+    def add_status(self, seller_id: str, order_id: str, update: dict[str, Any]) -> None:
+        """Keep a shipment status update (``status``, ``at``, and ``orderItems`` when it named some)."""
+        with self._lock:
+            self._statuses.setdefault((seller_id, order_id), []).append(update)
+
+    def statuses(self, seller_id: str, order_id: str) -> list[dict[str, Any]]:
+        """The order's shipment status updates, oldest first."""
+        with self._lock:
+            return list(self._statuses.get((seller_id, order_id), []))

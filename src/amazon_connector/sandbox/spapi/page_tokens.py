@@ -48,3 +48,14 @@ class PageTokens:
             return None
         state: dict[str, Any] = content["state"]
         return state
+
+    def links(self, query: dict[str, Any], total: int) -> dict[str, str]:
+        """A page's ``pagination``: tokens of the next and previous pages of ``total`` items, the query
+        at ``offset`` taking ``size`` a page (empty for the only page)."""
+        start, size = query["offset"], query["size"]
+        found = {}
+        if start + size < total:
+            found["nextToken"] = self.issue({**query, "offset": start + size})
+        if start > 0:
+            found["previousToken"] = self.issue({**query, "offset": max(0, start - size)})
+        return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from amazon_connector.sandbox.spapi import (
     applications,
+    catalog_items,
     feeds,
     inventory,
     listings,
@@ -30,5 +31,6 @@ HANDLERS: dict[str, Handler] = {
     **shipments.HANDLERS,
     **notifications.HANDLERS,
     **applications.HANDLERS,
+    **catalog_items.HANDLERS,
 }
 """Handlers by the operation's qualified name (``api/version/operationId``)."""

@@ -58,8 +58,36 @@ function streamSteps() {
   };
 }
 
+function showProgress(panel, progress) {
+  for (const name of ["done", "answered", "failed"]) {
+    document.getElementById(name).textContent = progress[name];
+  }
+  document.getElementById("total").textContent = progress.total ?? "?";
+  const bar = document.getElementById("bar");
+  if (progress.total !== null) {
+    bar.max = progress.total || 1;
+    bar.value = progress.done;
+  }
+}
+
+function streamProgress() {
+  const panel = document.getElementById("progress");
+  if (!panel || panel.dataset.finished === "true" || !window.EventSource) return;
+  const source = new EventSource(`${panel.dataset.events}?from=${panel.dataset.count}`);
+  source.addEventListener("progress", (event) => showProgress(panel, JSON.parse(event.data)));
+  source.addEventListener("done", () => {
+    source.close();
+    window.location.reload(); // the finished page shows the outcome and the outputs
+  });
+  source.onerror = () => {
+    source.close();
+    window.location.reload();
+  };
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   revealRestricted();
   focusErrors();
   streamSteps();
+  streamProgress();
 });
