@@ -485,7 +485,18 @@ def test_a_step_shows_its_settings_and_its_mapping_with_required_fields_in_bold(
     op = re.search(r'data-target="body.patches\[0\].op">.*?</tr>', page.text, re.S)
     assert op is not None
     assert "fixed value <code>&#34;merge&#34;</code>" in op.group(0)
-    assert rows["body.patches[0].value[0].quantity"] == "beyond"  # below a field the model leaves open
+    assert rows["body.patches[0].value[0].quantity"] == ""  # below a field the model leaves open
+    quantity = re.search(r'data-target="body.patches\[0\].value\[0\].quantity">.*?</tr>', page.text, re.S)
+    assert quantity is not None
+    assert "Inside a field Amazon&#39;s model leaves open" in quantity.group(0)
+    assert '<td data-label="Type">open</td>' in quantity.group(0)
+    assert "column <code>quantity</code>" in quantity.group(0)
+    listed = list(rows)
+    at = listed.index("body.patches[0].value")  # the open field, then what the step sets in it
+    assert listed[at + 1 : at + 3] == [
+        "body.patches[0].value[0].fulfillment_channel_code",
+        "body.patches[0].value[0].quantity",
+    ]
     assert "&lt;b&gt;not bold&lt;/b&gt;" in page.text
     assert re.search(r'id="source">[^<]*stock\.csv</dd>', page.text)
     assert re.search(r'id="output-target">[^<]*steps/stock\.output\.jsonl</code>', page.text)
@@ -504,11 +515,16 @@ def test_a_step_with_mistakes_shows_each_problem_with_its_place(ui, steps_folder
         "[source]\n"
         'path = "postgresql+psycopg://me:hunter2pw@127.0.0.1:9/shop"\nquery = "SELECT asin FROM items"\n'
     )
+    (steps_folder / "options.toml").write_text(
+        'name = "options"\nconnection = "uk"\noperation = "patchListingsItem"\n\n'
+        '[mapping.fields]\nsku = "KIT-1"\n\n[options]\non_error = "explode"\n'
+    )
     (steps_folder / "broken.yaml").write_text("name: ok\noperation: [unclosed\n")
     with browser(ui) as client:
         page = client.get("/steps/mistakes.toml")
         database = client.get("/steps/database.toml")
         broken = client.get("/steps/broken.yaml")
+        options = client.get("/steps/options.toml")
     assert page.status_code == 200
     problems = re.findall(
         r'<code class="place">([^<]+)</code> <span class="message">([^<]+)</span>', page.text
@@ -523,6 +539,16 @@ def test_a_step_with_mistakes_shows_each_problem_with_its_place(ui, steps_folder
     flagged = re.findall(r'<tr class="required missing" data-target="([^"]+)">', page.text)
     assert flagged == ["sellerId"]
     assert "required, not mapped" in page.text
+
+    # past a wrong option, the mapping is checked all the same, as `step check` does
+    assert options.status_code == 200
+    found = re.findall(
+        r'<code class="place">([^<]+)</code> <span class="message">([^<]+)</span>', options.text
+    )
+    file = steps_folder / "options.toml"
+    assert (f"{file}:9 (options.on_error)", "Input should be &#39;continue&#39; or &#39;stop&#39;") in found
+    assert (f"{file}:5 (mapping.fields)", "the required field sellerId is not mapped") in found
+    assert "sellerId" in re.findall(r'<tr class="required missing" data-target="([^"]+)">', options.text)
 
     assert database.status_code == 200
     assert "The query on postgresql+psycopg://me:***@127.0.0.1:9/shop failed" in database.text

@@ -26,6 +26,7 @@ from amazon_connector.data.step import (
     check_step,
     load_step,
     output_targets,
+    read_step,
     run_step,
     step_fields,
 )
@@ -346,19 +347,19 @@ class StepPages:
 
         def examine() -> dict[str, Any]:
             try:
-                step = load_step(path)
+                step, problems = read_step(path)
             except StepFileError as exc:
-                return {"step": None, "problems": exc.problems, "fields": [], "beyond": [], "flagged": set()}
+                step, problems = None, exc.problems
+            if step is None:
+                return {"step": None, "problems": problems, "fields": [], "flagged": set()}
             refused = stdin_problem(step)
-            problems = [refused] if refused else check_step(step, connections=self.web.connections)
+            problems += [refused] if refused else check_step(step, connections=self.web.connections)
             fields = step_fields(step)
             output, errors = output_targets(step)
-            listed = {f.target for f in fields}
             return {
                 "step": step,
                 "problems": problems,
                 "fields": fields,
-                "beyond": [t for t in step.mapping.fields if t not in listed] if fields else [],
                 "flagged": unmapped_required(fields),
                 "source": source_text(step),
                 "output": shown_target(output),
