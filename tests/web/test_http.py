@@ -30,6 +30,7 @@ from amazon_connector.web.runs import TestRun, run_events
 from amazon_connector.web.server import start_ui
 from amazon_connector.web.steps import StepFileNotFound, StepFolder
 from tests.conftest import app_settings, seller_in
+from tests.data.step.test_step_emulator import PATCH
 from tests.values import APP_ID, AWS_KEY, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from tests.web.conftest import REFUSED_MARKETPLACE, sandbox_listings
 
@@ -602,6 +603,49 @@ def test_a_step_runs_with_its_progress_then_its_outputs_and_errordata(
     assert error_rows == [("3", "InvalidInput")]
     assert REFUSED_MARKETPLACE in errors.group(0)
     assert "&#34;row&#34;: &#34;REF-1&#34;" in errors.group(0)
+
+
+def run_to_its_end(client: httpx.Client, action: str) -> str:
+    """POST the step page's ``action`` (run, again) with this session's token; the run's page once it ended."""
+    started = client.post(
+        f"/steps/stock.toml/{action}", data={"csrf_token": token_of(client, "/steps/stock.toml")}
+    )
+    assert started.status_code == 303
+    assert "event: done" in client.get(started.headers["location"] + "/events").text
+    return client.get(started.headers["location"]).text
+
+
+def test_a_rerun_sends_nothing_and_says_so_and_send_again_sends_on_purpose(
+    ui, emulator, emulator_clock, stock_step
+):
+    def patches() -> int:
+        return sum(emulator.sandbox.stats.snapshot().get(PATCH, {}).values())
+
+    with browser(ui) as client:
+        first = run_to_its_end(client, "run")
+        assert patches() == 3
+        assert 'id="send-again"' not in first
+        assert 'id="note-1"' not in first
+
+        rerun = run_to_its_end(client, "run")
+        assert patches() == 3  # the input was sent already: nothing is sent again
+        note = re.search(r'<p class="notice" role="status" id="note-1">([^<]+)</p>', rerun)
+        assert note is not None
+        assert note.group(1).startswith("This input was sent already: run ")
+        assert "3 record(s): 2 answered, 1 failed (3 answered by an earlier run, not sent again)" in rerun
+        form = re.search(r'<form method="post" action="/steps/stock.toml/again".*?</form>', rerun, re.S)
+        assert form is not None
+        assert re.search(r'name="csrf_token" value="[^"]+"', form.group(0))
+        assert ">Send again</button>" in form.group(0)
+
+        assert client.post("/steps/stock.toml/again", data={}).status_code == 403
+        assert patches() == 3
+        emulator_clock.advance(60)  # a minute later: Amazon's bucket for the operation is full again
+        again = run_to_its_end(client, "again")
+        assert patches() == 6  # sent again, on purpose
+        assert "<h1>Send again of stock.toml</h1>" in again
+        assert 'id="send-again"' not in again
+        assert "3 record(s): 2 answered, 1 failed." in again
 
 
 def test_a_second_run_while_one_is_running_says_so(ui, uk_seller, stock_step, monkeypatch):
