@@ -79,6 +79,31 @@ def test_sql_rows_are_numbered_from_one(tmp_path):
     assert [r.values for r in again] == [{"sku": "A"}, {"sku": "B"}]
 
 
+def test_every_read_of_an_sql_source_gives_the_rows_of_its_first_complete_read(tmp_path):
+    path = tmp_path / "erp.db"
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("CREATE TABLE stock (sku TEXT, quantity INTEGER, price NUMERIC, at TIMESTAMP)")
+        db.executemany(
+            "INSERT INTO stock VALUES (?, ?, ?, ?)",
+            [("A", 1, "9.99", "2026-11-28 10:00:00"), ("B", 0, "10", None)],
+        )
+    source = open_source(str(path), query="SELECT sku, quantity, price, at FROM stock ORDER BY sku")
+    partial = iter(source)
+    assert next(partial).values["sku"] == "A"
+    partial.close()  # an abandoned read leaves no snapshot: the next read queries again
+    with db:
+        db.execute("INSERT INTO stock VALUES ('C', 5, '1.5', NULL)")
+    first = [(r.line, r.values) for r in source]
+    assert [values["sku"] for _, values in first] == ["A", "B", "C"]
+    with db:  # the table changes between a step's digest pass and its sending pass
+        db.execute("DELETE FROM stock WHERE sku = 'A'")
+        db.execute("UPDATE stock SET quantity = 99")
+    db.close()
+    assert [(r.line, r.values) for r in source] == first
+    assert [(r.line, r.values) for r in source] == first
+
+
 @pytest.mark.parametrize(
     ("name", "content", "options", "expected"),
     [

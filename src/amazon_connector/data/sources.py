@@ -13,7 +13,9 @@ cannot be read at all (a missing file, no header, a failing query) is a ``Source
 * Standard input (``open_stdin``): CSV, tab-separated or JSON Lines as its format says, kept in a
   temporary file while it is read (so that it can be read again, as a file can).
 * SQL (``sqlite:///PATH``, ``.db``/``.sqlite`` files, ``postgresql+psycopg://…``) with ``query``: each
-  row a record, ``line`` its row number (from 1).
+  row a record, ``line`` its row number (from 1). The query runs once: the rows of its first complete read
+  are kept in a private temporary file, so that every later read (a digest pass, then the sending pass)
+  gives exactly the same records even when the table changes meanwhile.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import codecs
 import csv
 import io
 import json
+import pickle
 import shutil
 import sys
 import tempfile
@@ -276,13 +279,51 @@ def _sql_source(url_text: str, query: str | None) -> Source:
         engine.dispose()
         raise failure(exc) from None
 
-    def records() -> Iterator[InputRecord]:
-        try:
-            with engine.connect() as conn:
-                result = conn.execution_options(yield_per=1000).execute(text(query))
-                for number, row in enumerate(result, start=1):
-                    yield InputRecord(number, dict(zip(columns, row, strict=True)))
-        except SQLAlchemyError as exc:
-            raise failure(exc) from None
+    snapshot: list[Path] = []
+    """The rows of the first complete read: every later read gives exactly these."""
 
-    return Source(shown, columns, records)
+    def queried() -> Iterator[InputRecord]:
+        complete = False
+        with tempfile.NamedTemporaryFile(prefix="amazon-connector-rows-", delete=False) as copy:
+            written = Path(copy.name)
+            try:
+                with engine.connect() as conn:
+                    result = conn.execution_options(yield_per=1000).execute(text(query))
+                    for number, row in enumerate(result, start=1):
+                        values = dict(zip(columns, row, strict=True))
+                        pickle.dump(values, copy, protocol=pickle.HIGHEST_PROTOCOL)
+                        yield InputRecord(number, values)
+                complete = True
+            except SQLAlchemyError as exc:
+                raise failure(exc) from None
+            finally:
+                if not complete:  # an abandoned or failed read leaves no snapshot
+                    written.unlink(missing_ok=True)
+        snapshot.append(written)
+
+    def records() -> Iterator[InputRecord]:
+        if not snapshot:
+            return queried()
+        return _snapshot_rows(snapshot[0])
+
+    source = Source(shown, columns, records)
+    weakref.finalize(source, _remove, snapshot)
+    return source
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _snapshot_rows(path: Path) -> Iterator[InputRecord]:
+    """The rows a query gave on its first read, from this process's own private temporary file."""
+    with path.open("rb") as f:
+        number = 0
+        while True:
+            try:
+                values = pickle.load(f)  # noqa: S301  (written by this process, 0600)
+            except EOFError:
+                return
+            number += 1
+            yield InputRecord(number, values)
