@@ -122,9 +122,12 @@ def test_price_and_quantity_patches_from_csv(emulator, seller, connections, tmp_
     assert len(rerun.notes) == 1
     assert "This input was sent already: run 1, begun at " in rerun.notes[0]
     assert "use --again" in rerun.notes[0]
+    assert rerun.sent_already
+    assert not result.sent_already
 
     again = run_step(step, connections, variables=variables, again=True)
     assert (again.answered, again.failed, again.resumed_skipped, again.notes) == (3, 1, 0, ())
+    assert not again.sent_already
     assert sum(emulator.sandbox.stats.snapshot()[PATCH].values()) == 8
 
 
