@@ -3,12 +3,9 @@ answer or log, the pasted-address and Log-in URI variants of Authorise, secret-a
 
 import asyncio
 import logging
-import os
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +26,7 @@ from amazon_connector.web import steps as web_steps
 from amazon_connector.web.runs import TestRun, run_events
 from amazon_connector.web.server import start_ui
 from amazon_connector.web.steps import StepFileNotFound, StepFolder
-from tests.conftest import app_settings, seller_in
+from tests.conftest import app_settings, ended_by, python_process, seller_in
 from tests.data.step.test_step_emulator import PATCH
 from tests.values import APP_ID, AWS_KEY, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from tests.web.conftest import REFUSED_MARKETPLACE, sandbox_listings
@@ -354,10 +351,15 @@ def test_secret_age_warnings_show_on_the_list_and_the_connection(home):
         assert (entered + timedelta(days=180)).strftime("%Y-%m-%d") in page
 
 
-def test_the_ui_command_serves_until_interrupted(home):
-    command = [sys.executable, "-m", "amazon_connector", "ui", "--no-browser", "--port", "0"]
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"}
+@pytest.mark.parametrize(
+    ("stop", "sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-as-a-background-job", "sigterm"],
+)
+def test_the_ui_command_serves_until_interrupted_or_terminated(home, stop, sigint_ignored):
+    """Also as a background job of a non-interactive shell, which starts with SIGINT ignored."""
+    with python_process(
+        "-m", "amazon_connector", "ui", "--no-browser", "--port", "0", sigint_ignored=sigint_ignored
     ) as process:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -365,10 +367,10 @@ def test_the_ui_command_serves_until_interrupted(home):
         assert url is not None, line
         with httpx.Client(trust_env=False) as client:
             assert "Connections" in client.get(url.group(0)).text
-        process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=10)
-    assert process.returncode == 0
+        rest, errors = ended_by(process, stop)
+    assert process.returncode == 0, errors
     assert "Stopped." in rest
+    assert errors == ""
 
 
 def test_the_client_secret_is_rotated_from_the_page(ui, emulator, apps, connections):
