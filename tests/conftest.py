@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
+import signal
 import subprocess
 import sys
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -65,6 +68,47 @@ def postgres_url() -> Iterator[str]:
             pytest.skip("PostgreSQL is not installed here")
         with new_database(server, f"session_{uuid.uuid4().hex}") as url:
             yield url
+
+
+IGNORING_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
+@contextmanager
+def python_process(*args: str, sigint_ignored: bool = False) -> Iterator[subprocess.Popen[str]]:
+    """`python *args` in its own process, its output piped; with ``sigint_ignored`` it starts with
+    SIGINT ignored, as a non-interactive shell starts a background job. It is killed after the block if
+    still running: a failed test never leaves it behind nor waits for it."""
+    python = [sys.executable, "-c", IGNORING_SIGINT] if sigint_ignored else [sys.executable]
+    process = subprocess.Popen(
+        [*python, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def ended_by(process: subprocess.Popen[Any], signum: signal.Signals, within: float = 30) -> tuple[Any, Any]:
+    """Send ``signum``; the rest of the process's output once it has ended. Still running ``within``
+    seconds later, it is killed and the test fails."""
+    process.send_signal(signum)
+    try:
+        return process.communicate(timeout=within)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail(
+            f"{shlex.join(cast(list[str], process.args))} still ran {within} s after {signum.name}: killed it."
+        )
 
 
 def free_port() -> int:
@@ -186,8 +230,7 @@ class EmulatorProcess:
         return dict(httpx.get(f"{self.url}/_sandbox/stats", timeout=5.0).json())
 
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        ended_by(self.process, signal.SIGTERM)
 
 
 @pytest.fixture

@@ -16,33 +16,21 @@ from typing import Any
 import httpx
 import pytest
 
-from amazon_connector import Connections
 from amazon_connector.data import read_records
 from amazon_connector.data.listings.reading import LISTINGS
 from amazon_connector.data.results import ERRORS, RESULTS
 from amazon_connector.marketplaces import get_marketplace
 from amazon_connector.sandbox.spapi.jobs import PROCESSING, QUEUED
-from tests.conftest import app_settings, seller_in
+from tests.conftest import connect_uk_seller
 
 UK = get_marketplace("UK").marketplace_id
 FEED_TIME = (QUEUED + PROCESSING).total_seconds()
 
 
 @pytest.fixture
-def seller(emulator, apps) -> dict[str, Any]:
+def seller(emulator, home) -> dict[str, Any]:
     """The UK seller, with a connection `uk` to it in the test's store."""
-    app = apps["Demo Private App (restricted)"]
-    found = seller_in(app, "UK")
-    with Connections.open() as connections:
-        connections.add(
-            "uk",
-            country="UK",
-            mode="restricted",
-            refresh_token=found["refresh_token"],
-            selling_partner_id=found["selling_partner_id"],
-            **app_settings(app, emulator),
-        )
-    return found
+    return connect_uk_seller(emulator, home)
 
 
 def listings(emulator, seller) -> dict[str, dict[str, Any]]:

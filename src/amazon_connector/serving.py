@@ -1,13 +1,18 @@
-"""Run an ASGI app with uvicorn on a background thread: the emulator and the redirect listener use it."""
+"""Run an ASGI app with uvicorn on a background thread (the page, the emulator, the redirect listener),
+and serve in the foreground until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
-from typing import Any
+from types import FrameType, TracebackType
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -15,6 +20,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amazon_connector.errors import ConfigurationError
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SHUTDOWN_GRACE = 2
+"""Seconds the requests in flight get to finish when a server stops; then they are cancelled."""
+STOP_DEADLINE = 10
+"""Seconds after a stop signal by which a process serving in the foreground has ended, cleanly or not."""
 
 
 def is_loopback(host: str) -> bool:
@@ -87,6 +98,7 @@ class ServerThread:
             log_level="warning",
             access_log=False,
             lifespan="off",
+            timeout_graceful_shutdown=SHUTDOWN_GRACE,
             ssl_certfile=str(certfile) if certfile else None,
             ssl_keyfile=str(keyfile) if keyfile else None,
         )
@@ -125,3 +137,45 @@ class ServerThread:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class StopSignal(KeyboardInterrupt):
+    """Raised in the main thread by the first SIGINT or SIGTERM within until_stop_signal()."""
+
+
+@contextmanager
+def until_stop_signal(deadline: int = STOP_DEADLINE) -> Iterator[None]:
+    """Serve in the block (which ends in wait_for_stop_signal()) until SIGINT (Ctrl+C) or SIGTERM: the
+    block then unwinds as on an error, stopping its servers, and the with statement ends normally.
+
+    Either signal stops it even where SIGINT was inherited ignored (a non-interactive shell's background
+    job). From the first on, a second one ends the process at once, and so does ``deadline`` seconds
+    later anything still running (a request stuck in a thread): for a command's main thread only."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for stop_signal in STOP_SIGNALS:
+            signal.signal(stop_signal, signal.SIG_DFL)
+        signal.signal(signal.SIGALRM, end)
+        signal.alarm(deadline)
+        raise StopSignal
+
+    def end(signum: int, frame: FrameType | None) -> None:
+        os.write(2, f"Not stopped {deadline} s after the signal: ending the process.\n".encode())
+        os._exit(1)
+
+    previous = {stop_signal: signal.signal(stop_signal, stop) for stop_signal in STOP_SIGNALS}
+    stopped = False
+    try:
+        yield
+    except StopSignal:
+        stopped = True
+    finally:
+        if not stopped:
+            for stop_signal, handler in previous.items():
+                signal.signal(stop_signal, handler)
+
+
+def wait_for_stop_signal() -> NoReturn:
+    """Wait, in an until_stop_signal() block, for the signal that ends it."""
+    while True:
+        threading.Event().wait()

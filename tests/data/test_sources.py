@@ -2,6 +2,7 @@
 be read is a record with a problem, a source that cannot be read at all is one clear error."""
 
 import sqlite3
+from collections.abc import Generator
 from decimal import Decimal
 
 import pytest
@@ -91,6 +92,7 @@ def test_every_read_of_an_sql_source_gives_the_rows_of_its_first_complete_read(t
     source = open_source(str(path), query="SELECT sku, quantity, price, at FROM stock ORDER BY sku")
     partial = iter(source)
     assert next(partial).values["sku"] == "A"
+    assert isinstance(partial, Generator)
     partial.close()  # an abandoned read leaves no snapshot: the next read queries again
     with db:
         db.execute("INSERT INTO stock VALUES ('C', 5, '1.5', NULL)")

@@ -123,21 +123,11 @@ def steps_folder(home: Path) -> Path:
 
 
 @pytest.fixture
-def uk_seller(emulator: Any, apps: dict[str, Any], connections: Any) -> dict[str, Any]:
+def uk_seller(emulator: Any, connections: Any) -> dict[str, Any]:
     """Connection ``uk``: the emulator's restricted app, its UK seller."""
-    from tests.conftest import app_settings, seller_in
+    from tests.conftest import connect_uk_seller
 
-    app = apps["Demo Private App (restricted)"]
-    seller = seller_in(app, "UK")
-    connections.add(
-        "uk",
-        country="UK",
-        mode="restricted",
-        refresh_token=seller["refresh_token"],
-        selling_partner_id=seller["selling_partner_id"],
-        **app_settings(app, emulator),
-    )
-    return seller
+    return connect_uk_seller(emulator, connections.home)
 
 
 @pytest.fixture

@@ -3,12 +3,9 @@ answer or log, the pasted-address and Log-in URI variants of Authorise, secret-a
 
 import asyncio
 import logging
-import os
 import re
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +26,8 @@ from amazon_connector.web import steps as web_steps
 from amazon_connector.web.runs import TestRun, run_events
 from amazon_connector.web.server import start_ui
 from amazon_connector.web.steps import StepFileNotFound, StepFolder
-from tests.conftest import app_settings, seller_in
+from tests.conftest import app_settings, ended_by, python_process, seller_in
+from tests.data.step.test_step_emulator import PATCH
 from tests.values import APP_ID, AWS_KEY, AWS_SECRET, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
 from tests.web.conftest import REFUSED_MARKETPLACE, sandbox_listings
 
@@ -353,10 +351,15 @@ def test_secret_age_warnings_show_on_the_list_and_the_connection(home):
         assert (entered + timedelta(days=180)).strftime("%Y-%m-%d") in page
 
 
-def test_the_ui_command_serves_until_interrupted(home):
-    command = [sys.executable, "-m", "amazon_connector", "ui", "--no-browser", "--port", "0"]
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"}
+@pytest.mark.parametrize(
+    ("stop", "sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-as-a-background-job", "sigterm"],
+)
+def test_the_ui_command_serves_until_interrupted_or_terminated(home, stop, sigint_ignored):
+    """Also as a background job of a non-interactive shell, which starts with SIGINT ignored."""
+    with python_process(
+        "-m", "amazon_connector", "ui", "--no-browser", "--port", "0", sigint_ignored=sigint_ignored
     ) as process:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -364,10 +367,10 @@ def test_the_ui_command_serves_until_interrupted(home):
         assert url is not None, line
         with httpx.Client(trust_env=False) as client:
             assert "Connections" in client.get(url.group(0)).text
-        process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=10)
-    assert process.returncode == 0
+        rest, errors = ended_by(process, stop)
+    assert process.returncode == 0, errors
     assert "Stopped." in rest
+    assert errors == ""
 
 
 def test_the_client_secret_is_rotated_from_the_page(ui, emulator, apps, connections):
@@ -485,7 +488,18 @@ def test_a_step_shows_its_settings_and_its_mapping_with_required_fields_in_bold(
     op = re.search(r'data-target="body.patches\[0\].op">.*?</tr>', page.text, re.S)
     assert op is not None
     assert "fixed value <code>&#34;merge&#34;</code>" in op.group(0)
-    assert rows["body.patches[0].value[0].quantity"] == "beyond"  # below a field the model leaves open
+    assert rows["body.patches[0].value[0].quantity"] == ""  # below a field the model leaves open
+    quantity = re.search(r'data-target="body.patches\[0\].value\[0\].quantity">.*?</tr>', page.text, re.S)
+    assert quantity is not None
+    assert "Inside a field Amazon&#39;s model leaves open" in quantity.group(0)
+    assert '<td data-label="Type">open</td>' in quantity.group(0)
+    assert "column <code>quantity</code>" in quantity.group(0)
+    listed = list(rows)
+    at = listed.index("body.patches[0].value")  # the open field, then what the step sets in it
+    assert listed[at + 1 : at + 3] == [
+        "body.patches[0].value[0].fulfillment_channel_code",
+        "body.patches[0].value[0].quantity",
+    ]
     assert "&lt;b&gt;not bold&lt;/b&gt;" in page.text
     assert re.search(r'id="source">[^<]*stock\.csv</dd>', page.text)
     assert re.search(r'id="output-target">[^<]*steps/stock\.output\.jsonl</code>', page.text)
@@ -504,11 +518,16 @@ def test_a_step_with_mistakes_shows_each_problem_with_its_place(ui, steps_folder
         "[source]\n"
         'path = "postgresql+psycopg://me:hunter2pw@127.0.0.1:9/shop"\nquery = "SELECT asin FROM items"\n'
     )
+    (steps_folder / "options.toml").write_text(
+        'name = "options"\nconnection = "uk"\noperation = "patchListingsItem"\n\n'
+        '[mapping.fields]\nsku = "KIT-1"\n\n[options]\non_error = "explode"\n'
+    )
     (steps_folder / "broken.yaml").write_text("name: ok\noperation: [unclosed\n")
     with browser(ui) as client:
         page = client.get("/steps/mistakes.toml")
         database = client.get("/steps/database.toml")
         broken = client.get("/steps/broken.yaml")
+        options = client.get("/steps/options.toml")
     assert page.status_code == 200
     problems = re.findall(
         r'<code class="place">([^<]+)</code> <span class="message">([^<]+)</span>', page.text
@@ -523,6 +542,16 @@ def test_a_step_with_mistakes_shows_each_problem_with_its_place(ui, steps_folder
     flagged = re.findall(r'<tr class="required missing" data-target="([^"]+)">', page.text)
     assert flagged == ["sellerId"]
     assert "required, not mapped" in page.text
+
+    # past a wrong option, the mapping is checked all the same, as `step check` does
+    assert options.status_code == 200
+    found = re.findall(
+        r'<code class="place">([^<]+)</code> <span class="message">([^<]+)</span>', options.text
+    )
+    file = steps_folder / "options.toml"
+    assert (f"{file}:9 (options.on_error)", "Input should be &#39;continue&#39; or &#39;stop&#39;") in found
+    assert (f"{file}:5 (mapping.fields)", "the required field sellerId is not mapped") in found
+    assert "sellerId" in re.findall(r'<tr class="required missing" data-target="([^"]+)">', options.text)
 
     assert database.status_code == 200
     assert "The query on postgresql+psycopg://me:***@127.0.0.1:9/shop failed" in database.text
@@ -576,6 +605,49 @@ def test_a_step_runs_with_its_progress_then_its_outputs_and_errordata(
     assert error_rows == [("3", "InvalidInput")]
     assert REFUSED_MARKETPLACE in errors.group(0)
     assert "&#34;row&#34;: &#34;REF-1&#34;" in errors.group(0)
+
+
+def run_to_its_end(client: httpx.Client, action: str) -> str:
+    """POST the step page's ``action`` (run, again) with this session's token; the run's page once it ended."""
+    started = client.post(
+        f"/steps/stock.toml/{action}", data={"csrf_token": token_of(client, "/steps/stock.toml")}
+    )
+    assert started.status_code == 303
+    assert "event: done" in client.get(started.headers["location"] + "/events").text
+    return client.get(started.headers["location"]).text
+
+
+def test_a_rerun_sends_nothing_and_says_so_and_send_again_sends_on_purpose(
+    ui, emulator, emulator_clock, stock_step
+):
+    def patches() -> int:
+        return sum(emulator.sandbox.stats.snapshot().get(PATCH, {}).values())
+
+    with browser(ui) as client:
+        first = run_to_its_end(client, "run")
+        assert patches() == 3
+        assert 'id="send-again"' not in first
+        assert 'id="note-1"' not in first
+
+        rerun = run_to_its_end(client, "run")
+        assert patches() == 3  # the input was sent already: nothing is sent again
+        note = re.search(r'<p class="notice" role="status" id="note-1">([^<]+)</p>', rerun)
+        assert note is not None
+        assert note.group(1).startswith("This input was sent already: run ")
+        assert "3 record(s): 2 answered, 1 failed (3 answered by an earlier run, not sent again)" in rerun
+        form = re.search(r'<form method="post" action="/steps/stock.toml/again".*?</form>', rerun, re.S)
+        assert form is not None
+        assert re.search(r'name="csrf_token" value="[^"]+"', form.group(0))
+        assert ">Send again</button>" in form.group(0)
+
+        assert client.post("/steps/stock.toml/again", data={}).status_code == 403
+        assert patches() == 3
+        emulator_clock.advance(60)  # a minute later: Amazon's bucket for the operation is full again
+        again = run_to_its_end(client, "again")
+        assert patches() == 6  # sent again, on purpose
+        assert "<h1>Send again of stock.toml</h1>" in again
+        assert 'id="send-again"' not in again
+        assert "3 record(s): 2 answered, 1 failed." in again
 
 
 def test_a_second_run_while_one_is_running_says_so(ui, uk_seller, stock_step, monkeypatch):

@@ -4,12 +4,9 @@ plain HTTP only when asked, and a limit on login attempts per client address."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import signal
 import ssl
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +22,7 @@ from amazon_connector.clock import ManualClock
 from amazon_connector.connections import Connections
 from amazon_connector.errors import ConfigurationError
 from amazon_connector.web.server import RunningUi, page_tls, start_ui
+from tests.conftest import ended_by, python_process
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TEST_NET = "192.0.2.1"  # a documentation address: decided on, never bound
@@ -136,12 +134,9 @@ def test_login_attempts_are_limited_per_address(
 
 def test_the_ui_command_serves_https_with_a_given_certificate(home: Path, tls: TlsFiles) -> None:
     command = [
-        sys.executable, "-m", "amazon_connector", "ui", "--no-browser", "--port", "0",
-        "--cert", str(tls.certfile), "--key", str(tls.keyfile),
+        "ui", "--no-browser", "--port", "0", "--cert", str(tls.certfile), "--key", str(tls.keyfile),
     ]  # fmt: skip
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"}
-    ) as process:
+    with python_process("-m", "amazon_connector", *command) as process:
         assert process.stdout is not None
         url = re.search(r"https://127\.0\.0\.1:\d+/", process.stdout.readline())
         assert url is not None
@@ -149,9 +144,8 @@ def test_the_ui_command_serves_https_with_a_given_certificate(home: Path, tls: T
         assert process.stdout.readline().strip() == fingerprint(tls.certfile)
         trusted = ssl.create_default_context(cafile=str(tls.certfile))
         assert "Connections" in httpx.get(url.group(0), verify=trusted, trust_env=False, timeout=10).text
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=10)
-    assert process.returncode == 0
+        _, errors = ended_by(process, signal.SIGINT)
+    assert process.returncode == 0, errors
 
 
 def test_the_ui_command_refuses_half_a_certificate(tls: TlsFiles) -> None:

@@ -8,8 +8,7 @@ from typing import Annotated
 import httpx
 import typer
 
-from amazon_connector.sandbox.faults import parse_faults
-from amazon_connector.sandbox.server import base_url, check_host, serve
+from amazon_connector.sandbox.server import RunningEmulator, base_url, serve
 from amazon_connector.sandbox.world import DEFAULT_LISTINGS, DEFAULT_ORDERS
 
 app = typer.Typer(no_args_is_help=True)
@@ -61,15 +60,16 @@ def serve_command(
         ),
     ] = None,
 ) -> None:
-    """Serve Login with Amazon, the Seller Central consent page and SP-API until Ctrl-C."""
-    check_host(host, allow_remote=allow_remote)
-    parse_faults(faults)
-    url = base_url(host, port)
-    mode = " answering only the models' sandbox examples" if static else ""
-    typer.echo(f"Emulator of Amazon (Login with Amazon, Seller Central, SP-API) at {url}{mode}")
-    typer.echo(
-        f"Use environment = {url} in a connection; its credentials: amazon-connector sandbox credentials --url {url}"
-    )
+    """Serve Login with Amazon, the Seller Central consent page and SP-API until Ctrl-C (or SIGTERM)."""
+
+    def announce(emulator: RunningEmulator) -> None:
+        mode = " answering only the models' sandbox examples" if static else ""
+        typer.echo(f"Emulator of Amazon (Login with Amazon, Seller Central, SP-API) at {emulator.url}{mode}")
+        typer.echo(
+            f"Use environment = {emulator.url} in a connection; its credentials: "
+            f"amazon-connector sandbox credentials --url {emulator.url}"
+        )
+
     serve(
         host,
         port,
@@ -82,7 +82,9 @@ def serve_command(
         static=static,
         allow_remote=allow_remote,
         report_rows=report_rows,
+        on_ready=announce,
     )
+    typer.echo("Stopped.")
 
 
 @app.command("credentials")

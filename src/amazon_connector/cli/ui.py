@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import webbrowser
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +9,7 @@ from typing import Annotated
 import typer
 
 from amazon_connector.cli.context import console, err_console, state
+from amazon_connector.serving import until_stop_signal, wait_for_stop_signal
 from amazon_connector.web.server import DEFAULT_PORT, start_ui
 
 
@@ -54,15 +54,18 @@ def ui(
 ) -> None:
     """Open the connection dialog in the browser: add, authorise, test, log out, edit, remove; and the
     Steps section: view and run the step files of a folder."""
-    with start_ui(
-        state(ctx).connections(),
-        host=host,
-        port=port,
-        steps=steps,
-        certfile=cert,
-        keyfile=key,
-        insecure=insecure,
-    ) as running:
+    with (
+        until_stop_signal(),
+        start_ui(
+            state(ctx).connections(),
+            host=host,
+            port=port,
+            steps=steps,
+            certfile=cert,
+            keyfile=key,
+            insecure=insecure,
+        ) as running,
+    ):
         console.print(
             f"The connection dialog is at [bold]{running.url}[/] (Ctrl+C stops it).", soft_wrap=True
         )
@@ -87,7 +90,5 @@ def ui(
             )
         if browser:
             webbrowser.open(running.url)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            console.print("Stopped.")
+        wait_for_stop_signal()
+    console.print("Stopped.")

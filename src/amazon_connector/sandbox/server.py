@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-import uvicorn
 
 from amazon_connector.clock import Clock, ScaledClock
 from amazon_connector.errors import ConfigurationError
@@ -15,7 +13,13 @@ from amazon_connector.sandbox.context import Sandbox
 from amazon_connector.sandbox.faults import Fault, parse_faults
 from amazon_connector.sandbox.traffic import Emulator
 from amazon_connector.sandbox.world import DEFAULT_LISTINGS, DEFAULT_ORDERS, World, demo_world
-from amazon_connector.serving import ServerThread, bind_address, is_loopback
+from amazon_connector.serving import (
+    ServerThread,
+    bind_address,
+    is_loopback,
+    until_stop_signal,
+    wait_for_stop_signal,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +92,13 @@ def serve(
     static: bool = False,
     allow_remote: bool = False,
     report_rows: int | None = None,
+    on_ready: Callable[[RunningEmulator], None] = lambda emulator: None,
 ) -> None:
     """Serve the demo world of ``seed`` (``orders`` per seller and marketplace, ``listings`` per
-    seller) in the foreground until interrupted; time runs ``time_scale`` times faster for expiry,
-    usage plans and processing. With ``static`` the SP-API answers only its models' sandbox examples;
-    ``report_rows``: rows per marketplace of generated report documents."""
+    seller) in the foreground until SIGINT (Ctrl+C) or SIGTERM (see until_stop_signal); time runs
+    ``time_scale`` times faster for expiry, usage plans and processing. With ``static`` the SP-API
+    answers only its models' sandbox examples; ``report_rows``: rows per marketplace of generated report
+    documents. ``on_ready`` is called once it accepts connections."""
     check_host(host, allow_remote=allow_remote)
     if time_scale <= 0:
         raise ConfigurationError(f"The time scale must be positive, not {time_scale}.", field="time_scale")
@@ -106,13 +112,20 @@ def serve(
         raise ConfigurationError(
             f"The number of report rows must not be negative, not {report_rows}.", field="report_rows"
         )
+    injected = parse_faults(faults)
     world = demo_world(seed, redirect_uris, orders_per_marketplace=orders, listings_per_seller=listings)
-    app = create_app(
-        world, ScaledClock(time_scale), faults=parse_faults(faults), static=static, report_rows=report_rows
-    )
-    try:
-        uvicorn.run(
-            app, host=bind_address(host), port=port, log_level="info", access_log=False, lifespan="off"
-        )
-    finally:
-        app.state.sandbox.close()
+    with (
+        until_stop_signal(),
+        running_emulator(
+            world,
+            host=host,
+            port=port,
+            clock=ScaledClock(time_scale),
+            faults=injected,
+            static=static,
+            allow_remote=allow_remote,
+            report_rows=report_rows,
+        ) as emulator,
+    ):
+        on_ready(emulator)
+        wait_for_stop_signal()

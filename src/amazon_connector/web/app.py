@@ -573,6 +573,7 @@ def create_app(
         Route("/steps", step_pages.list_page),
         Route(step, step_pages.step),
         Route(f"{step}/run", step_pages.run, methods=["POST"]),
+        Route(f"{step}/again", step_pages.send_again, methods=["POST"]),
         Route(f"{step}/runs/{{run}}", step_pages.run_page),
         Route(f"{step}/runs/{{run}}/events", step_pages.run_events),
         Route(CALLBACK_PATH, web.callback),

@@ -26,6 +26,7 @@ from amazon_connector.data.step import (
     check_step,
     load_step,
     output_targets,
+    read_step,
     run_step,
     step_fields,
 )
@@ -191,6 +192,7 @@ class StepRunView:
     """A step's run as it stood at one moment."""
 
     id: str
+    again: bool
     finished: bool
     ticks: int
     progress: Progress
@@ -211,6 +213,8 @@ class StepRun(BackgroundRun):
     the problems (or error) that stopped it before anything was sent."""
 
     file: str
+    again: bool = False
+    """Send Again: an input sent already is sent again on purpose."""
     progress: Progress = field(default_factory=Progress)
     ticks: int = 0
     result: StepRunResult | None = None
@@ -229,7 +233,7 @@ class StepRun(BackgroundRun):
 
     def work(self, step: Step, connections: Connections) -> None:
         try:
-            result = run_step(step, connections, progress=self.tell)
+            result = run_step(step, connections, progress=self.tell, again=self.again)
         except StepFileError as exc:
             self.problems = tuple(exc.problems)
             self.error = f"The step has {len(exc.problems)} problem(s); nothing was sent."
@@ -249,6 +253,7 @@ class StepRun(BackgroundRun):
         finished = self.done.is_set()
         return StepRunView(
             self.id,
+            self.again,
             finished,
             self.ticks,
             self.progress,
@@ -346,19 +351,19 @@ class StepPages:
 
         def examine() -> dict[str, Any]:
             try:
-                step = load_step(path)
+                step, problems = read_step(path)
             except StepFileError as exc:
-                return {"step": None, "problems": exc.problems, "fields": [], "beyond": [], "flagged": set()}
+                step, problems = None, exc.problems
+            if step is None:
+                return {"step": None, "problems": problems, "fields": [], "flagged": set()}
             refused = stdin_problem(step)
-            problems = [refused] if refused else check_step(step, connections=self.web.connections)
+            problems += [refused] if refused else check_step(step, connections=self.web.connections)
             fields = step_fields(step)
             output, errors = output_targets(step)
-            listed = {f.target for f in fields}
             return {
                 "step": step,
                 "problems": problems,
                 "fields": fields,
-                "beyond": [t for t in step.mapping.fields if t not in listed] if fields else [],
                 "flagged": unmapped_required(fields),
                 "source": source_text(step),
                 "output": shown_target(output),
@@ -371,6 +376,14 @@ class StepPages:
         return self.web.render(request, "step.html", status, file=name, running=running, **context)
 
     async def run(self, request: Request) -> Response:
+        """Run: a rerun of an input sent already sends nothing and reports the earlier results."""
+        return await self._start(request, again=False)
+
+    async def send_again(self, request: Request) -> Response:
+        """Send Again: the input is sent again on purpose, as a new run."""
+        return await self._start(request, again=True)
+
+    async def _start(self, request: Request, *, again: bool) -> Response:
         name, path = self._file(request)
         await self.web.form(request)
         try:
@@ -379,7 +392,7 @@ class StepPages:
             return await self.step(request, status=400)
         if stdin_problem(step) is not None:
             return await self.step(request, status=400)
-        run = StepRun(name)
+        run = StepRun(name, again)
         try:
             self.web.runs.start(run, lambda: run.work(step, self.web.connections), alone=True)
         except StillRunning as exc:

@@ -122,9 +122,12 @@ def test_price_and_quantity_patches_from_csv(emulator, seller, connections, tmp_
     assert len(rerun.notes) == 1
     assert "This input was sent already: run 1, begun at " in rerun.notes[0]
     assert "use --again" in rerun.notes[0]
+    assert rerun.sent_already
+    assert not result.sent_already
 
     again = run_step(step, connections, variables=variables, again=True)
     assert (again.answered, again.failed, again.resumed_skipped, again.notes) == (3, 1, 0, ())
+    assert not again.sent_already
     assert sum(emulator.sandbox.stats.snapshot()[PATCH].values()) == 8
 
 
@@ -258,10 +261,16 @@ def test_get_catalog_item_for_a_list_of_asins(emulator, seller, connections, tmp
         "mapped": {"asin": "B000000000", "includedData": ["summaries", "identifiers"]},
         "references": {"ref": 1},
     }
-    calls = sum(emulator.sandbox.stats.snapshot()[GET_ITEM].values())
+    calls = answered_calls(emulator)
     rerun = run_step(load_step(tmp_path / "catalog.toml"), connections)  # reads run again
     assert (rerun.answered, rerun.failed, rerun.resumed_skipped, rerun.notes) == (3, 1, 0, ())
-    assert sum(emulator.sandbox.stats.snapshot()[GET_ITEM].values()) == calls + 4
+    assert answered_calls(emulator) == calls + 4
+
+
+def answered_calls(emulator) -> int:
+    """getCatalogItem's answers but 429s: at 100 times Amazon's pace a loaded machine's pauses of a few ms
+    bunch paced calls of a 2-per-second plan (the runtime then waits and retries; at Amazon's pace, no)."""
+    return sum(n for status, n in emulator.sandbox.stats.snapshot()[GET_ITEM].items() if status != "429")
 
 
 def test_xml_outputs_are_valid_against_their_xsds(emulator, seller, connections, tmp_path):

@@ -206,3 +206,41 @@ def test_new_step_is_loadable_and_check_lists_the_required_fields(tmp_path, run)
     assert "Unknown SP-API operation" in run("step", "new", "noSuchThing", expect=1).stderr
     bad = run("step", "run", str(tmp_path / "ship.yaml"), expect=1).stderr
     assert "Nothing was sent" in bad
+
+
+def test_step_fields_list_what_the_step_maps_inside_open_parts_and_each_lists(tmp_path):
+    patch = load_step(
+        write(
+            tmp_path,
+            "open.toml",
+            'name = "x"\nconnection = "uk"\noperation = "patchListingsItem"\n[mapping.fields]\n'
+            '"body.patches[0].op" = "merge"\n'
+            '"body.patches[0].value[0].quantity" = { column = "qty", transform = "number" }\n'
+            '"body.patches[0].value[0].fulfillment_channel_code" = "DEFAULT"\n',
+        )
+    )
+    fields = step_fields(patch)
+    targets = [f.target for f in fields]
+    at = targets.index("body.patches[0].value")  # the open field, then what the step sets inside it
+    assert targets[at + 1 : at + 3] == [
+        "body.patches[0].value[0].quantity",
+        "body.patches[0].value[0].fulfillment_channel_code",
+    ]
+    quantity = fields[at + 1]
+    assert (quantity.location, quantity.required, quantity.type) == ("body", False, "open")
+    assert (quantity.mapped_from, quantity.mapped) == ("column", "qty")
+    assert (fields[at + 2].mapped_from, fields[at + 2].mapped) == ("fixed", '"DEFAULT"')
+    assert len(targets) == len(set(targets))
+
+    ship = load_step(
+        write(
+            tmp_path,
+            "ship.toml",
+            'name = "y"\nconnection = "uk"\noperation = "confirmShipment"\n[mapping.fields]\n'
+            '"body.packageDetail.orderItems" = { each = "items", fields = { orderItemId = { column = "item" } } }\n',
+        )
+    )
+    by_target = {f.target: f for f in step_fields(ship)}
+    assert by_target["body.packageDetail.orderItems"].mapped_from == "each"
+    item = by_target["body.packageDetail.orderItems[0].orderItemId"]  # a field of each item, from the model
+    assert (item.mapped_from, item.mapped, item.type) == ("column", "item", "string")

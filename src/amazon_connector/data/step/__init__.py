@@ -24,7 +24,8 @@ Public API::
                               ``again``: send an input sent already again (see README "Reruns")
     StepRunResult             records, answered, failed, resumed_skipped, not_sent, output, errors
                               (targets of OutputData and ErrorData), notes (runs continued or found
-                              finished), exit_status (0 or 3)
+                              finished), sent_already (a finished run had sent the input: nothing
+                              was sent again), exit_status (0 or 3)
     output_targets(step, output=None, errors=None) -> (output, errors)
     OUTPUT                    OutputData's record set (ErrorData's is ``data.results.ERRORS``)
 

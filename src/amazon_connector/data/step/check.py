@@ -16,8 +16,8 @@ from amazon_connector.data.step.mapping import (
     TEMPLATE,
     CompiledMapping,
     MappedRecord,
-    Target,
     compile_mapping,
+    flattened,
     map_record,
     variable_value,
 )
@@ -154,20 +154,10 @@ def _has_column(columns: Sequence[str], name: str) -> bool:
     return name in columns or name.split(".", 1)[0] in columns
 
 
-def _mapped(targets: Sequence[Target], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
-    found: set[tuple[str, ...]] = set()
-    for target in targets:
-        parts = (*prefix, *generic(target.parts))
-        found.add(parts)
-        if target.children:
-            found |= _mapped(target.children, (*parts, ANY_INDEX))
-    return found
-
-
 def required_problems(step: Step, mapping: CompiledMapping, columns: Sequence[str] | None) -> list[Problem]:
     """Required fields left unmapped: parameters, and the body's required fields below every object the
     mapping fills (the body's own always)."""
-    mapped = _mapped(mapping.targets)
+    mapped = {generic(parts) for parts, _ in flattened(mapping.targets)}
     if columns is not None:
         names = {c.casefold() for c in columns if c not in mapping.references}
         mapped |= {generic(parts) for column, parts, _ in mapping.auto if column.casefold() in names}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +98,16 @@ class Refusal:
     @property
     def input_data(self) -> dict[str, Any]:
         return {"mapped": None, "references": self.references}
+
+
+def flattened(
+    targets: Sequence[Target], prefix: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Target]]:
+    """Every mapped field with its whole path (an ``each`` list's fields below its first item, ``0``)."""
+    for target in targets:
+        parts = (*prefix, *target.parts)
+        yield parts, target
+        yield from flattened(target.children, (*parts, 0))
 
 
 def compile_mapping(

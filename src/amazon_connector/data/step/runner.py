@@ -57,6 +57,8 @@ class StepRunResult:
     errors: str
     notes: tuple[str, ...] = ()
     """What to tell of the runs continued or found finished (``Run.note``), one per connection."""
+    sent_already: bool = False
+    """The input had been sent by a finished run: nothing was sent again (``again=True`` sends it)."""
 
     @property
     def exit_status(self) -> int:
@@ -179,6 +181,7 @@ async def arun_step(
     except BaseException:
         outputs.abort()
         raise
+    runs = [use for use in connected.values() if isinstance(use, _Connected)]
     return StepRunResult(
         survey.records,
         tally.answered,
@@ -186,7 +189,8 @@ async def arun_step(
         tally.resumed,
         tally.not_sent,
         *targets,
-        tuple(note for use in connected.values() if isinstance(use, _Connected) and (note := use.run.note)),
+        tuple(note for use in runs if (note := use.run.note)),
+        any(use.run.finished_at is not None for use in runs),
     )
 
 

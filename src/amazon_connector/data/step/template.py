@@ -11,10 +11,13 @@ from amazon_connector.api.catalog import catalog
 from amazon_connector.data.sources import SourceError
 from amazon_connector.data.step.fields import OperationFields, generic, split_target, walk
 from amazon_connector.data.step.inputs import open_step_source, shaped_columns
-from amazon_connector.data.step.mapping import compile_mapping
-from amazon_connector.data.step.model import FieldSpec, FieldValue, Step
+from amazon_connector.data.step.mapping import compile_mapping, flattened
+from amazon_connector.data.step.model import FieldSpec, FieldValue, Step, dotted_path
 
 REQUIRED = "REQUIRED"
+OPEN = "open"
+"""The type of a field the step maps inside a part Amazon's model leaves open (any value goes)."""
+OPEN_DESCRIPTION = "Inside a field Amazon's model leaves open: the step file sets it."
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,27 +50,47 @@ def _origin(source: FieldValue) -> tuple[str, str]:
 
 def step_fields(step: Step) -> list[StepField]:
     """The operation's fields with what the step maps to each (auto mapping shown where the step has a
-    source whose columns are known only when run: the field's own name)."""
+    source whose columns are known only when run: the field's own name); a field the step maps inside a
+    part the model leaves open (``body.patches[0].value[0].quantity``) follows the field it is in, of
+    type ``open``, not required."""
     mapping, _ = compile_mapping(step)
     if mapping is None:
         return []
-    by_target = {generic(t.parts): t for t in mapping.targets}
+    by_target = {generic(parts): (parts, t) for parts, t in flattened(mapping.targets)}
     columns = _columns(step)
     names = {c.casefold() for c in columns or ()}
     auto = {generic(parts): column for column, parts, _ in mapping.auto if column.casefold() in names}
     found: list[StepField] = []
+    listed: list[tuple[str, ...]] = []
     for info in walk(mapping.fields):
         parts = generic(split_target(info.target))
-        target = by_target.get(parts)
         origin: tuple[str | None, str | None] = (None, None)
-        if target is not None:
-            origin = _origin(target.source)
+        if parts in by_target:
+            origin = _origin(by_target[parts][1].source)
         elif parts in auto:
             origin = ("auto", auto[parts])
         found.append(
             StepField(info.target, info.location, info.required, info.type, info.description, *origin)
         )
-    return found
+        listed.append(parts)
+    known = set(listed)
+    inside: dict[int, list[StepField]] = {}
+    for key, (whole, target) in by_target.items():
+        if key not in known:
+            field = StepField(
+                dotted_path(whole), "body", False, OPEN, OPEN_DESCRIPTION, *_origin(target.source)
+            )
+            inside.setdefault(_enclosing(listed, key), []).append(field)
+    return [
+        *inside.get(-1, []),
+        *(f for i, listed_field in enumerate(found) for f in (listed_field, *inside.get(i, []))),
+    ]
+
+
+def _enclosing(listed: list[tuple[str, ...]], key: tuple[str, ...]) -> int:
+    """The position of the deepest listed field ``key`` lies in (-1: none)."""
+    within = [i for i, parts in enumerate(listed) if key[: len(parts)] == parts]
+    return max(within, key=lambda i: len(listed[i]), default=-1)
 
 
 def _columns(step: Step) -> tuple[str, ...] | None:
