@@ -11,6 +11,7 @@ import pytest
 from amazon_connector.api.report_types import custom_report_type, report_type, report_types, stable_name
 from amazon_connector.data.reports.rows import (
     BLOCK,
+    PIECE_BYTES,
     document_rows,
     json_events,
     set_name,
@@ -84,9 +85,9 @@ def test_tsv_keeps_quotes_and_na_as_they_are_and_csv_unquotes():
 def test_a_flat_file_of_many_blocks_comes_in_several_batches_with_every_row():
     line = "SKU-{n}\t" + "x" * 200 + "\n"
     data = ("sku\tnote\n" + "".join(line.format(n=n) for n in range(30_000))).encode()
-    assert len(data) > 2 * BLOCK
+    assert len(data) > 2 * PIECE_BYTES > 2 * BLOCK
     _sets, pieces = rows_of("GET_FLAT_FILE_OPEN_LISTINGS_DATA", data, size=65536)
-    assert len(pieces) > 2
+    assert 2 < len(pieces) < len(data) // BLOCK  # the blocks parsed are joined into larger batches
     rows = [r for _, batch in pieces for r in batch]
     assert [r["sku"] for r in rows] == [f"SKU-{n}" for n in range(30_000)]
 

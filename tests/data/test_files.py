@@ -189,6 +189,13 @@ def test_arrow_batches_that_do_not_fit_are_refused(tmp_path):
         d.write_arrow(ORDERS, pa.table({"order_id": ["1"], "items": ["many"]}))
     with pytest.raises(RecordError, match="lacks the column"), open_destination(str(path), ORDERS) as d:
         d.write_arrow(ORDERS, pa.table({"items": [1]}))
+    batch = records_to_batch(ORDERS, coerced([order(1)]))  # the set's own schema: no cast needed
+    keyless = batch.set_column(0, batch.schema.field(0), pa.nulls(1, pa.string()))
+    with (
+        pytest.raises(RecordError, match="order_id must have a value"),
+        open_destination(str(path), ORDERS) as d,
+    ):
+        d.write_arrow(ORDERS, keyless)
     assert not path.exists()
 
 

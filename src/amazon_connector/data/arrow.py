@@ -26,14 +26,32 @@ if TYPE_CHECKING:
 
 
 def pyarrow() -> ModuleType:
-    """The pyarrow module, or a MissingExtraError that says how to install it."""
+    """The pyarrow module with its ``csv`` and ``parquet`` modules, or a MissingExtraError that says how
+    to install it. ``pyarrow.compute`` (some 12 MB resident) is imported where it is used."""
     require("parquet", "Parquet files and Arrow record batches")
     import pyarrow as pa
-    import pyarrow.compute
     import pyarrow.csv
     import pyarrow.parquet
 
     return pa  # type: ignore[no-any-return]
+
+
+DECAY_MS = 100
+"""jemalloc gives freed pages back after this long: at 0 every free is a system call (some 4 CPU seconds
+per GB of report), while the default allocator keeps them for good (tens of MB more at the peak)."""
+
+
+@lru_cache(maxsize=1)
+def streaming_pool() -> pa.MemoryPool:
+    """The memory pool of streamed rows (the CSV reader's batches, the Parquet writer's row groups):
+    jemalloc, made to give freed memory back soon (DECAY_MS), where pyarrow has it; else the default."""
+    pa = pyarrow()
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(DECAY_MS)
+    except NotImplementedError:
+        return pa.default_memory_pool()
+    return pool
 
 
 def arrow_type(column_type: ColumnType, scale: int) -> pa.DataType:
@@ -98,6 +116,10 @@ def conform_batch(record_set: RecordSet, batch: pa.RecordBatch) -> pa.RecordBatc
     Strings are parsed where Arrow can (numbers, ISO dates and times); JSON columns must hold JSON text."""
     pa = pyarrow()
     schema = arrow_schema(record_set)
+    if batch.schema.equals(schema):  # the same columns and types (a streamed report's batches): no casts
+        if missing := [f.name for f in schema if not f.nullable and batch.column(f.name).null_count]:
+            raise _lacks_value(record_set, missing[0])
+        return pa.RecordBatch.from_arrays(batch.columns, schema=schema)
     names = batch.schema.names
     if not_nullable := [
         n for n in record_set.column_names if n not in names and not record_set.by_name[n].nullable
@@ -122,8 +144,12 @@ def conform_batch(record_set: RecordSet, batch: pa.RecordBatch) -> pa.RecordBatc
                 f"{array.type} values: {exc}"
             ) from None
         if not f.nullable and array.null_count:
-            raise RecordError(f"{record_set.name}.{f.name} must have a value (it is not nullable).")
+            raise _lacks_value(record_set, f.name)
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _lacks_value(record_set: RecordSet, name: str) -> RecordError:
+    return RecordError(f"{record_set.name}.{name} must have a value (it is not nullable).")
 
 
 def keys_of_batch(record_set: RecordSet, batch: Any) -> Iterator[tuple[Any, ...]]:

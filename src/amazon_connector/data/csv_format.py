@@ -50,8 +50,9 @@ def _arrow_text(pa: Any, column_type: ColumnType, array: Any) -> Any:
         return array.cast(pa.string())
     # The UTC instant as naive text, "2026-01-02 03:04:05.000000", made ISO 8601 with T and Z (casting the
     # zoned timestamp or strftime would look the zone up for every value, 20 times slower).
+    from pyarrow import compute
+
     naive = array.cast(pa.timestamp("us")).cast(pa.string())
-    compute = pa.compute
     return compute.binary_join_element_wise(
         compute.replace_substring(naive, " ", "T", max_replacements=1), "Z", ""
     )

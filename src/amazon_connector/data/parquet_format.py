@@ -10,7 +10,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from typing import IO, Any
 
-from amazon_connector.data.arrow import arrow_schema, batch_to_records, pyarrow, records_to_batch
+from amazon_connector.data.arrow import (
+    arrow_schema,
+    batch_to_records,
+    pyarrow,
+    records_to_batch,
+    streaming_pool,
+)
 from amazon_connector.data.formats import READ_BATCH_ROWS, FileFormat, Sink
 from amazon_connector.data.records import Record, RecordError, RecordSet
 from amazon_connector.data.targets import DestinationError
@@ -27,7 +33,11 @@ class ParquetSink(Sink):
         self._pa = pyarrow()
         self._schema = arrow_schema(record_set)
         self._writer = self._pa.parquet.ParquetWriter(
-            out, self._schema, compression="zstd", dictionary_pagesize_limit=DICTIONARY_PAGE
+            out,
+            self._schema,
+            compression="zstd",
+            dictionary_pagesize_limit=DICTIONARY_PAGE,
+            memory_pool=streaming_pool(),
         )
         self._pending: list[Any] = []
         self._pending_rows = 0

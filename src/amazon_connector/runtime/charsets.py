@@ -160,6 +160,9 @@ class Transcoder:
             data = started
         assert self._decoder is not None
         if self._utf8:
+            if not self._carry and data.isascii():  # ASCII is UTF-8, whole: no text made to check it
+                self._offset += len(data)
+                return data
             data = self._carry + data
             try:
                 consumed = codecs.utf_8_decode(data, "strict", final)[1]
