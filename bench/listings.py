@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from run import Emulator, connect, earliest_end, emulator, usage_plan  # bench/run.py
+from common import Emulator, connect, earliest_end, emulator, usage_plan  # bench/common.py
 
 from amazon_connector import Connections
 from amazon_connector.api.catalog import catalog

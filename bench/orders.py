@@ -25,7 +25,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from run import Emulator, connect, emulator, least  # bench/run.py
+from common import Emulator, connect, emulator, least  # bench/common.py
 
 from amazon_connector import Connections
 from amazon_connector.clock import ScaledClock

@@ -87,7 +87,7 @@ def uncompressed_size(raw: Path) -> int:
 
 def bench_size(megabytes: int, work: Path) -> list[tuple[Run, int]]:
     """One emulator making a document of about ``megabytes`` MB; each reader's run."""
-    from run import connect, emulator  # bench/run.py: this script's directory is on the path
+    from common import connect, emulator  # bench/common.py: this script's directory is on the path
 
     from amazon_connector import Connections
     from amazon_connector.clock import ScaledClock
