@@ -48,6 +48,15 @@ class Emulator:
         with urllib.request.urlopen(f"{self.url}/_sandbox/stats") as answer:  # noqa: S310 (loopback)
             return json.load(answer)  # type: ignore[no-any-return]
 
+    def wait_until_idle(self, timeout: float = 1800) -> None:
+        """Until the emulator writes no document (a report asked for starts Amazon's automatic settlement
+        reports too, each of the same number of rows): a busy emulator takes a core from what is measured."""
+        deadline = time.monotonic() + timeout
+        while self.stats()["documents_being_written"]:
+            if time.monotonic() > deadline:
+                raise SystemExit("The emulator was still writing documents after the time allowed.")
+            time.sleep(0.2)
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -20,7 +20,7 @@
     usage plans allow (``bench/listings.py``).
 
 Run with ``make bench`` or ``.venv/bin/python bench/run.py [--orders N] [--scale S] [--calls C]
-[--runs R] [--report-sizes 100,1000] [--skus N]
+[--runs R] [--report-sizes 20,100,1000] [--skus N]
 [--only orders|cpu|startup|reports|cli|export|listings]``.
 """
 
@@ -48,6 +48,8 @@ from common import (  # bench/common.py
     emulator,
     least,
 )
+from reports import SIZES as REPORT_SIZES  # bench/reports.py
+from reports import bench_reports
 
 from amazon_connector import Connections
 from amazon_connector.connections.connection import Connection
@@ -346,7 +348,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=10, help="processes per command in (c) (default 10)")
     parser.add_argument(
-        "--report-sizes", default="100,1000", help="report document sizes in MB for (d) (default 100,1000)"
+        "--report-sizes",
+        default=REPORT_SIZES,
+        help=f"report document sizes in MB for (d) (default {REPORT_SIZES})",
     )
     parser.add_argument(
         "--export-orders", type=int, default=10_000, help="orders exported in (f) (default 10,000)"
@@ -367,8 +371,6 @@ def main() -> None:
     if args.only in (None, "startup"):
         bench_startup(args.runs)
     if args.only in (None, "reports"):
-        from reports import bench_reports  # bench/reports.py, beside this script
-
         bench_reports([int(s) for s in args.report_sizes.split(",")])
     if args.only in (None, "cli"):
         bench_cli(args.orders, args.scale)

@@ -128,6 +128,7 @@ def test_stats_over_http_and_in_python():
         }
         assert body["throttled"] == 2
         assert body["records"] == {"reports": 1, "feeds": 0, "documents": 0, "destinations": 0}
+        assert body["documents_being_written"] == 0
         assert http.delete("/_sandbox/stats").status_code == 200
         assert http.get("/_sandbox/stats").json()["requests"] == {}
         assert stats.count() == 0

@@ -284,3 +284,23 @@ def test_schedules_make_reports_on_the_clock_and_amazon_makes_settlements(http, 
     clock.advance(timedelta(days=1).total_seconds())
     token = token_for(http, apps, "UK")
     assert len(spapi(http, "GET", REPORTS, token, params={"reportTypes": LISTINGS}).json()["reports"]) == 2
+
+
+def test_documents_are_counted_as_being_written_until_they_are_written_or_fail(clock):
+    from amazon_connector.sandbox.aws.storage import Documents
+
+    documents = Documents(clock)
+    seen: list[int] = []
+
+    def pieces(fail: bool = False) -> Iterator[bytes]:
+        seen.append(documents.being_written)
+        yield b"rows\n" * 1000
+        if fail:
+            raise OSError("the emulator stopped")
+
+    documents.write(documents.create("doc", "A1", "text/plain", gzip_content=True), pieces())
+    assert documents.being_written == 0
+    with pytest.raises(OSError, match="the emulator stopped"):
+        documents.write(documents.create("doc", "A1", "text/plain"), pieces(fail=True))
+    assert documents.being_written == 0
+    assert seen == [1, 1]

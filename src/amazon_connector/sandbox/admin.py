@@ -51,8 +51,8 @@ async def credentials(request: Request) -> JSONResponse:
 
 
 async def stats(request: Request) -> JSONResponse:
-    """SP-API requests by operation and outcome, 429s, and how many records were created (GET); start
-    counting requests afresh, records staying (DELETE)."""
+    """SP-API requests by operation and outcome, 429s, how many records were created and documents are
+    being written (GET); start counting requests afresh, records staying (DELETE)."""
     _loopback_only(request)
     sandbox = sandbox_of(request)
     if request.method == "DELETE":
@@ -63,6 +63,7 @@ async def stats(request: Request) -> JSONResponse:
             "requests": sandbox.stats.snapshot(),
             "throttled": sandbox.stats.throttled,
             "records": sandbox.records(),
+            "documents_being_written": sandbox.documents.being_written,
         }
     )
 

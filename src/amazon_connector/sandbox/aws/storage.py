@@ -114,6 +114,7 @@ class Documents:
         self._documents: dict[str, Document] = {}
         self._lock = threading.Lock()
         self._folder = tempfile.TemporaryDirectory(prefix="amazon-connector-emulator-")
+        self._writing = 0
 
     def create(
         self,
@@ -137,15 +138,27 @@ class Documents:
         all is written. A failure (the emulator stopping) leaves it not ready."""
         path = Path(self._folder.name) / document.document_id
         size = 0
-        with path.open("wb") as file:
-            for piece in _gzipped(chunks) if document.gzip else chunks:
-                file.write(piece)
-                size += len(piece)
+        with self._lock:
+            self._writing += 1
+        try:
+            with path.open("wb") as file:
+                for piece in _gzipped(chunks) if document.gzip else chunks:
+                    file.write(piece)
+                    size += len(piece)
+        finally:
+            with self._lock:
+                self._writing -= 1
         with self._lock:
             document.path, document.size = path, size
             document.uploaded_at = self.clock.now()
             document.uploads += 1
         document.ready.set()
+
+    @property
+    def being_written(self) -> int:
+        """Documents whose content is being made or stored now (a large report's takes a while)."""
+        with self._lock:
+            return self._writing
 
     def store(self, document: Document, content: bytes) -> None:
         """An upload: the bytes as sent (a new upload replaces the last)."""
