@@ -307,15 +307,20 @@ class ReportContents:
         start = job.data_start or end - timedelta(days=14)
         settlement_id = f"{10_000_000 + int(job.job_id) % 10_000_000}"
         market = markets[0]
-        amounts = [(n, (self._seed(job) + n) * 37 % 9000 / 100) for n in range(self.rows)]
-        total = sum(a for _, a in amounts)
+        seed = self._seed(job)
+
+        def amount(n: int) -> float:
+            return (seed + n) * 37 % 9000 / 100
+
+        # the header holds the total: the amounts are summed first, none of them kept
+        total = sum(amount(n) for n in range(self.rows))
         dates = (_flat_date(start), _flat_date(end), _flat_date(end + timedelta(days=2)))
         yield [settlement_id, *dates, f"{total:.2f}", market.currency, *[""] * 13]
-        for n, amount in amounts:
+        for n in range(self.rows):
             yield [
                 settlement_id, "", "", "", "", "", "Order", f"{market.code}-{n + 1:07d}", "", "", "",
-                market.name, "ItemPrice", "Principal", f"{amount:.2f}", "AFN",
-                _flat_date(start + (end - start) * (n + 1) / (len(amounts) + 1)),
+                market.name, "ItemPrice", "Principal", f"{amount(n):.2f}", "AFN",
+                _flat_date(start + (end - start) * (n + 1) / (self.rows + 1)),
                 f"SKU-{market.code}-{n + 1:07d}", "1",
             ]  # fmt: skip
 
