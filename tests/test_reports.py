@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -233,6 +234,29 @@ def test_a_full_disk_keeps_the_old_file_and_the_report_for_a_retry(lib, emulator
     reports.export(retried, str(target))
     assert len(target.read_text().splitlines()) == 21
     assert created(emulator) == 1
+
+
+def test_reports_go_into_sqlite_replaced_or_appended(lib, emulator, tmp_path):
+    reports = Reports(connect(lib, emulator, "UK"))
+    job = reports.get(reports.request_for(LISTINGS))
+    target = f"sqlite:///{tmp_path / 'listings.db'}"
+    for mode in ("replace", "replace", "append"):  # (report rows have no key to upsert by)
+        reports.export(job, target, mode=mode)
+    with sqlite3.connect(tmp_path / "listings.db") as db:
+        assert db.execute("SELECT count(*) FROM get_merchant_listings_all_data").fetchone() == (40,)
+
+
+def test_an_interrupted_fresh_request_resumes_its_report(lib, emulator):
+    reports = Reports(connect(lib, emulator, "UK"))
+    request = reports.request_for(LISTINGS)
+    with pytest.raises(ReportNotReadyError) as interrupted:
+        reports.get(request, reuse=False, timeout=0)
+    again = reports.get(request, reuse=False)  # the same command again: the same report, not a second
+    assert again.report_id == interrupted.value.job.report_id
+    assert created(emulator) == 1
+    reports.delivered(again)
+    assert reports.get(request, reuse=False).report_id != again.report_id  # delivered: --fresh asks anew
+    assert created(emulator) == 2
 
 
 def test_bad_requests_are_refused_before_anything_is_asked(lib, emulator, emulator_clock):

@@ -264,7 +264,11 @@ def get(
         ),
     ] = False,
     fresh: Annotated[
-        bool, typer.Option("--fresh", help="Ask for a new report even if a recent one would do.")
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Ask for a new report even if a recent one would do (one an interrupted run waited for is resumed).",
+        ),
     ] = False,
     reuse_age: Annotated[str, typer.Option(help="A finished report this recent is reused.")] = "1h",
     timeout: Annotated[str, typer.Option(help="How long to wait for the report (exit code 5 after).")] = "2h",
