@@ -344,6 +344,9 @@ def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, 
     assert [r["reportId"] for r in listed] == [report_id]
     assert "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE" in run("reports", "types").stdout
     assert "reportPeriod*" in run("reports", "types", "--category", "analytics").stdout
+    unknown = run("reports", "types", "--category", "listing", expect=1)
+    assert "There is no report category 'listing'" in unknown.stderr
+    assert "orders" in unknown.stderr
     table = run("reports", "get", LISTINGS, "-c", "jp").stdout  # rows to the terminal
     assert "SKU-JP-0000001" in table
 

@@ -181,6 +181,13 @@ def types(
     from amazon_connector.api.report_types import report_types
     from amazon_connector.cli.output import print_json
 
+    categories = sorted({t.category for t in report_types()})
+    if category is not None and category not in categories:
+        raise ConfigurationError(
+            f"There is no report category {category!r}.",
+            field="category",
+            hint=f"Use one of: {', '.join(categories)}.",
+        )
     found = [t for t in report_types() if category is None or t.category == category]
     if as_json:
         print_json(
