@@ -392,11 +392,12 @@ def test_bad_input_on_the_command_line_is_one_message_and_nothing_is_asked(
         assert message in failed.stderr, failed.stderr
     assert created(emulator) == 0
     missing = tmp_path / "no-such-dir" / "out.csv"
-    failed = run("reports", "get", LISTINGS, "-c", "de", "-o", str(missing), expect=1)
-    assert "The directory" in failed.stderr
-    assert "does not exist" in failed.stderr
-    assert not missing.parent.exists()
-    assert created(emulator) == 0
+    for report_type, out in [(LISTINGS, missing), ("GET_EASYSHIP_DOCUMENTS", missing.with_suffix(".zip"))]:
+        failed = run("reports", "get", report_type, "-c", "de", "-o", str(out), expect=1)
+        assert "The directory" in failed.stderr
+        assert "does not exist" in failed.stderr
+        assert not missing.parent.exists()
+        assert created(emulator) == 0
     (tmp_path / "locked").mkdir(mode=0o500)
     failed = run("reports", "get", LISTINGS, "-c", "de", "-o", str(tmp_path / "locked" / "out.csv"), expect=1)
     assert "is read-only" in failed.stderr

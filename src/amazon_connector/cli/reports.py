@@ -309,7 +309,10 @@ def get(
             f"{request.report_type.name} documents are ZIP files, not rows.",
             hint="Give the file to write: -o FILE.zip.",
         )
-    if not documents_only:  # what would fail at the end is refused before anything is asked of Amazon
+    # what would fail at the end is refused before anything is asked of Amazon
+    if documents_only:
+        reports.check_file(Path(output))
+    else:
         check_readable(request.report_type)
         reports.check_target(output)
     with _report_errors(reports):

@@ -271,6 +271,12 @@ class Reports:
             require_writable(parsed.path.parent, [parsed.path], parsed.shown)
         return parsed
 
+    @staticmethod
+    def check_file(path: Path) -> None:
+        """The file ``download`` would write, its directory checked before a report is asked for
+        (DestinationError)."""
+        require_writable(path.parent, [path], str(path))
+
     def report_type_of(self, job: ReportJob) -> ReportType:
         return find_report_type(job.report_type) or custom_report_type(job.report_type, "TSV")
 
