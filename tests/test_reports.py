@@ -255,8 +255,19 @@ def test_an_interrupted_fresh_request_resumes_its_report(lib, emulator):
     assert again.report_id == interrupted.value.job.report_id
     assert created(emulator) == 1
     reports.delivered(again)
-    assert reports.get(request, reuse=False).report_id != again.report_id  # delivered: --fresh asks anew
+    newer = reports.get(request, reuse=False)  # delivered: --fresh asks anew
+    assert newer.report_id != again.report_id
     assert created(emulator) == 2
+
+
+def test_an_undelivered_report_older_than_one_delivered_is_not_resumed(lib, emulator, tmp_path):
+    reports = Reports(connect(lib, emulator, "UK"))
+    request = reports.request_for(LISTINGS)
+    older = reports.get(request)  # its rows never written (a full disk, say)
+    newer = reports.get(request, reuse=False)
+    assert newer.report_id != older.report_id
+    reports.export(newer, str(tmp_path / "listings.csv"))
+    assert reports.get(request).report_id == newer.report_id  # never the older data over the newer
 
 
 def test_bad_requests_are_refused_before_anything_is_asked(lib, emulator, emulator_clock):
