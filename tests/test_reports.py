@@ -329,7 +329,7 @@ def test_bad_requests_are_refused_before_anything_is_asked(lib, emulator, emulat
 # --- the commands ------------------------------------------------------------------------------
 
 
-def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, tmp_path):
+def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, tmp_path, monkeypatch):
     connect(lib, emulator, "JP")
     out = tmp_path / "listings.csv"
     got = run("reports", "get", LISTINGS, "-c", "jp", "-o", str(out))
@@ -344,6 +344,9 @@ def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, 
     assert status["delivered"]
     text = run("reports", "download", report_id, "-c", "jp").stdout
     assert text.startswith("商品名\titem-description\t出品ID")
+    monkeypatch.chdir(tmp_path)
+    assert run("reports", "download", report_id, "-c", "jp", "-o", "-").stdout == text  # - is stdout
+    assert not (tmp_path / "-").exists()
     raw = tmp_path / "raw.gz"
     run("reports", "download", report_id, "-c", "jp", "-o", str(raw), "--raw")
     assert raw.read_bytes()[:2] == b"\x1f\x8b"

@@ -368,7 +368,7 @@ def download(
     report_id: ReportId,
     connection: Connection = ...,  # type: ignore[assignment]
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default, or -: stdout).")
     ] = None,
     raw: Annotated[
         bool, typer.Option("--raw", help="Amazon's bytes as stored (gzip and all), not decoded.")
@@ -380,7 +380,7 @@ def download(
     reports = _reports(ctx, connection, quiet=quiet)
     with _report_errors(reports):
         job = reports.ready(report_id)
-        if output is None:
+        if output is None or str(output) == "-":
             if raw and sys.stdout.isatty():
                 raise ConfigurationError(
                     "Raw documents are binary.", hint="Write them to a file with -o FILE."
