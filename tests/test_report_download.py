@@ -5,6 +5,7 @@ that changed refused, an early stop releasing the connection."""
 import asyncio
 import gzip
 import logging
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from amazon_connector import Connections
 from amazon_connector.clock import ManualClock
 from amazon_connector.errors import DocumentError
+from amazon_connector.runtime.documents import DocumentHead, DocumentReader
 from amazon_connector.sandbox.server import RunningEmulator, running_emulator
 from amazon_connector.sandbox.world import demo_world
 from tests.conftest import app_settings, seller_in
@@ -157,3 +159,50 @@ def test_feed_result_documents_stream_the_same_way(connection, emulator_clock):
         assert document.head.kind == "feed"
         text = document.text().read().decode()
     assert "Number of records processed\t\t1" in text
+
+
+def test_closing_waits_for_a_piece_another_thread_is_reading():
+    """pyarrow's CSV reader reads ahead on a thread of its own: a document closed meanwhile (a destination
+    failed) waits for that piece, then ends the download, instead of failing ("generator already
+    executing"); a read after the close is an error, never a silent end of the document."""
+    entered, release = threading.Event(), threading.Event()
+
+    def pieces() -> Iterator[Any]:
+        yield DocumentHead("doc", "report", "text/plain;charset=UTF-8", compressed=False, size=None)
+        yield b"item-name\n"
+        entered.set()
+        release.wait()
+        yield b"a row\n"
+
+    document = DocumentReader(pieces())
+    text = document.text()
+    text.read(1)
+    read: list[Any] = []
+    failures: list[BaseException] = []
+
+    def read_on() -> None:
+        try:
+            read.append(text.read())
+        except ValueError as exc:
+            read.append(exc)
+
+    def close() -> None:
+        try:
+            document.close()
+        except BaseException as exc:  # what the test looks for
+            failures.append(exc)
+
+    reading = threading.Thread(target=read_on)
+    reading.start()
+    entered.wait()
+    closing = threading.Thread(target=close)
+    closing.start()
+    closing.join(timeout=0.5)
+    assert closing.is_alive(), failures  # waiting for the piece being read, not failing under it
+    release.set()
+    closing.join()
+    reading.join()
+    assert not failures
+    assert read == [b"tem-name\na row\n"] or "is closed" in str(read[0])  # the rest, or told it closed
+    with pytest.raises(ValueError, match="closed"):
+        list(document)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -235,6 +236,40 @@ def test_a_full_disk_keeps_the_old_file_and_the_report_for_a_retry(lib, emulator
     assert created(emulator) == 1
 
 
+def test_reports_go_into_sqlite_replaced_or_appended(lib, emulator, tmp_path):
+    reports = Reports(connect(lib, emulator, "UK"))
+    job = reports.get(reports.request_for(LISTINGS))
+    target = f"sqlite:///{tmp_path / 'listings.db'}"
+    for mode in ("replace", "replace", "append"):  # (report rows have no key to upsert by)
+        reports.export(job, target, mode=mode)
+    with sqlite3.connect(tmp_path / "listings.db") as db:
+        assert db.execute("SELECT count(*) FROM get_merchant_listings_all_data").fetchone() == (40,)
+
+
+def test_an_interrupted_fresh_request_resumes_its_report(lib, emulator):
+    reports = Reports(connect(lib, emulator, "UK"))
+    request = reports.request_for(LISTINGS)
+    with pytest.raises(ReportNotReadyError) as interrupted:
+        reports.get(request, reuse=False, timeout=0)
+    again = reports.get(request, reuse=False)  # the same command again: the same report, not a second
+    assert again.report_id == interrupted.value.job.report_id
+    assert created(emulator) == 1
+    reports.delivered(again)
+    newer = reports.get(request, reuse=False)  # delivered: --fresh asks anew
+    assert newer.report_id != again.report_id
+    assert created(emulator) == 2
+
+
+def test_an_undelivered_report_older_than_one_delivered_is_not_resumed(lib, emulator, tmp_path):
+    reports = Reports(connect(lib, emulator, "UK"))
+    request = reports.request_for(LISTINGS)
+    older = reports.get(request)  # its rows never written (a full disk, say)
+    newer = reports.get(request, reuse=False)
+    assert newer.report_id != older.report_id
+    reports.export(newer, str(tmp_path / "listings.csv"))
+    assert reports.get(request).report_id == newer.report_id  # never the older data over the newer
+
+
 def test_bad_requests_are_refused_before_anything_is_asked(lib, emulator, emulator_clock):
     reports = Reports(connect(lib, emulator, "DE"))
     now = emulator_clock.now()
@@ -294,7 +329,7 @@ def test_bad_requests_are_refused_before_anything_is_asked(lib, emulator, emulat
 # --- the commands ------------------------------------------------------------------------------
 
 
-def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, tmp_path):
+def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, tmp_path, monkeypatch):
     connect(lib, emulator, "JP")
     out = tmp_path / "listings.csv"
     got = run("reports", "get", LISTINGS, "-c", "jp", "-o", str(out))
@@ -309,6 +344,9 @@ def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, 
     assert status["delivered"]
     text = run("reports", "download", report_id, "-c", "jp").stdout
     assert text.startswith("商品名\titem-description\t出品ID")
+    monkeypatch.chdir(tmp_path)
+    assert run("reports", "download", report_id, "-c", "jp", "-o", "-").stdout == text  # - is stdout
+    assert not (tmp_path / "-").exists()
     raw = tmp_path / "raw.gz"
     run("reports", "download", report_id, "-c", "jp", "-o", str(raw), "--raw")
     assert raw.read_bytes()[:2] == b"\x1f\x8b"
@@ -320,6 +358,9 @@ def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, 
     assert [r["reportId"] for r in listed] == [report_id]
     assert "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE" in run("reports", "types").stdout
     assert "reportPeriod*" in run("reports", "types", "--category", "analytics").stdout
+    unknown = run("reports", "types", "--category", "listing", expect=1)
+    assert "There is no report category 'listing'" in unknown.stderr
+    assert "orders" in unknown.stderr
     table = run("reports", "get", LISTINGS, "-c", "jp").stdout  # rows to the terminal
     assert "SKU-JP-0000001" in table
 
@@ -365,11 +406,12 @@ def test_bad_input_on_the_command_line_is_one_message_and_nothing_is_asked(
         assert message in failed.stderr, failed.stderr
     assert created(emulator) == 0
     missing = tmp_path / "no-such-dir" / "out.csv"
-    failed = run("reports", "get", LISTINGS, "-c", "de", "-o", str(missing), expect=1)
-    assert "The directory" in failed.stderr
-    assert "does not exist" in failed.stderr
-    assert not missing.parent.exists()
-    assert created(emulator) == 0
+    for report_type, out in [(LISTINGS, missing), ("GET_EASYSHIP_DOCUMENTS", missing.with_suffix(".zip"))]:
+        failed = run("reports", "get", report_type, "-c", "de", "-o", str(out), expect=1)
+        assert "The directory" in failed.stderr
+        assert "does not exist" in failed.stderr
+        assert not missing.parent.exists()
+        assert created(emulator) == 0
     (tmp_path / "locked").mkdir(mode=0o500)
     failed = run("reports", "get", LISTINGS, "-c", "de", "-o", str(tmp_path / "locked" / "out.csv"), expect=1)
     assert "is read-only" in failed.stderr

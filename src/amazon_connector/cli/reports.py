@@ -181,6 +181,13 @@ def types(
     from amazon_connector.api.report_types import report_types
     from amazon_connector.cli.output import print_json
 
+    categories = sorted({t.category for t in report_types()})
+    if category is not None and category not in categories:
+        raise ConfigurationError(
+            f"There is no report category {category!r}.",
+            field="category",
+            hint=f"Use one of: {', '.join(categories)}.",
+        )
     found = [t for t in report_types() if category is None or t.category == category]
     if as_json:
         print_json(
@@ -264,7 +271,11 @@ def get(
         ),
     ] = False,
     fresh: Annotated[
-        bool, typer.Option("--fresh", help="Ask for a new report even if a recent one would do.")
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Ask for a new report even if a recent one would do (one an interrupted run waited for is resumed).",
+        ),
     ] = False,
     reuse_age: Annotated[str, typer.Option(help="A finished report this recent is reused.")] = "1h",
     timeout: Annotated[str, typer.Option(help="How long to wait for the report (exit code 5 after).")] = "2h",
@@ -298,7 +309,10 @@ def get(
             f"{request.report_type.name} documents are ZIP files, not rows.",
             hint="Give the file to write: -o FILE.zip.",
         )
-    if not documents_only:  # what would fail at the end is refused before anything is asked of Amazon
+    # what would fail at the end is refused before anything is asked of Amazon
+    if documents_only:
+        reports.check_file(Path(output))
+    else:
         check_readable(request.report_type)
         reports.check_target(output)
     with _report_errors(reports):
@@ -354,7 +368,7 @@ def download(
     report_id: ReportId,
     connection: Connection = ...,  # type: ignore[assignment]
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
+        Path | None, typer.Option("--output", "-o", help="Write to this file (default, or -: stdout).")
     ] = None,
     raw: Annotated[
         bool, typer.Option("--raw", help="Amazon's bytes as stored (gzip and all), not decoded.")
@@ -366,7 +380,7 @@ def download(
     reports = _reports(ctx, connection, quiet=quiet)
     with _report_errors(reports):
         job = reports.ready(report_id)
-        if output is None:
+        if output is None or str(output) == "-":
             if raw and sys.stdout.isatty():
                 raise ConfigurationError(
                     "Raw documents are binary.", hint="Write them to a file with -o FILE."

@@ -2,7 +2,7 @@
 
 Everything is written in one transaction, committed by ``commit``. ``upsert`` and ``replace`` insert with
 the dialect's ``INSERT … ON CONFLICT DO UPDATE`` in batches (``replace`` first deletes the table's rows,
-inside the same transaction); ``append`` inserts. A table whose columns differ from the record set's is
+inside the same transaction); ``append``, and a record set without a primary key, insert. A table whose columns differ from the record set's is
 refused before anything is written. On SQLite decimals are stored as text (SQLite would round them to
 floating point) and times as UTC text; on PostgreSQL as NUMERIC(38, scale), TIMESTAMPTZ and JSONB.
 """
@@ -156,7 +156,7 @@ class SqlDestination(Destination):
         from sqlalchemy import insert
 
         table = self.tables[record_set.name]
-        if self.mode is WriteMode.APPEND:
+        if self.mode is WriteMode.APPEND or not record_set.primary_key:  # no key to merge by: added
             statement = insert(table)
         else:
             statement = self._upsert(record_set, table)

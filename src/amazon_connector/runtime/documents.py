@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -262,16 +263,26 @@ def _refused(service: str, response: httpx.Response, message: bytes) -> ApiError
 class DocumentReader:
     """A document being downloaded (``document_plan`` run by ``stream``): its ``head``, then its bytes by
     iterating, or as a file object of its text in UTF-8 (``text``). Close it (or use ``with``) to stop
-    early; nothing more is downloaded than is read, give or take a piece."""
+    early; nothing more is downloaded than is read, give or take a piece. It may be read on another
+    thread than the one closing it (pyarrow's CSV reader reads ahead on its own): closing waits for the
+    piece being read."""
 
     def __init__(self, pieces: Iterator[DocumentHead | bytes]) -> None:
         self._pieces = pieces
+        self._lock = threading.RLock()
+        self._closed = False
         first = next(pieces)
         assert isinstance(first, DocumentHead)
         self.head = first
 
     def __iter__(self) -> Iterator[bytes]:
-        for piece in self._pieces:
+        while True:
+            with self._lock:
+                if self._closed:
+                    raise ValueError(f"The {self.head.kind} document {self.head.document_id} is closed.")
+                piece = next(self._pieces, None)
+            if piece is None:
+                return
             assert isinstance(piece, bytes)
             yield piece
 
@@ -288,9 +299,11 @@ class DocumentReader:
         return _file(iter(self))
 
     def close(self) -> None:
-        close = getattr(self._pieces, "close", None)
-        if close is not None:
-            close()
+        with self._lock:
+            self._closed = True
+            close = getattr(self._pieces, "close", None)
+            if close is not None:
+                close()
 
     def __enter__(self) -> DocumentReader:
         return self

@@ -60,21 +60,20 @@ class ReportJobs:
         self.clock = clock
 
     def resumable(self, connection_id: int, request: ReportRequest) -> ReportJob | None:
-        """The newest undelivered job of this very request that may still give its rows (not CANCELLED
-        or FATAL)."""
+        """The newest job of this very request that may still give its rows (not CANCELLED or FATAL),
+        if it is undelivered (an older one never is: its data would replace newer data delivered)."""
         with self.store.transaction() as conn:
             row = conn.execute(
                 select(table)
                 .where(
                     table.c.connection_id == connection_id,
                     table.c.request_key == request.key,
-                    table.c.delivered_at.is_(None),
                     table.c.status.not_in(("CANCELLED", "FATAL")),
                 )
                 .order_by(table.c.created_at.desc(), table.c.id.desc())
                 .limit(1)
             ).first()
-        return None if row is None else _job(row)
+        return None if row is None or row.delivered_at is not None else _job(row)
 
     def find(self, connection_id: int, report_id: str) -> ReportJob | None:
         with self.store.transaction() as conn:

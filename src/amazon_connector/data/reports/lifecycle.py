@@ -103,15 +103,17 @@ class Lifecycle:
     def request_plan(
         self, request: ReportRequest, *, reuse: bool = True, reuse_age: timedelta = DEFAULT_REUSE_AGE
     ) -> Plan[ReportJob]:
-        """The report for ``request``: the stored one an earlier run left unfinished, else one Amazon
-        has in progress or made within ``reuse_age``, else a new one (createReport). The job is kept
-        in the store as soon as its report ID is known."""
+        """The report for ``request``: the stored one an earlier run left undelivered (without ``reuse``
+        only one still being made: that run was waiting for it), else one Amazon has in progress or
+        made within ``reuse_age`` (unless ``reuse`` is off), else a new one (createReport). The job is
+        kept in the store as soon as its report ID is known."""
         job: ReportJob | None
+        job = yield StoreWork(partial(self.jobs.resumable, self.connection_id, request))
+        kept = timedelta(days=request.report_type.retention_days)
+        recent = job is not None and self.connection.clock.now() - job.created_at < kept  # (else gone)
+        if job is not None and recent and (reuse or not job.finished):
+            return job
         if reuse:
-            job = yield StoreWork(partial(self.jobs.resumable, self.connection_id, request))
-            kept = timedelta(days=request.report_type.retention_days)
-            if job is not None and self.connection.clock.now() - job.created_at < kept:
-                return job  # (an older one's document is gone from Amazon: ask anew)
             found = yield from self._reusable_plan(request, reuse_age)
             if found is not None:
                 report_id, status, document_id = found

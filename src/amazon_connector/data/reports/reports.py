@@ -134,10 +134,10 @@ class Reports:
         timeout: float = DEFAULT_TIMEOUT,
         on_progress: Progress | None = None,
     ) -> ReportJob:
-        """The report for ``request``, DONE: an unfinished one an earlier run left, else one Amazon has
-        in progress or made within ``reuse_age`` (unless ``reuse`` is off), else a new one, waited for
-        up to ``timeout`` seconds. ``schedule``: the newest scheduled (or Amazon-made) report not yet
-        delivered. Raises ReportFatalError, ReportCancelledError, ReportNotReadyError (the job is kept)."""
+        """The report for ``request``, DONE: an undelivered one an earlier run left (without ``reuse``
+        only one still being made), else one Amazon has in progress or made within ``reuse_age``
+        (unless ``reuse`` is off), else a new one, waited for up to ``timeout`` seconds. ``schedule``:
+        the newest scheduled (or Amazon-made) report not yet delivered. Raises ReportFatalError, ReportCancelledError, ReportNotReadyError (the job is kept)."""
         return run(
             self._get_plan(
                 request,
@@ -270,6 +270,12 @@ class Reports:
         if parsed.path is not None and parsed.format is not TargetFormat.SQL:
             require_writable(parsed.path.parent, [parsed.path], parsed.shown)
         return parsed
+
+    @staticmethod
+    def check_file(path: Path) -> None:
+        """The file ``download`` would write, its directory checked before a report is asked for
+        (DestinationError)."""
+        require_writable(path.parent, [path], str(path))
 
     def report_type_of(self, job: ReportJob) -> ReportType:
         return find_report_type(job.report_type) or custom_report_type(job.report_type, "TSV")
