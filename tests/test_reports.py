@@ -196,10 +196,14 @@ def test_xml_and_restricted_reports(lib, emulator, emulator_clock, tmp_path):
     header = (tmp_path / "orders.csv").read_text().splitlines()[0].split(",")
     assert header[:3] == ["MessageID", "Order_AmazonOrderID", "Order_PurchaseDate"]
     shipments = reports.get(reports.request_for("GET_AMAZON_FULFILLED_SHIPMENTS_DATA_TAX", start=start))
+    stats, located = emulator.sandbox.stats, "reports/2021-06-30/getReportDocument"
+    refused, answered = stats.count(located, 403), stats.count(located, 200)
     with reports.open_rows(shipments) as rows:
         assert "buyer_email" in rows.record_sets[0].column_names  # its document needed an RDT
     rdts = [r.path for grant in emulator.sandbox.grants.rdts for r in grant.resources]
     assert f"/reports/2021-06-30/documents/{shipments.document_id}" in rdts
+    # the type is restricted: the document is located with its RDT at once, no refused plain call first
+    assert (stats.count(located, 403), stats.count(located, 200)) == (refused, answered + 1)
 
 
 def test_a_full_disk_keeps_the_old_file_and_the_report_for_a_retry(lib, emulator, tmp_path, monkeypatch):

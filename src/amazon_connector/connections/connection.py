@@ -217,18 +217,31 @@ class Connection:
         )
 
     def open_document(
-        self, document_id: str, *, kind: DocumentKind = "report", raw: bool = False
+        self,
+        document_id: str,
+        *,
+        kind: DocumentKind = "report",
+        raw: bool = False,
+        restricted: bool = False,
     ) -> DocumentReader:
         """A report (or feed result) document as a stream: ``.head``, then its bytes (iterate) or its
-        text in UTF-8 (``.text()``, a file object); gunzipped unless ``raw``, an RDT fetched for
-        restricted report types, a dropped transfer resumed. Use it with ``with``."""
-        return DocumentReader(stream(document_plan(self.caller, document_id, kind=kind, raw=raw)))
+        text in UTF-8 (``.text()``, a file object); gunzipped unless ``raw``, a dropped transfer
+        resumed. Use it with ``with``. A restricted report type's document needs an RDT: fetched when
+        Amazon refuses the plain call, or at once if ``restricted`` says so (one call fewer)."""
+        plan = document_plan(self.caller, document_id, kind=kind, raw=raw, restricted=restricted)
+        return DocumentReader(stream(plan))
 
     def aopen_document(
-        self, document_id: str, *, kind: DocumentKind = "report", raw: bool = False
+        self,
+        document_id: str,
+        *,
+        kind: DocumentKind = "report",
+        raw: bool = False,
+        restricted: bool = False,
     ) -> AsyncDocumentReader:
         """The async twin of open_document: ``async with connection.aopen_document(...) as document``."""
-        return AsyncDocumentReader(astream(document_plan(self.caller, document_id, kind=kind, raw=raw)))
+        plan = document_plan(self.caller, document_id, kind=kind, raw=raw, restricted=restricted)
+        return AsyncDocumentReader(astream(plan))
 
     def download_document(self, report_document_id: str, *, kind: DocumentKind = "report") -> bytes:
         """A (small) document's content in memory, decompressed; large ones: open_document."""

@@ -159,14 +159,17 @@ class Caller:
         *,
         paginate: bool = False,
         max_wait: float | None = None,
+        rdt_first: bool = False,
     ) -> Plan[ApiResponse]:
         """One call: its answer follows the later pages when ``paginate`` is set; ``max_wait`` bounds
-        the wait for its rate-limit slot (default: the policy's)."""
+        the wait for its rate-limit slot (default: the policy's). ``rdt_first``: an operation restricted
+        for some resources only is called with its RDT straight away, the caller knowing this resource
+        is one (a restricted report type's document), sparing the plain call Amazon would refuse."""
         op = operation if isinstance(operation, Operation) else catalog().get(operation)
         prepared = call_params(op, params, marketplace_id=self.marketplace_id)
         elements = self.policy.data_elements if data_elements is None else tuple(data_elements)
         resource = resource_for(op, prepared.path, elements)
-        response = yield from self._send_plan(op, prepared, resource, max_wait)
+        response = yield from self._send_plan(op, prepared, resource, max_wait, rdt_first=rdt_first)
         if paginate and can_follow(op):
             response = replace(response, pager=_Following(self, dict(params), elements, max_wait))
         return response
@@ -177,6 +180,8 @@ class Caller:
         params: CallParams,
         resource: RestrictedResource | None,
         max_wait: float | None,
+        *,
+        rdt_first: bool = False,
     ) -> Plan[ApiResponse]:
         """Attempts until one succeeds or ``decide`` gives up."""
         key = bucket_key(
@@ -189,7 +194,7 @@ class Caller:
         idempotent = is_idempotent(op, params)
         attempts = Attempts(deadline=self.clock.monotonic() + self.policy.deadline)
         use_rdt = resource is not None and (
-            not plain_first(op) or self.authenticator.holds_derived(resource.identity)
+            rdt_first or not plain_first(op) or self.authenticator.holds_derived(resource.identity)
         )
         tried_rdt = use_rdt
         while True:

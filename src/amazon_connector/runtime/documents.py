@@ -119,10 +119,12 @@ def _transfer_plan(caller: Caller, request: httpx.Request, service: str) -> Plan
     return response
 
 
-def _located(caller: Caller, kind: DocumentKind, document_id: str) -> Plan[tuple[str, bool]]:
+def _located(
+    caller: Caller, kind: DocumentKind, document_id: str, restricted: bool
+) -> Plan[tuple[str, bool]]:
     """The document's presigned URL (new each time) and whether it is stored gzipped."""
     operation, parameter = _LOCATE[kind]
-    answer = yield from caller.plan(operation, {parameter: document_id})
+    answer = yield from caller.plan(operation, {parameter: document_id}, rdt_first=restricted)
     info = answer.data if isinstance(answer.data, dict) else {}
     return str(info.get("url", "")), info.get("compressionAlgorithm") == "GZIP"
 
@@ -155,13 +157,19 @@ def _total(response: httpx.Response, received: int) -> int | None:
 
 
 def document_plan(
-    caller: Caller, document_id: str, *, kind: DocumentKind = "report", raw: bool = False
+    caller: Caller,
+    document_id: str,
+    *,
+    kind: DocumentKind = "report",
+    raw: bool = False,
+    restricted: bool = False,
 ) -> StreamPlan[DocumentHead | bytes]:
     """A document as a stream: its DocumentHead first, then its bytes a piece at a time (decompressed
-    unless ``raw``), resumed with ranges when the transfer fails midway."""
+    unless ``raw``), resumed with ranges when the transfer fails midway. ``restricted``: a restricted
+    report type's document, located with its RDT from the start."""
     service = f"{kind} document download"
     name = f"The {kind} document {document_id}"
-    url, compressed = yield from _located(caller, kind, document_id)
+    url, compressed = yield from _located(caller, kind, document_id, restricted)
     attempts = Attempts(deadline=caller.clock.monotonic() + caller.policy.deadline)
     received, total, etag = 0, None, None
     head: DocumentHead | None = None
@@ -184,7 +192,7 @@ def document_plan(
                     if b"expired" not in message.lower():
                         raise _refused(service, response, message)
                     new_urls += 1
-                    url, compressed = yield from _located(caller, kind, document_id)
+                    url, compressed = yield from _located(caller, kind, document_id, restricted)
                     continue
                 if status in RETRIED_STATUSES:
                     yield from _error_body(body)

@@ -297,7 +297,7 @@ class Reports:
         """The rows of a DONE report, read as they download (``with`` it: leaving stops the download).
         ``encoding`` overrides the document's charset (flat files and JSON)."""
         kind = report_type or self.report_type_of(job)
-        with self.connection.open_document(self._document_id(job)) as document:
+        with self.connection.open_document(self._document_id(job), restricted=kind.restricted) as document:
             stream = (
                 document.file()
                 if kind.format == "XML"  # the XML parser reads the document's own declaration
@@ -367,7 +367,8 @@ class Reports:
         ``on_bytes`` sees the bytes written so far and the document's stored size."""
         kind = self.report_type_of(job)
         written = 0
-        with self.connection.open_document(self._document_id(job), raw=raw) as document:
+        document_id = self._document_id(job)
+        with self.connection.open_document(document_id, raw=raw, restricted=kind.restricted) as document:
             pieces: Iterator[bytes]
             if raw or kind.format in ("XML", "ZIP"):
                 pieces = iter(document)
