@@ -476,6 +476,20 @@ def test_a_killed_wait_resumes_with_the_same_report(
     assert not (tmp_path / "a.csv").exists()
 
 
+def test_a_report_an_earlier_run_left_is_said_to_be_of_then(
+    run, lib, emulator, emulator_clock, on_the_emulators_clock, tmp_path
+):
+    connect(lib, emulator, "DE")
+    run("reports", "get", LISTINGS, "-c", "de", "--timeout", "0", expect=5)
+    emulator_clock.advance(timedelta(days=3).total_seconds())
+    resumed = run("reports", "get", LISTINGS, "-c", "de", "-o", str(tmp_path / "old.csv"))
+    assert "was asked for 3 days ago" in resumed.stderr
+    assert "its rows are of then (--fresh asks for a new one)" in resumed.stderr
+    again = run("reports", "get", LISTINGS, "-c", "de", "--fresh", "-o", str(tmp_path / "new.csv"))
+    assert "asked for" not in again.stderr
+    assert created(emulator) == 2
+
+
 def test_cancel_a_report_in_queue_and_not_one_that_is_done(run, lib, emulator, on_the_emulators_clock):
     connect(lib, emulator, "DE")
     waiting = run("reports", "get", LISTINGS, "-c", "de", "--timeout", "0", expect=5)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -14,6 +15,8 @@ from amazon_connector.connections import CheckStep, Outcome, SecretLevel, Secret
 
 STATUS_STYLE = {Status.READY: "green", Status.NOT_AUTHORISED: "yellow", Status.INCOMPLETE: "red"}
 OUTCOME_MARK = {Outcome.PASS: "[green]✓[/]", Outcome.WARN: "[yellow]⚠[/]", Outcome.FAIL: "[red]✗[/]"}
+WIDEST = 10_000
+"""Columns a table printed to a pipe may take."""
 SECRET_STYLE = {
     SecretLevel.OK: "",
     SecretLevel.WARNING: "yellow",
@@ -26,7 +29,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | No
     t = Table(*headers, title=title, show_lines=False)
     for row in rows:
         t.add_row(*(str(c) if c is not None else "" for c in row))
-    console.print(t)
+    if console.is_terminal:
+        console.print(t)
+    else:  # a pipe or a file: as wide as the table needs, no value cut to fit 80 columns
+        natural = console.measure(t, options=console.options.update_width(WIDEST)).maximum
+        Console(file=console.file, width=max(console.width, natural), highlight=False).print(t)
 
 
 def print_json(data: Any) -> None:

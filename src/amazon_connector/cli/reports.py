@@ -70,6 +70,14 @@ def _reports(ctx: typer.Context, connection: str, *, quiet: bool) -> Reports:
     return Reports(state(ctx).connections().get(connection), on_progress=watcher)
 
 
+def _age(age: timedelta) -> str:
+    if age >= timedelta(days=2):
+        return f"{age.days} days"
+    if age >= timedelta(hours=2):
+        return f"{age // timedelta(hours=1)} hours"
+    return f"{max(1, age // timedelta(minutes=1))} minutes"
+
+
 def _described(job: ReportJob) -> str:
     return f"Report {job.report_id} ({job.report_type}, {', '.join(job.marketplace_ids)})"
 
@@ -315,14 +323,18 @@ def get(
     else:
         check_readable(request.report_type)
         reports.check_target(output)
+    recent = timedelta(seconds=seconds(reuse_age, "reuse_age"))
     with _report_errors(reports):
         job = reports.get(
-            request,
-            schedule=schedule,
-            reuse=not fresh,
-            reuse_age=timedelta(seconds=seconds(reuse_age, "reuse_age")),
-            timeout=seconds(timeout, "timeout"),
+            request, schedule=schedule, reuse=not fresh, reuse_age=recent, timeout=seconds(timeout, "timeout")
         )
+        age = reports.connection.clock.now() - job.created_at
+        if not quiet and not schedule and age > recent:  # one an earlier run left: its data are of then
+            err_console.print(
+                f"Report {job.report_id} was asked for {_age(age)} ago ({job.created_at:%Y-%m-%d %H:%M} UTC) "
+                "by a run that did not deliver it; its rows are of then (--fresh asks for a new one).",
+                soft_wrap=True,
+            )
         if documents_only:
             written = reports.download(job, Path(output), raw=True)
             reports.delivered(job)
