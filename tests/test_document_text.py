@@ -82,16 +82,20 @@ def test_bytes_that_do_not_decode_name_the_byte_its_offset_the_charset_and_where
     data = b"abc" + b"\xff" + b"def"
     with pytest.raises(DocumentDecodeError) as caught:
         transcode(data, Charset("UTF-8", "default"), 2)
-    assert "not valid UTF-8 text (charset from default): byte 3 is ff" in caught.value.message
+    assert "not valid UTF-8 text (the default charset): byte 3 is ff" in caught.value.message
     assert "--encoding" in (caught.value.hint or "")
     japanese = "日本".encode("cp932") + b"\x82"  # a lead byte with nothing after it
-    with pytest.raises(DocumentDecodeError, match=r"Windows-31J text \(charset from Content-Type\): byte 4"):
+    with pytest.raises(
+        DocumentDecodeError, match=r"Windows-31J text \(charset from the Content-Type\): byte 4"
+    ):
         transcode(japanese, Charset("Windows-31J", "Content-Type"), 1)
 
 
 def test_a_european_document_read_as_utf_8_fails_clearly():
-    with pytest.raises(DocumentDecodeError, match="not valid UTF-8 text"):
+    with pytest.raises(DocumentDecodeError, match=r"not valid UTF-8 text \(the marketplace's charset\)"):
         transcode(EUROPEAN.encode("cp1252"), Charset("UTF-8", "marketplace"))
+    with pytest.raises(DocumentDecodeError, match=r"not valid UTF-8 text \(the charset asked for\)"):
+        transcode(EUROPEAN.encode("cp1252"), Charset("UTF-8", "given"))
 
 
 def test_an_unknown_charset_is_refused_before_anything_is_read():

@@ -95,6 +95,17 @@ class Charset:
     """``given`` (asked for), ``Content-Type``, ``byte-order mark``, ``marketplace`` or ``default``."""
 
     @property
+    def origin(self) -> str:
+        """Where the label came from, in words."""
+        return {
+            "given": "the charset asked for",
+            "Content-Type": "charset from the Content-Type",
+            "byte-order mark": "charset from its byte-order mark",
+            "marketplace": "the marketplace's charset",
+            "default": "the default charset",
+        }.get(self.source, f"charset from {self.source}")
+
+    @property
     def codec(self) -> str:
         return codec_name(self.label)
 
@@ -181,8 +192,8 @@ class Transcoder:
 
     def _failure(self, exc: UnicodeDecodeError, at: int) -> DocumentDecodeError:
         return DocumentDecodeError(
-            f"{self.name} is not valid {self.charset.label} text (charset from "
-            f"{self.charset.source}): byte {at} is {exc.object[exc.start : exc.end].hex(' ')}.",
+            f"{self.name} is not valid {self.charset.label} text ({self.charset.origin}): "
+            f"byte {at} is {exc.object[exc.start : exc.end].hex(' ')}.",
             hint="Read it as its real charset (encoding=…, --encoding), e.g. cp1252, cp932 or UTF-8; "
             "or download Amazon's bytes as they are (--raw).",
         )
