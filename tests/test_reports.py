@@ -5,6 +5,7 @@ and their exit codes, and bad input refused before anything is asked or written.
 import asyncio
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -345,7 +346,10 @@ def test_get_and_the_other_commands(run, lib, emulator, on_the_emulators_clock, 
     report_id = got.stderr.split("Report ")[1].split(" ")[0]
     status = json.loads(run("reports", "status", report_id, "-c", "jp", "--json").stdout)
     assert status["processingStatus"] == "DONE"
-    assert status["delivered"]
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", status["delivered"]
+    )  # as Amazon writes times
+    assert f"createdTime: {status['createdTime']}" in run("reports", "status", report_id, "-c", "jp").stdout
     text = run("reports", "download", report_id, "-c", "jp").stdout
     assert text.startswith("商品名\titem-description\t出品ID")
     monkeypatch.chdir(tmp_path)

@@ -14,6 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
+def iso_utc(moment: datetime) -> str:
+    """A moment as Amazon writes one: ISO 8601 in UTC with ``Z`` (a naive one taken as UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class Clock(Protocol):
     @property
     def scale(self) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from amazon_connector.cli.context import console
+from amazon_connector.clock import iso_utc
 from amazon_connector.connections import CheckStep, Outcome, SecretLevel, SecretStatus, Status
 
 STATUS_STYLE = {Status.READY: "green", Status.NOT_AUTHORISED: "yellow", Status.INCOMPLETE: "red"}
@@ -36,8 +38,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | No
         Console(file=console.file, width=max(console.width, natural), highlight=False).print(t)
 
 
+def shown(value: Any) -> str:
+    """A value as the command line shows it: times as Amazon writes them (ISO 8601, UTC, ``Z``)."""
+    return iso_utc(value) if isinstance(value, datetime) else str(value)
+
+
 def print_json(data: Any) -> None:
-    console.print_json(json.dumps(data, default=str, ensure_ascii=False))
+    console.print_json(json.dumps(data, default=shown, ensure_ascii=False))
 
 
 def status_text(status: Status) -> str:

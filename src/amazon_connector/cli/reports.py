@@ -352,10 +352,10 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A report as Amazon shows it now."""
-    from amazon_connector.cli.output import print_json
+    from amazon_connector.cli.output import print_json, shown
 
     job = _reports(ctx, connection, quiet=True).job(report_id)
-    shown = {
+    fields = {
         "reportId": job.report_id,
         "reportType": job.report_type,
         "processingStatus": job.status,
@@ -367,11 +367,11 @@ def status(
         "delivered": job.delivered_at,
     }
     if as_json:
-        print_json(shown)
+        print_json(fields)
         return
-    for key, value in shown.items():
+    for key, value in fields.items():
         if value is not None:
-            console.print(f"{key}: {escape(str(value))}", soft_wrap=True)
+            console.print(f"{key}: {escape(shown(value))}", soft_wrap=True)
 
 
 @app.command("download")

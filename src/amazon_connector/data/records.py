@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from amazon_connector.clock import iso_utc
 from amazon_connector.errors import ConfigurationError
 
 Record = dict[str, Any]
@@ -242,7 +243,7 @@ _COERCE = {
 def text_of(column: Column, value: Any) -> str:
     """A coerced value as text (CSV, XML, the terminal): ISO 8601 times with Z, decimals without exponent."""
     if column.type is ColumnType.TIMESTAMP:
-        return str(value.isoformat().replace("+00:00", "Z"))
+        return iso_utc(value)
     if column.type is ColumnType.DECIMAL:
         return format(value, "f")
     if column.type is ColumnType.BOOLEAN:

@@ -5,11 +5,12 @@ decimal, date with a format, default, lookup), then the conversion the field's s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from amazon_connector.api.shapes import Schema
+from amazon_connector.clock import iso_utc
 from amazon_connector.data.step.model import (
     DateTransform,
     DecimalTransform,
@@ -55,8 +56,7 @@ def _date(value: Any, pattern: str) -> str:
             raise ValueError(f"{value!r} is not a date in the format {pattern}") from None
         if not any(code in pattern for code in ("%H", "%I", "%M", "%S", "%z")):
             return moment.date().isoformat()
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return iso_utc(moment)
 
 
 def apply(value: Any, transforms: Sequence[Transform]) -> Any:
@@ -136,8 +136,7 @@ def _boolean(value: Any) -> bool:
 
 def _text(value: Any) -> str:
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return iso_utc(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
