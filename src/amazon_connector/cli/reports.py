@@ -324,12 +324,13 @@ def get(
         check_readable(request.report_type)
         reports.check_target(output)
     recent = timedelta(seconds=seconds(reuse_age, "reuse_age"))
+    started = reports.connection.clock.now()
     with _report_errors(reports):
         job = reports.get(
             request, schedule=schedule, reuse=not fresh, reuse_age=recent, timeout=seconds(timeout, "timeout")
         )
         age = reports.connection.clock.now() - job.created_at
-        if not quiet and not schedule and age > recent:  # one an earlier run left: its data are of then
+        if not quiet and not schedule and started - job.created_at > recent:  # an earlier run's: of then
             err_console.print(
                 f"Report {job.report_id} was asked for {_age(age)} ago ({job.created_at:%Y-%m-%d %H:%M} UTC) "
                 "by a run that did not deliver it; its rows are of then (--fresh asks for a new one).",
